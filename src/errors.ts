@@ -1,0 +1,93 @@
+/**
+ * The gateway's one error class and the single place where its codes are mapped to JSON-RPC error codes.
+ */
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+/** What went wrong, as a string code that never crosses the wire by itself. */
+export type GatewayErrorCode =
+  | 'invalid_input'
+  | 'invalid_config'
+  | 'invalid_name'
+  | 'duplicate_server'
+  | 'unknown_server'
+  | 'unknown_tool'
+  | 'unknown_scenario'
+  | 'backend_unavailable'
+  | 'spawn_failed'
+  | 'handshake_failed'
+  | 'backend_exited'
+  | 'timeout'
+  | 'cancelled'
+  | 'backend_error'
+  | 'internal';
+
+/** Options for {@link GatewayError}. */
+export interface GatewayErrorOptions {
+  /** The underlying failure, kept for logs and debugging. */
+  cause?: unknown;
+  /** The backend the error concerns, when there is one. */
+  server?: string;
+  /** The backend tool the error concerns, when there is one. */
+  tool?: string;
+  /** A JSON-RPC code to keep when the error came from a backend as an MCP error. */
+  rpcCode?: number;
+}
+
+/** An error raised by the gateway, with a machine-readable code and the backend and tool it concerns. */
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+  readonly server: string | undefined;
+  readonly tool: string | undefined;
+  readonly rpcCode: number | undefined;
+
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+    options: GatewayErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.server = options.server;
+    this.tool = options.tool;
+    this.rpcCode = options.rpcCode;
+  }
+}
+
+const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
+  invalid_input: ErrorCode.InvalidParams,
+  invalid_config: ErrorCode.InvalidParams,
+  invalid_name: ErrorCode.InvalidParams,
+  duplicate_server: ErrorCode.InvalidParams,
+  unknown_server: ErrorCode.InvalidParams,
+  unknown_tool: ErrorCode.InvalidParams,
+  unknown_scenario: ErrorCode.InvalidParams,
+  backend_unavailable: ErrorCode.InternalError,
+  spawn_failed: ErrorCode.InternalError,
+  handshake_failed: ErrorCode.InternalError,
+  backend_exited: ErrorCode.ConnectionClosed,
+  timeout: ErrorCode.RequestTimeout,
+  cancelled: ErrorCode.InternalError,
+  backend_error: ErrorCode.InternalError,
+  internal: ErrorCode.InternalError,
+};
+
+const MCP_PREFIX = /^MCP error -?\d+: /;
+
+/**
+ * The message of an error without the SDK's `MCP error <code>: ` prefix, so that rethrowing never produces
+ * `MCP error -32602: MCP error -32602: ...`.
+ */
+export function plainMessage(error: unknown): string {
+  if (error instanceof Error) return error.message.replace(MCP_PREFIX, '');
+  return String(error);
+}
+
+/** Maps any error to the `McpError` sent on the wire. Backend MCP errors keep their code and data. */
+export function toMcpError(error: unknown): McpError {
+  if (error instanceof GatewayError) {
+    return new McpError(error.rpcCode ?? RPC_CODES[error.code], error.message);
+  }
+  if (error instanceof McpError) {
+    return new McpError(error.code, plainMessage(error), error.data);
+  }
+  return new McpError(ErrorCode.InternalError, plainMessage(error));
+}

@@ -1,0 +1,111 @@
+/**
+ * Input and output schemas of the gateway's own tools. Defined once with zod: the handlers validate with them
+ * and `tools/list` advertises them as JSON Schema.
+ */
+import { z } from 'zod';
+
+import { PipelineStepSchema, ServerNameSchema } from '../config/schema.js';
+
+/** A JSON object, or a string holding one (the original tools took JSON strings). */
+const JsonObjectOrString = z.union([z.string(), z.record(z.string(), z.unknown())]);
+
+/** `register_server(name, command, args, description)`. */
+export const RegisterServerInput = z.object({
+  name: ServerNameSchema.describe('Unique name for the backend: 1 to 32 letters, digits, "_" or "-".'),
+  command: z
+    .string()
+    .min(1)
+    .describe('Executable to start, e.g. "node", "npx" or "/usr/local/bin/my-server".'),
+  args: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .describe(
+      'Arguments: a space-separated string split as a shell would (quotes respected, never run through a shell), ' +
+        'or an array of strings.',
+    ),
+  description: z.string().optional().describe('What this backend is for.'),
+});
+
+/** `remove_server(name)`. */
+export const RemoveServerInput = z.object({
+  name: z.string().min(1).describe('Name of the backend to stop and remove.'),
+});
+
+/** `list_servers()`. */
+export const ListServersInput = z.object({});
+
+/** `call_backend(server, tool, params)`. */
+export const CallBackendInput = z.object({
+  server: z.string().min(1).describe('Name of a registered backend (see list_servers).'),
+  tool: z.string().min(1).describe("Name of the backend's tool."),
+  params: JsonObjectOrString.optional().describe(
+    'Arguments for the tool: a JSON object, or a string holding one (e.g. "{\\"state\\": \\"CA\\"}"). Default {}.',
+  ),
+});
+
+/** `route_pipeline(scenario, input?, steps?)`. */
+export const RoutePipelineInput = z.object({
+  scenario: z
+    .string()
+    .min(1)
+    .describe('Name of the pipeline to run, or "custom" to run the steps given in `steps`.'),
+  input: JsonObjectOrString.optional().describe(
+    'Values replacing step parameters of the same name, e.g. {"state": "NY"} or {"query": "SELECT ..."}.',
+  ),
+  steps: z
+    .union([z.string(), z.array(PipelineStepSchema)])
+    .optional()
+    .describe(
+      'For "custom": the steps, [{server, tool, params, id?, after?}]. Steps run concurrently unless `after` ' +
+        'lists the ids of earlier steps they must wait for. A JSON string holding the array is accepted too.',
+    ),
+});
+
+const ServerState = z.enum(['starting', 'ready', 'failed', 'stopped']);
+
+/** `structuredContent` of `register_server`. */
+export const RegisterServerOutput = z.object({
+  name: z.string(),
+  status: ServerState,
+  tools: z.array(z.string()),
+});
+
+/** `structuredContent` of `remove_server`. */
+export const RemoveServerOutput = z.object({ name: z.string(), removed: z.boolean() });
+
+/** `structuredContent` of `list_servers`. */
+export const ListServersOutput = z.object({
+  servers: z.array(
+    z.object({
+      name: z.string(),
+      state: ServerState,
+      description: z.string(),
+      command: z.string(),
+      pid: z.number().int().nullable(),
+      uptimeMs: z.number().int().nullable(),
+      toolCount: z.number().int(),
+      tools: z.array(z.string()),
+      calls: z.number().int(),
+      errors: z.number().int(),
+      lastError: z.string().nullable(),
+    }),
+  ),
+});
+
+/** `structuredContent` of `route_pipeline`. */
+export const RoutePipelineOutput = z.object({
+  scenario: z.string(),
+  ok: z.boolean(),
+  durationMs: z.number(),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      server: z.string(),
+      tool: z.string(),
+      status: z.enum(['ok', 'error', 'skipped']),
+      durationMs: z.number(),
+      result: z.unknown().optional(),
+      error: z.string().optional(),
+    }),
+  ),
+});

@@ -1,0 +1,17 @@
+/**
+ * Library entry point: run a gateway from code, or reuse its parts.
+ */
+export { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-registry.js';
+export type { Backend, BackendInfo, BackendOptions, BackendState } from './backends/backend.js';
+export { loadConfig, parseConfig } from './config/load-config.js';
+export type { LoadedConfig } from './config/load-config.js';
+export type { GatewayConfig, PipelineConfig, ServerConfig } from './config/schema.js';
+export { GatewayError, toMcpError } from './errors.js';
+export type { GatewayErrorCode } from './errors.js';
+export { createGateway } from './gateway/create-gateway.js';
+export type { GatewayDependencies, GatewayInstance } from './gateway/create-gateway.js';
+export { createStderrLogger, silentLogger } from './logger.js';
+export type { Logger, LogLevel } from './logger.js';
+export { PipelineCatalog } from './pipelines/build-pipeline.js';
+export { startGateway } from './start-gateway.js';
+export type { GatewayHandle, GatewayOptions, TransportKind } from './start-gateway.js';
