@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import importX from 'eslint-plugin-import-x';
+import globals from 'globals';
 import unicorn from 'eslint-plugin-unicorn';
 import tseslint from 'typescript-eslint';
 
@@ -24,12 +25,20 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: './src/transports', from: './src/backends', message: 'Transports never know about backends.' },
+            {
+              target: './src/transports',
+              from: './src/backends',
+              message: 'Transports never know about backends.',
+            },
             { target: './src/backends', from: ['./src/gateway', './src/transports', './src/pipelines'] },
             { target: './src/gateway', from: ['./src/transports', './src/cli.ts'] },
             { target: './src/pipelines', from: ['./src/transports', './src/backends', './src/cli.ts'] },
             { target: './src/config', from: ['./src/gateway', './src/transports', './src/backends'] },
-            { target: ['./src/errors.ts', './src/logger.ts'], from: './src', except: ['./errors.ts', './logger.ts'] },
+            {
+              target: ['./src/errors.ts', './src/logger.ts'],
+              from: './src',
+              except: ['./errors.ts', './logger.ts'],
+            },
           ],
         },
       ],
@@ -62,6 +71,7 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   prettier,
 );

@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     setupFiles: ['test/helpers/fail-on-warning.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
     projects: [
       {
         extends: true,

@@ -1,5 +1,5 @@
 /**
- * The gateway's one error class and the single place where its codes are mapped to JSON-RPC error codes.
+ * The gateway's error class, and the single place where its codes are mapped to JSON-RPC error codes.
  */
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
@@ -70,7 +70,8 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   internal: ErrorCode.InternalError,
 };
 
-const MCP_PREFIX = /^MCP error -?\d+: /;
+// Backends built on the SDK often send an already prefixed message, which the SDK prefixes again: strip them all.
+const MCP_PREFIX = /^(?:MCP error -?\d+: )+/;
 
 /**
  * The message of an error without the SDK's `MCP error <code>: ` prefix, so that rethrowing never produces
@@ -81,13 +82,30 @@ export function plainMessage(error: unknown): string {
   return String(error);
 }
 
-/** Maps any error to the `McpError` sent on the wire. Backend MCP errors keep their code and data. */
-export function toMcpError(error: unknown): McpError {
+/**
+ * An error sent to the client as a JSON-RPC error with this code and message. The SDK sends `message` as it is and
+ * prefixes it on the receiving side, so it must not carry the `MCP error <code>: ` prefix an `McpError` adds.
+ */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Maps any error to the JSON-RPC error sent on the wire. Backend MCP errors keep their code and data. */
+export function toProtocolError(error: unknown): ProtocolError {
+  if (error instanceof ProtocolError) return error;
   if (error instanceof GatewayError) {
-    return new McpError(error.rpcCode ?? RPC_CODES[error.code], error.message);
+    return new ProtocolError(error.rpcCode ?? RPC_CODES[error.code], error.message);
   }
   if (error instanceof McpError) {
-    return new McpError(error.code, plainMessage(error), error.data);
+    return new ProtocolError(error.code, plainMessage(error), error.data);
   }
-  return new McpError(ErrorCode.InternalError, plainMessage(error));
+  return new ProtocolError(ErrorCode.InternalError, plainMessage(error));
 }

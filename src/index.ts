@@ -6,7 +6,7 @@ export type { Backend, BackendInfo, BackendOptions, BackendState } from './backe
 export { loadConfig, parseConfig } from './config/load-config.js';
 export type { LoadedConfig } from './config/load-config.js';
 export type { GatewayConfig, PipelineConfig, ServerConfig } from './config/schema.js';
-export { GatewayError, toMcpError } from './errors.js';
+export { GatewayError, ProtocolError, toProtocolError } from './errors.js';
 export type { GatewayErrorCode } from './errors.js';
 export { createGateway } from './gateway/create-gateway.js';
 export type { GatewayDependencies, GatewayInstance } from './gateway/create-gateway.js';

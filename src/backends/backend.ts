@@ -136,8 +136,10 @@ export class Backend {
     } catch (error) {
       if (this.stopping)
         throw new GatewayError('backend_unavailable', `backend "${name}" was removed while starting`);
+      // Described before closing: closing ends the process, which would then look like its own exit.
+      const failure = this.fail(this.describeStartFailure(error));
       await transport.close();
-      throw this.fail(this.describeStartFailure(error));
+      throw failure;
     }
     if (this.stopping)
       throw new GatewayError('backend_unavailable', `backend "${name}" was removed while starting`);

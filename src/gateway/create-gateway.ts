@@ -7,13 +7,13 @@ import {
   CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
-  McpError,
   type CallToolResult,
   type Progress,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
+import { ProtocolError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/build-pipeline.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
@@ -55,7 +55,7 @@ export function createGateway(dependencies: GatewayDependencies): GatewayInstanc
     const { name } = request.params;
     const tool = toolsByName.get(name);
     if (!tool) {
-      throw new McpError(
+      throw new ProtocolError(
         ErrorCode.InvalidParams,
         `Unknown tool "${name}"; available: ${[...toolsByName.keys()].join(', ')}`,
       );

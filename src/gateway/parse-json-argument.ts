@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.js';
+import { findJsonErrorOffset } from './json-error-offset.js';
 
 /**
  * Reads a tool argument that is either already a value or a JSON string holding it (the original gateway's tools
@@ -24,39 +25,15 @@ export function parseJsonObjectArgument(value: unknown, what: string): Record<st
   return parsed as Record<string, unknown>;
 }
 
-/**
- * Adds `(line L, column C)` to V8's message. V8 gives a character offset for some errors, only the offending
- * character for others ("Unexpected token '}'"): then the first such character outside a string literal is it.
- */
+/** Adds `(line L, column C)` to V8's message, which gives at most a character offset. */
 function describeJsonError(text: string, error: unknown): string {
   const message = (error as Error).message;
-  const offset = findErrorOffset(text, message);
+  const offset = findJsonErrorOffset(text);
   if (offset === undefined) return message;
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
   return `${message} (line ${line}, column ${column})`;
-}
-
-function findErrorOffset(text: string, message: string): number | undefined {
-  const position = /at position (\d+)/.exec(message);
-  if (position) return Number(position[1]);
-  if (/Unexpected end of JSON input|Unterminated string/.test(message)) return text.length;
-  const token = /Unexpected (?:token|non-whitespace character after JSON)[^'"]*['"]?(.)?/.exec(message)?.[1];
-  if (token === undefined) return undefined;
-  let inString = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index];
-    if (inString) {
-      if (char === '\\') index += 1;
-      else if (char === '"') inString = false;
-    } else if (char === token) {
-      return index;
-    } else if (char === '"') {
-      inString = true;
-    }
-  }
-  return undefined;
 }
 
 function describeType(value: unknown): string {

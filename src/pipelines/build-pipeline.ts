@@ -16,7 +16,13 @@ export function buildPipeline(
   const built: PipelineStep[] = steps.map((step, index) => {
     const id = step.id ?? `step${index + 1}`;
     const where = `pipeline "${name}", step "${id}"`;
-    if (seen.has(id)) throw new GatewayError('invalid_input', `${where}: the id is used by an earlier step`);
+    if (seen.has(id)) {
+      const detail =
+        step.id === undefined
+          ? `step ${index + 1} has no id and its default id "${id}" is taken by an earlier step: give it an id`
+          : 'the id is used by an earlier step';
+      throw new GatewayError('invalid_input', `${where}: ${detail}`);
+    }
     for (const dependency of step.after ?? []) {
       if (!seen.has(dependency)) {
         throw new GatewayError(

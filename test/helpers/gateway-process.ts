@@ -1,0 +1,163 @@
+/**
+ * Starts the built gateway (`dist/cli.js`) as a real process and connects the real SDK client to it, over stdio or
+ * Streamable HTTP.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+import { fixturePath } from './fixture-path.js';
+
+/** The project's root folder. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The built bin. */
+export const CLI_PATH = path.join(PROJECT_ROOT, 'dist/cli.js');
+
+/** Absolute path of a built example server. */
+export function exampleServerPath(name: 'weather' | 'sqlite' | 'filesystem'): string {
+  return path.join(PROJECT_ROOT, `dist/examples/servers/${name}.js`);
+}
+
+/**
+ * Writes a config with the three example backends (database and sandbox under `dir`) plus an `echo` fixture, each
+ * carrying `marker` in its environment so that a test can find every process they started.
+ */
+export async function writeExampleConfig(
+  dir: string,
+  marker: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const env = { GATEWAY_TEST_MARKER: marker };
+  const config = {
+    servers: {
+      weather: {
+        command: process.execPath,
+        args: [exampleServerPath('weather')],
+        env,
+        description: 'weather',
+      },
+      sqlite: {
+        command: process.execPath,
+        args: [exampleServerPath('sqlite'), '--db-path', 'data/test.db'],
+        env,
+        description: 'sqlite',
+      },
+      filesystem: {
+        command: process.execPath,
+        args: [exampleServerPath('filesystem'), '--sandbox', path.join(PROJECT_ROOT, 'examples/sandbox')],
+        env,
+      },
+      echo: { command: process.execPath, args: [fixturePath('echo.mjs')], env },
+    },
+    ...extra,
+  };
+  const file = path.join(dir, 'gateway-config.json');
+  await writeFile(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/** A client connected to a gateway process over stdio. */
+export interface StdioGateway {
+  readonly client: Client;
+  readonly transport: StdioClientTransport;
+  /** Everything the gateway wrote to stderr so far. */
+  stderr(): string;
+  /** The gateway's pid. */
+  readonly pid: number;
+}
+
+/** Spawns `node dist/cli.js ...args` and connects a client over its stdin/stdout. */
+export async function connectStdioGateway(
+  args: readonly string[],
+  cwd = PROJECT_ROOT,
+): Promise<StdioGateway> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI_PATH, ...args],
+    cwd,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const client = new Client({ name: 'gateway-test', version: '1.0.0' });
+  await client.connect(transport);
+  const pid = transport.pid;
+  if (pid === null) throw new Error('the gateway process has no pid');
+  return { client, transport, stderr: () => stderr, pid };
+}
+
+/** A gateway process serving Streamable HTTP. */
+export interface HttpGateway {
+  readonly child: ChildProcess;
+  readonly url: URL;
+  stderr(): string;
+  /** A new client session. */
+  connect(): Promise<Client>;
+  /** Sends SIGTERM and resolves with the exit code once the process has exited. */
+  stop(): Promise<number | null>;
+}
+
+/** Spawns the gateway in HTTP mode on port 0 and waits for the line that gives its URL. */
+export async function startHttpGateway(args: readonly string[], cwd = PROJECT_ROOT): Promise<HttpGateway> {
+  const child = spawn(
+    process.execPath,
+    [CLI_PATH, '--transport', 'streamable-http', '--port', '0', ...args],
+    {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  const url = await new Promise<URL>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const match = /serving MCP over Streamable HTTP at (\S+)/.exec(stderr);
+      if (match?.[1]) resolve(new URL(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the gateway exited with code ${code}:\n${stderr}`)));
+  });
+  const clients: Client[] = [];
+  return {
+    child,
+    url,
+    stderr: () => stderr,
+    connect: async () => {
+      const client = new Client({ name: 'gateway-http-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(url));
+      clients.push(client);
+      return client;
+    },
+    stop: async () => {
+      await Promise.allSettled(clients.map((client) => client.close()));
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** Calls a tool and returns its result, typed. */
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<CallToolResult> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+/** The text items of a result, joined. */
+export function textOf(result: CallToolResult): string {
+  return result.content
+    .filter((item) => item.type === 'text')
+    .map((item) => item.text)
+    .join('\n');
+}
