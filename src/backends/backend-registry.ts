@@ -86,7 +86,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
         server: name,
       });
     }
-    const backend = new Backend(spec, this.options, this.logger.child(name));
+    const backend = new Backend(spec, this.options, this.logger.child(name), () => this.emit('changed'));
     this.backends.set(name, backend);
     this.emit('changed');
     try {

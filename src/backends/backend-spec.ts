@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import { splitArgs } from '../config/split-args.js';
 import type { ServerConfig } from '../config/schema.js';
+import { resolveRestartPolicy, type RestartPolicy } from './restart-policy.js';
 
 /** Everything needed to start one backend, with paths resolved and arguments split. */
 export interface BackendSpec {
@@ -14,6 +15,13 @@ export interface BackendSpec {
   readonly description: string;
   /** Per-call timeout for this backend; the gateway's default when absent. */
   readonly timeoutMs: number | undefined;
+  /** Hand over the gateway's whole environment (minus its own secrets) instead of the minimal one. */
+  readonly inheritEnv: boolean;
+  readonly restart: RestartPolicy;
+  /** Periodic ping, when configured. */
+  readonly healthCheck: { readonly intervalMs: number; readonly timeoutMs: number } | undefined;
+  /** Largest message accepted from this backend; the gateway's default when absent. */
+  readonly maxMessageBytes: number | undefined;
 }
 
 /**
@@ -37,18 +45,36 @@ export function toBackendSpec(name: string, config: ServerConfig, baseDir: strin
     cwd,
     description: config.description ?? '',
     timeoutMs: config.timeoutMs,
+    inheritEnv: config.inheritEnv ?? false,
+    restart: resolveRestartPolicy(config.restart),
+    healthCheck: config.healthCheck && {
+      intervalMs: config.healthCheck.intervalMs,
+      timeoutMs: config.healthCheck.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
+    },
+    maxMessageBytes: config.maxMessageBytes,
   };
 }
 
-/** The environment a backend process receives: the inherited allowlist plus its own variables. */
+/** How long a health-check ping may take when the config does not say. */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
+
+/** The gateway's own secrets: never handed to a backend, even one that inherits the whole environment. */
+export const GATEWAY_SECRET_ENV_KEYS: readonly string[] = ['MCP_GATEWAY_AUTH_TOKEN'];
+
+/**
+ * The environment a backend process receives: the inherited allowlist (or, with `inheritAll`, everything but the
+ * gateway's secrets) plus its own variables.
+ */
 export function buildChildEnv(
   own: Readonly<Record<string, string>>,
+  inheritAll = false,
   parent: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const key of INHERITED_ENV_KEYS) {
+  const keys = inheritAll ? Object.keys(parent) : INHERITED_ENV_KEYS;
+  for (const key of keys) {
     const value = parent[key];
-    if (value !== undefined) env[key] = value;
+    if (value !== undefined && !GATEWAY_SECRET_ENV_KEYS.includes(key)) env[key] = value;
   }
   return Object.assign(env, own);
 }

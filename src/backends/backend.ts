@@ -1,23 +1,21 @@
 /**
- * One backend MCP server: an SDK Client over a child process, plus its lifecycle state and counters.
+ * One backend MCP server: an SDK Client over a child process, its lifecycle state and counters, and its
+ * supervision (restart with backoff after a crash, optional health-check pings).
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CallToolResultSchema,
   ErrorCode,
   McpError,
   type CallToolResult,
-  type JSONRPCMessage,
   type Progress,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
 import { GatewayError, plainMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
-import { buildChildEnv, formatCommandLine, type BackendSpec } from './backend-spec.js';
-import { ChildTransport, type ChildTransportOptions } from './child-transport.js';
-import { InterceptingTransport } from './intercepting-transport.js';
+import { formatCommandLine, type BackendSpec } from './backend-spec.js';
+import { BackendConnection, type ConnectionOptions } from './backend-connection.js';
+import { restartDelayMs } from './restart-policy.js';
 
 /** Where a backend is in its life. */
 export type BackendState = 'starting' | 'ready' | 'failed' | 'stopped';
@@ -30,6 +28,8 @@ export interface BackendCallOptions {
   readonly onProgress?: ((progress: Progress) => void) | undefined;
   /** `_meta` to pass along (the caller's progress token is replaced by the gateway's own). */
   readonly meta?: Readonly<Record<string, unknown>> | undefined;
+  /** This call's timeout, in place of the backend's. */
+  readonly timeoutMs?: number | undefined;
 }
 
 /** A snapshot of a backend for `list_servers`. */
@@ -44,37 +44,47 @@ export interface BackendInfo {
   readonly tools: readonly string[];
   readonly calls: number;
   readonly errors: number;
+  /** Restart attempts since registration. */
+  readonly restarts: number;
+  /** When the next restart attempt is due (ISO 8601), while one is scheduled. */
+  readonly nextRetryAt: string | null;
+  /** Lines on the backend's stdout that were not JSON-RPC and were skipped, on the current connection. */
+  readonly skippedLines: number;
   readonly lastError: string | null;
 }
 
 /** Timing and limits shared by all backends of a registry. */
-export interface BackendOptions extends Omit<ChildTransportOptions, 'logger'> {
+export interface BackendOptions extends Omit<ConnectionOptions, 'logger' | 'maxMessageBytes'> {
+  /** Largest message accepted from a backend whose config sets no `maxMessageBytes`. */
+  readonly maxMessageBytes: number;
   /** Per-call timeout when the backend's config sets none. */
   readonly defaultTimeoutMs: number;
   /** A call that keeps reporting progress is still cut off after this long. */
   readonly maxCallMs: number;
-  /** How long `initialize` plus `tools/list` may take. */
-  readonly handshakeTimeoutMs: number;
 }
 
 /** One running (or failed, or stopped) backend. */
 export class Backend {
   private currentState: BackendState = 'starting';
-  private transport: ChildTransport | undefined;
-  private client: Client | undefined;
+  private connection: BackendConnection | undefined;
   private toolList: readonly Tool[] = [];
   private startedAt: number | undefined;
   private callCount = 0;
   private errorCount = 0;
+  private restartCount = 0;
+  private restartsInARow = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private nextRetryAt: number | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
   private lastErrorMessage: string | undefined;
-  private readonly progressRoutes = new Map<string, (progress: Progress) => void>();
-  private nextProgressToken = 0;
   private stopping = false;
 
   constructor(
     readonly spec: BackendSpec,
     private readonly options: BackendOptions,
     private readonly logger: Logger,
+    /** Told whenever the state or the tool list changes. */
+    private readonly onChange: () => void = () => undefined,
   ) {}
 
   get name(): string {
@@ -97,55 +107,15 @@ export class Backend {
 
   /**
    * Spawns the process, completes the MCP handshake and lists the tools. On failure the process is gone, the state
-   * is `failed`, and the error says why (exit code or signal and the last stderr lines, or the timeout).
+   * is `failed`, and the error says why (exit code or signal and the last stderr lines, or the timeout). A first
+   * start that fails is not retried: the restart policy applies to backends that crash after being ready.
    */
   async start(): Promise<void> {
-    const { name } = this.spec;
-    const transport = new ChildTransport(
-      {
-        command: this.spec.command,
-        args: this.spec.args,
-        env: buildChildEnv(this.spec.env),
-        cwd: this.spec.cwd,
-      },
-      { ...this.options, logger: this.logger },
-    );
-    this.transport = transport;
-    const client = new Client({ name: GATEWAY_NAME, version: GATEWAY_VERSION }, { capabilities: {} });
-    this.client = client;
-    this.logger.info('starting backend', { command: formatCommandLine(this.spec), cwd: this.spec.cwd });
     try {
-      await transport.start();
+      await this.connect();
     } catch (error) {
-      throw this.fail(
-        new GatewayError(
-          'spawn_failed',
-          `backend "${name}" could not start: ${describeSpawnError(error, this.spec)}`,
-          {
-            server: name,
-            cause: error,
-          },
-        ),
-      );
+      throw this.fail(error as GatewayError);
     }
-    const wrapped = new InterceptingTransport(transport, (message) => this.interceptProgress(message));
-    client.onclose = () => this.onConnectionClosed();
-    try {
-      await client.connect(wrapped, { timeout: this.options.handshakeTimeoutMs });
-      this.toolList = await this.fetchTools();
-    } catch (error) {
-      if (this.stopping)
-        throw new GatewayError('backend_unavailable', `backend "${name}" was removed while starting`);
-      // Described before closing: closing ends the process, which would then look like its own exit.
-      const failure = this.fail(this.describeStartFailure(error));
-      await transport.close();
-      throw failure;
-    }
-    if (this.stopping)
-      throw new GatewayError('backend_unavailable', `backend "${name}" was removed while starting`);
-    this.startedAt = Date.now();
-    this.currentState = 'ready';
-    this.logger.info('backend ready', { pid: transport.pid, tools: this.toolList.length });
   }
 
   /**
@@ -157,19 +127,24 @@ export class Backend {
     args: Record<string, unknown>,
     options: BackendCallOptions = {},
   ): Promise<CallToolResult> {
-    const client = this.client;
-    if (this.currentState !== 'ready' || !client) {
+    const connection = this.connection;
+    if (this.currentState !== 'ready' || !connection) {
       throw new GatewayError(
         'backend_unavailable',
-        `backend "${this.name}" is ${this.currentState}${this.lastErrorMessage ? `: ${this.lastErrorMessage}` : ''}`,
-        { server: this.name, tool },
+        `backend "${this.name}" is ${this.describeUnavailable()}`,
+        {
+          server: this.name,
+          tool,
+        },
       );
     }
     this.callCount += 1;
-    const timeoutMs = this.timeoutMs;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const controller = new AbortController();
     const onCallerAbort = (): void =>
-      controller.abort(new GatewayError('cancelled', `${this.name}.${tool} was cancelled`));
+      controller.abort(
+        new GatewayError('cancelled', `${this.name}.${tool} was cancelled`, { server: this.name, tool }),
+      );
     if (options.signal?.aborted) onCallerAbort();
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const timedOut = (): void =>
@@ -186,16 +161,15 @@ export class Backend {
     let token: string | undefined;
     if (options.onProgress) {
       const relay = options.onProgress;
-      token = `${this.name}-${++this.nextProgressToken}`;
-      meta.progressToken = token;
-      this.progressRoutes.set(token, (progress) => {
+      token = connection.routeProgress((progress) => {
         clearTimeout(idleTimer);
         idleTimer = setTimeout(timedOut, timeoutMs);
         relay(progress);
       });
+      meta.progressToken = token;
     }
     try {
-      return await client.request(
+      return await connection.client.request(
         {
           method: 'tools/call',
           params: { name: tool, arguments: args, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
@@ -206,24 +180,21 @@ export class Backend {
       );
     } catch (error) {
       this.errorCount += 1;
-      throw this.describeCallFailure(tool, error, controller.signal);
+      throw this.describeCallFailure(connection, tool, error, controller.signal);
     } finally {
       clearTimeout(idleTimer);
       clearTimeout(totalTimer);
       options.signal?.removeEventListener('abort', onCallerAbort);
-      if (token !== undefined) this.progressRoutes.delete(token);
+      if (token !== undefined) connection.unrouteProgress(token);
     }
   }
 
-  /** Stops the backend: closes the client and ends its process group. Idempotent. */
+  /** Stops the backend for good: cancels a pending restart, closes the client and ends its process group. */
   async close(): Promise<void> {
     this.stopping = true;
     this.currentState = 'stopped';
-    try {
-      await this.client?.close();
-    } finally {
-      await this.transport?.close();
-    }
+    this.clearTimers();
+    await this.connection?.close();
   }
 
   /** A snapshot for `list_servers`. */
@@ -234,114 +205,152 @@ export class Backend {
       state: this.currentState,
       description: this.spec.description,
       command: formatCommandLine(this.spec),
-      pid: ready ? (this.transport?.pid ?? null) : null,
+      pid: ready ? (this.connection?.pid ?? null) : null,
       uptimeMs: ready && this.startedAt !== undefined ? Date.now() - this.startedAt : null,
       toolCount: this.toolList.length,
       tools: this.toolList.map((tool) => tool.name),
       calls: this.callCount,
       errors: this.errorCount,
+      restarts: this.restartCount,
+      nextRetryAt: this.nextRetryAt === undefined ? null : new Date(this.nextRetryAt).toISOString(),
+      skippedLines: this.connection?.skippedLines ?? 0,
       lastError: this.lastErrorMessage ?? null,
     };
   }
 
-  private async fetchTools(): Promise<Tool[]> {
-    const client = this.client;
-    if (!client?.getServerCapabilities()?.tools) return [];
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.listTools(cursor === undefined ? {} : { cursor }, {
-        timeout: this.options.handshakeTimeoutMs,
+  /** Opens a new connection and makes it current; throws a GatewayError describing why it could not. */
+  private async connect(): Promise<void> {
+    this.currentState = 'starting';
+    const connection = new BackendConnection(this.spec, {
+      ...this.options,
+      maxMessageBytes: this.spec.maxMessageBytes ?? this.options.maxMessageBytes,
+      logger: this.logger,
+    });
+    this.connection = connection;
+    this.logger.info('starting backend', { command: formatCommandLine(this.spec), cwd: this.spec.cwd });
+    const tools = await connection.open(() => this.onConnectionLost(connection));
+    if (this.stopping) {
+      await connection.close();
+      throw new GatewayError('backend_unavailable', `backend "${this.name}" was removed while starting`, {
+        server: this.name,
       });
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    return tools;
-  }
-
-  /** Relays progress in the order the transport delivers it, before the response that may follow in the same read. */
-  private interceptProgress(message: JSONRPCMessage): boolean {
-    if (!('method' in message) || message.method !== 'notifications/progress' || 'id' in message)
-      return false;
-    const params = message.params as (Progress & { progressToken?: unknown }) | undefined;
-    const route =
-      typeof params?.progressToken === 'string' ? this.progressRoutes.get(params.progressToken) : undefined;
-    if (!route || !params) return false;
-    const { progressToken: _token, ...progress } = params;
-    route(progress);
-    return true;
-  }
-
-  private onConnectionClosed(): void {
-    if (this.stopping || this.currentState !== 'ready') return;
-    this.currentState = 'failed';
-    this.lastErrorMessage = `backend "${this.name}" ${this.describeExit()}`;
-    this.logger.warn('backend exited', { reason: this.lastErrorMessage });
-  }
-
-  private describeStartFailure(error: unknown): GatewayError {
-    const exit = this.transport?.exit;
-    if (exit) {
-      return new GatewayError(
-        'handshake_failed',
-        `backend "${this.name}" ${this.describeExitCause()} before completing the MCP handshake ` +
-          `(command: ${formatCommandLine(this.spec)})${this.stderrSuffix()}`,
-        { server: this.name, cause: error },
-      );
     }
-    const timedOut = error instanceof McpError && error.code === (ErrorCode.RequestTimeout as number);
-    const reason = timedOut
-      ? `did not complete the MCP handshake within ${this.options.handshakeTimeoutMs} ms`
-      : `failed during the MCP handshake: ${plainMessage(error)}`;
-    return new GatewayError(
-      'handshake_failed',
-      `backend "${this.name}" ${reason} (command: ${formatCommandLine(this.spec)})${this.stderrSuffix()}`,
-      { server: this.name, cause: error },
-    );
+    this.toolList = tools;
+    this.startedAt = Date.now();
+    this.currentState = 'ready';
+    this.logger.info('backend ready', { pid: connection.pid, tools: tools.length });
+    this.scheduleHealthCheck(connection);
+    this.onChange();
   }
 
-  private describeCallFailure(tool: string, error: unknown, signal: AbortSignal): Error {
+  /** The current connection ended without being asked to: fail, then restart if the policy allows. */
+  private onConnectionLost(connection: BackendConnection): void {
+    if (this.stopping || connection !== this.connection || this.currentState !== 'ready') return;
+    this.clearTimers();
+    this.currentState = 'failed';
+    this.lastErrorMessage = `backend "${this.name}" ${connection.closeReason ?? 'closed its connection'}`;
+    this.logger.warn('backend stopped unexpectedly', { reason: this.lastErrorMessage });
+    const ranFor = Date.now() - (this.startedAt ?? Date.now());
+    if (ranFor >= this.spec.restart.resetAfterMs) this.restartsInARow = 0;
+    this.scheduleRestart();
+    this.onChange();
+  }
+
+  private scheduleRestart(): void {
+    const policy = this.spec.restart;
+    if (this.stopping || policy.maxAttempts === 0) return;
+    if (this.restartsInARow >= policy.maxAttempts) {
+      this.lastErrorMessage = `${this.lastErrorMessage ?? 'failed'}; gave up after ${this.restartsInARow} restart(s) in a row`;
+      this.logger.error('backend not restarted again', { restarts: this.restartsInARow });
+      return;
+    }
+    this.restartsInARow += 1;
+    const delay = restartDelayMs(policy, this.restartsInARow);
+    this.nextRetryAt = Date.now() + delay;
+    this.logger.info(`restarting in ${delay} ms`, { attempt: this.restartsInARow, of: policy.maxAttempts });
+    this.restartTimer = setTimeout(() => void this.restart(), delay);
+    this.restartTimer.unref();
+  }
+
+  private async restart(): Promise<void> {
+    this.restartTimer = undefined;
+    this.nextRetryAt = undefined;
+    if (this.stopping) return;
+    this.restartCount += 1;
+    this.onChange();
+    try {
+      await this.connect();
+      this.logger.info('backend restarted', { restarts: this.restartCount });
+    } catch (error) {
+      if (this.stopping) return;
+      this.fail(error as GatewayError);
+      this.scheduleRestart();
+      this.onChange();
+    }
+  }
+
+  private scheduleHealthCheck(connection: BackendConnection): void {
+    const check = this.spec.healthCheck;
+    if (!check) return;
+    this.healthTimer = setTimeout(() => {
+      void connection.ping(check.timeoutMs).then((healthy) => {
+        if (connection !== this.connection || this.currentState !== 'ready') return;
+        if (healthy) {
+          this.scheduleHealthCheck(connection);
+          return;
+        }
+        this.logger.warn(`no answer to a health-check ping within ${check.timeoutMs} ms; restarting`);
+        void connection.abandon(`did not answer a health-check ping within ${check.timeoutMs} ms`);
+      });
+    }, check.intervalMs);
+    this.healthTimer.unref();
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.healthTimer);
+    this.restartTimer = undefined;
+    this.healthTimer = undefined;
+    this.nextRetryAt = undefined;
+  }
+
+  private describeUnavailable(): string {
+    const retry =
+      this.nextRetryAt === undefined
+        ? ''
+        : ` (restart due in ${Math.max(0, this.nextRetryAt - Date.now())} ms)`;
+    return `${this.currentState}${retry}${this.lastErrorMessage ? `: ${this.lastErrorMessage}` : ''}`;
+  }
+
+  private describeCallFailure(
+    connection: BackendConnection,
+    tool: string,
+    error: unknown,
+    signal: AbortSignal,
+  ): Error {
     if (signal.aborted && signal.reason instanceof GatewayError) return signal.reason;
-    if (this.currentState === 'failed' && this.transport?.exit) {
+    const where = { server: this.name, tool, cause: error };
+    if (connection.closeReason !== undefined && !this.stopping) {
       return new GatewayError(
         'backend_exited',
-        `${this.name}.${tool} failed: ${this.lastErrorMessage ?? 'exited'}`,
-        {
-          server: this.name,
-          tool,
-          cause: error,
-        },
+        `${this.name}.${tool} failed: backend "${this.name}" ${connection.closeReason}`,
+        where,
       );
     }
-    if (error instanceof McpError) {
+    if (this.stopping) {
+      return new GatewayError(
+        'backend_unavailable',
+        `${this.name}.${tool} failed: backend "${this.name}" was removed`,
+        where,
+      );
+    }
+    if (error instanceof McpError && error.code !== (ErrorCode.ConnectionClosed as number)) {
       return new GatewayError('backend_error', `${this.name}.${tool} failed: ${plainMessage(error)}`, {
-        server: this.name,
-        tool,
+        ...where,
         rpcCode: error.code,
-        cause: error,
       });
     }
-    return new GatewayError('backend_error', `${this.name}.${tool} failed: ${plainMessage(error)}`, {
-      server: this.name,
-      tool,
-      cause: error,
-    });
-  }
-
-  private describeExit(): string {
-    return `${this.describeExitCause()}${this.stderrSuffix()}`;
-  }
-
-  private describeExitCause(): string {
-    const exit = this.transport?.exit;
-    if (!exit) return 'closed its connection';
-    return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
-  }
-
-  private stderrSuffix(): string {
-    const lines = this.transport?.recentStderr() ?? [];
-    const last = lines.slice(-10);
-    return last.length > 0 ? `; last stderr lines:\n${last.map((line) => `  ${line}`).join('\n')}` : '';
+    return new GatewayError('backend_error', `${this.name}.${tool} failed: ${plainMessage(error)}`, where);
   }
 
   private fail(error: GatewayError): GatewayError {
@@ -349,11 +358,4 @@ export class Backend {
     this.lastErrorMessage = error.message;
     return error;
   }
-}
-
-function describeSpawnError(error: unknown, spec: BackendSpec): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return `command "${spec.command}" was not found (cwd: ${spec.cwd})`;
-  if (code === 'EACCES') return `command "${spec.command}" is not executable`;
-  return plainMessage(error);
 }

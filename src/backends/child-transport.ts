@@ -67,6 +67,7 @@ export class ChildTransport implements Transport {
   private resolveExited!: () => void;
   private closing: Promise<void> | undefined;
   private closedNotified = false;
+  private fatal: Error | undefined;
 
   constructor(
     private readonly spec: ChildCommand,
@@ -83,6 +84,11 @@ export class ChildTransport implements Transport {
   /** Exit code or signal once the child has exited. */
   get exit(): ChildExit | undefined {
     return this.exitInfo;
+  }
+
+  /** Why the transport gave up on the child, when it did (a message over the size limit). */
+  get failure(): Error | undefined {
+    return this.fatal;
   }
 
   /** How many stdout lines were skipped because they were not JSON-RPC messages. */
@@ -128,6 +134,8 @@ export class ChildTransport implements Transport {
       try {
         for (const line of stdout.push(chunk)) this.onLine(line);
       } catch (error) {
+        // Over the size limit: end this backend cleanly rather than buffer without bound.
+        this.fatal ??= error as Error;
         this.onerror?.(error as Error);
         void this.close();
       }

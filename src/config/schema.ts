@@ -12,14 +12,37 @@ export const ServerNameSchema = z
   .string()
   .regex(SERVER_NAME_PATTERN, 'a server name is 1 to 32 letters, digits, "_" or "-"');
 
+/** When and how often a backend that crashed is started again. Every field is optional. */
+export const RestartPolicySchema = z.object({
+  /** Restarts in a row before giving up (state `failed`); 0 turns restarting off. */
+  maxAttempts: z.number().int().min(0).optional(),
+  /** Delay before the first restart; doubled for each following one. */
+  initialDelayMs: z.number().int().min(0).optional(),
+  /** Ceiling of the delay. */
+  maxDelayMs: z.number().int().min(0).optional(),
+  /** Running this long after a (re)start resets the count of restarts in a row. */
+  resetAfterMs: z.number().int().min(0).optional(),
+});
+
+/** A periodic ping; a backend that does not answer in time is restarted. */
+export const HealthCheckSchema = z.object({
+  intervalMs: z.number().int().positive(),
+  timeoutMs: z.number().int().positive().optional(),
+});
+
 /** One backend in the config file, in the shape of a `claude_desktop_config.json` entry plus our own fields. */
 export const ServerConfigSchema = z.object({
   command: z.string().min(1, 'command must not be empty'),
   args: z.union([z.array(z.string()), z.string()]).optional(),
   env: z.record(z.string(), z.string()).optional(),
+  /** Hand the backend the gateway's whole environment instead of the minimal one. */
+  inheritEnv: z.boolean().optional(),
   cwd: z.string().min(1).optional(),
   description: z.string().optional(),
   timeoutMs: z.number().int().positive().optional(),
+  restart: z.union([z.literal(false), RestartPolicySchema]).optional(),
+  healthCheck: HealthCheckSchema.optional(),
+  maxMessageBytes: z.number().int().positive().optional(),
 });
 
 /** One step of a pipeline: a backend tool call with fixed parameters. */
@@ -57,6 +80,10 @@ export const GatewayConfigSchema = z
     pipelines: config.pipelines ?? {},
   }));
 
+/** A restart policy as written in the file. */
+export type RestartPolicyConfig = z.infer<typeof RestartPolicySchema>;
+/** A health check as written in the file. */
+export type HealthCheckConfig = z.infer<typeof HealthCheckSchema>;
 /** A backend's configuration as written in the file. */
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 /** A pipeline step as written in the file. */

@@ -15,7 +15,10 @@ export function formatServerList(servers: readonly UpstreamInfo[]): string {
     lines.push(`${server.name} [${server.state}]${server.description ? ` - ${server.description}` : ''}`);
     lines.push(`  command: ${server.command}`);
     const uptime = server.uptimeMs === null ? '' : `, uptime ${formatDuration(server.uptimeMs)}`;
-    lines.push(`  pid: ${server.pid ?? '-'}${uptime}, calls: ${server.calls}, errors: ${server.errors}`);
+    lines.push(
+      `  pid: ${server.pid ?? '-'}${uptime}, calls: ${server.calls}, errors: ${server.errors}, restarts: ${server.restarts}`,
+    );
+    if (server.nextRetryAt) lines.push(`  next restart: ${server.nextRetryAt}`);
     lines.push(`  tools (${server.toolCount}): ${server.tools.join(', ') || 'none'}`);
     if (server.lastError) lines.push(`  last error: ${server.lastError}`);
   }

@@ -31,6 +31,12 @@ export interface UpstreamInfo {
   readonly tools: readonly string[];
   readonly calls: number;
   readonly errors: number;
+  /** Restart attempts since registration. */
+  readonly restarts: number;
+  /** When the next restart attempt is due (ISO 8601), while one is scheduled. */
+  readonly nextRetryAt: string | null;
+  /** Non-JSON-RPC lines the backend printed on stdout, skipped. */
+  readonly skippedLines: number;
   readonly lastError: string | null;
 }
 

@@ -219,7 +219,19 @@ describe('echo.mjs', () => {
 
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(
-      ['add', 'echo', 'env', 'fail', 'mixed', 'pid', 'progress', 'slow', 'throw_error'].sort(),
+      [
+        'add',
+        'big',
+        'echo',
+        'env',
+        'fail',
+        'go_deaf',
+        'mixed',
+        'pid',
+        'progress',
+        'slow',
+        'throw_error',
+      ].sort(),
     );
     expect(tools.find((tool) => tool.name === 'add')?.outputSchema).toMatchObject({
       type: 'object',

@@ -126,6 +126,9 @@ export class FakeUpstream implements Upstream {
       tools,
       calls: this.calls.length,
       errors: 0,
+      restarts: 0,
+      nextRetryAt: null,
+      skippedLines: 0,
       lastError: null,
       ...this.infoOverrides,
     };

@@ -15,6 +15,9 @@ function info(overrides: Partial<UpstreamInfo>): UpstreamInfo {
     tools: ['read_file'],
     calls: 0,
     errors: 0,
+    restarts: 0,
+    nextRetryAt: null,
+    skippedLines: 0,
     lastError: null,
     ...overrides,
   };
@@ -30,13 +33,13 @@ describe('formatServerList', () => {
   ])('shows an uptime of %i ms as %s', (uptimeMs, shown) => {
     const text = formatServerList([info({ uptimeMs })]);
 
-    expect(text.split('\n')[4]).toBe(`  pid: 100, uptime ${shown}, calls: 0, errors: 0`);
+    expect(text.split('\n')[4]).toBe(`  pid: 100, uptime ${shown}, calls: 0, errors: 0, restarts: 0`);
   });
 
   it('leaves the uptime out for a server that is not running', () => {
     const text = formatServerList([info({ state: 'stopped', pid: null, uptimeMs: null })]);
 
-    expect(text.split('\n')[4]).toBe('  pid: -, calls: 0, errors: 0');
+    expect(text.split('\n')[4]).toBe('  pid: -, calls: 0, errors: 0, restarts: 0');
   });
 });
 
