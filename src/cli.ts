@@ -8,12 +8,23 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { loadConfig } from './config/load-config.js';
 import { createStderrLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
 import { startGateway, TRANSPORTS, type GatewayHandle, type TransportKind } from './start-gateway.js';
+import { AUTH_TOKEN_ENV, describeTokenProblem } from './transports/bearer-auth.js';
+import { isLoopbackAddress, normalizeAllowedHost, normalizeAllowedOrigin } from './transports/host-check.js';
+import {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SESSION_IDLE_MS,
+} from './transports/http.js';
+import { DEFAULT_MAX_BODY_BYTES } from './transports/read-json-body.js';
 import { GATEWAY_VERSION } from './version.js';
 
 /** Exit codes: 0 after a clean shutdown, 1 when the gateway could not start, 2 for a bad flag or value. */
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
-/** Shutdown must not hang: past this, the process exits anyway (the exit hook still kills backend groups). */
+/**
+ * Shutdown must not hang: past this (plus the HTTP drain time), the process exits anyway (the exit hook still kills
+ * backend groups).
+ */
 const SHUTDOWN_DEADLINE_MS = 5000;
 
 interface CliOptions {
@@ -23,6 +34,14 @@ interface CliOptions {
   host: string;
   timeout: number;
   logLevel: LogLevel;
+  authToken?: string[];
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
+  allowRegister?: boolean;
+  maxBodyBytes: number;
+  sessionIdleTimeout: number;
+  requestTimeout: number;
+  drainTimeout: number;
 }
 
 function parseInteger(name: string, min: number, max: number) {
@@ -33,6 +52,23 @@ function parseInteger(name: string, min: number, max: number) {
     }
     return number;
   };
+}
+
+/** A repeatable flag: every value (comma-separated lists split) normalized and collected. */
+function collectList(normalize: (value: string) => string) {
+  return (value: string, previous: string[] | undefined): string[] => {
+    const items = value.split(',').filter((item) => item.trim() !== '');
+    try {
+      return [...(previous ?? []), ...items.map(normalize)];
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+/** Tokens are collected as given and checked after parsing: commander would quote a refused value. */
+function collectToken(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function buildProgram(): Command {
@@ -54,6 +90,45 @@ function buildProgram(): Command {
         .default(10_000),
     )
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
+    .addOption(
+      new Option(
+        '--auth-token <token>',
+        `bearer token HTTP clients must send (repeatable; default: $${AUTH_TOKEN_ENV}; none: loopback only)`,
+      ).argParser(collectToken),
+    )
+    .addOption(
+      new Option(
+        '--allowed-hosts <names>',
+        'host names accepted besides loopback ones, comma-separated',
+      ).argParser(collectList(normalizeAllowedHost)),
+    )
+    .addOption(
+      new Option(
+        '--allowed-origins <origins>',
+        'browser origins accepted besides loopback ones, comma-separated',
+      ).argParser(collectList(normalizeAllowedOrigin)),
+    )
+    .option('--allow-register', 'let HTTP clients start commands with register_server (off by default)')
+    .addOption(
+      new Option('--max-body-bytes <n>', 'largest HTTP request body, in bytes')
+        .argParser(parseInteger('--max-body-bytes', 1, 1024 * 1024 * 1024))
+        .default(DEFAULT_MAX_BODY_BYTES),
+    )
+    .addOption(
+      new Option('--session-idle-timeout <ms>', 'close an HTTP session after this long without requests')
+        .argParser(parseInteger('--session-idle-timeout', 1, 86_400_000))
+        .default(DEFAULT_SESSION_IDLE_MS),
+    )
+    .addOption(
+      new Option('--request-timeout <ms>', "time for an HTTP request's headers and body to arrive")
+        .argParser(parseInteger('--request-timeout', 1, 86_400_000))
+        .default(DEFAULT_REQUEST_TIMEOUT_MS),
+    )
+    .addOption(
+      new Option('--drain-timeout <ms>', 'on shutdown, time given to HTTP requests in progress')
+        .argParser(parseInteger('--drain-timeout', 0, 86_400_000))
+        .default(DEFAULT_DRAIN_TIMEOUT_MS),
+    )
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -71,6 +146,17 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const options = program.opts<CliOptions>();
+  const authTokens = readAuthTokens(options.authToken);
+  if (typeof authTokens === 'string') return usageError(authTokens);
+  if (
+    options.transport === 'streamable-http' &&
+    authTokens.length === 0 &&
+    !isLoopbackAddress(options.host)
+  ) {
+    return usageError(
+      `--host ${options.host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV} as well`,
+    );
+  }
   const logger = createStderrLogger({ level: options.logLevel });
 
   let gateway: GatewayHandle;
@@ -83,6 +169,16 @@ async function main(argv: readonly string[]): Promise<number> {
       timeoutMs: options.timeout,
       logger,
       config,
+      allowRegister: options.allowRegister === true,
+      http: {
+        authTokens,
+        allowedHosts: options.allowedHosts,
+        allowedOrigins: options.allowedOrigins,
+        maxBodyBytes: options.maxBodyBytes,
+        sessionIdleMs: options.sessionIdleTimeout,
+        requestTimeoutMs: options.requestTimeout,
+        drainTimeoutMs: options.drainTimeout,
+      },
     });
   } catch (error) {
     logger.error((error as Error).message);
@@ -90,7 +186,32 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const reason = await waitForShutdownReason(gateway);
   logger.info(`shutting down (${reason})`);
-  return shutdown(gateway, logger);
+  // In HTTP mode requests in progress get the drain time before the backends are closed.
+  const drainMs = options.transport === 'streamable-http' ? options.drainTimeout : 0;
+  return shutdown(gateway, logger, SHUTDOWN_DEADLINE_MS + drainMs);
+}
+
+/**
+ * The tokens from `--auth-token`, or else from the environment (then removed from it, so that nothing this process
+ * starts inherits it); a string is a usage error. Messages never quote a token.
+ */
+function readAuthTokens(fromFlags: readonly string[] | undefined): string[] | string {
+  const fromEnv = process.env[AUTH_TOKEN_ENV];
+  delete process.env[AUTH_TOKEN_ENV];
+  const [source, tokens] =
+    fromFlags !== undefined
+      ? ['--auth-token', fromFlags]
+      : [AUTH_TOKEN_ENV, fromEnv === undefined ? [] : [fromEnv]];
+  for (const token of tokens) {
+    const problem = describeTokenProblem(token);
+    if (problem !== undefined) return `${source} ${problem}`;
+  }
+  return [...tokens];
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`error: ${message}\n`);
+  return EXIT_USAGE;
 }
 
 function waitForShutdownReason(gateway: GatewayHandle): Promise<string> {
@@ -102,12 +223,12 @@ function waitForShutdownReason(gateway: GatewayHandle): Promise<string> {
   });
 }
 
-async function shutdown(gateway: GatewayHandle, logger: Logger): Promise<number> {
+async function shutdown(gateway: GatewayHandle, logger: Logger, deadlineMs: number): Promise<number> {
   const deadline = new Promise<number>((resolve) =>
     setTimeout(() => {
-      logger.warn(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+      logger.warn(`shutdown took longer than ${deadlineMs} ms; exiting anyway`);
       resolve(EXIT_FAILURE);
-    }, SHUTDOWN_DEADLINE_MS).unref(),
+    }, deadlineMs).unref(),
   );
   // A second signal means "now": exit at once; the exit hook SIGKILLs what is left.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)

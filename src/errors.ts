@@ -19,6 +19,7 @@ export type GatewayErrorCode =
   | 'timeout'
   | 'cancelled'
   | 'backend_error'
+  | 'registration_denied'
   | 'internal';
 
 /** Options for {@link GatewayError}. */
@@ -31,6 +32,8 @@ export interface GatewayErrorOptions {
   tool?: string;
   /** A JSON-RPC code to keep when the error came from a backend as an MCP error. */
   rpcCode?: number;
+  /** The `data` of that MCP error, kept with it. */
+  rpcData?: unknown;
 }
 
 /** An error raised by the gateway, with a machine-readable code and the backend and tool it concerns. */
@@ -39,6 +42,7 @@ export class GatewayError extends Error {
   readonly server: string | undefined;
   readonly tool: string | undefined;
   readonly rpcCode: number | undefined;
+  readonly rpcData: unknown;
 
   constructor(
     readonly code: GatewayErrorCode,
@@ -49,6 +53,7 @@ export class GatewayError extends Error {
     this.server = options.server;
     this.tool = options.tool;
     this.rpcCode = options.rpcCode;
+    this.rpcData = options.rpcData;
   }
 }
 
@@ -67,6 +72,7 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   timeout: ErrorCode.RequestTimeout,
   cancelled: ErrorCode.InternalError,
   backend_error: ErrorCode.InternalError,
+  registration_denied: ErrorCode.InvalidRequest,
   internal: ErrorCode.InternalError,
 };
 
@@ -102,7 +108,7 @@ export class ProtocolError extends Error {
 export function toProtocolError(error: unknown): ProtocolError {
   if (error instanceof ProtocolError) return error;
   if (error instanceof GatewayError) {
-    return new ProtocolError(error.rpcCode ?? RPC_CODES[error.code], error.message);
+    return new ProtocolError(error.rpcCode ?? RPC_CODES[error.code], error.message, error.rpcData);
   }
   if (error instanceof McpError) {
     return new ProtocolError(error.code, plainMessage(error), error.data);

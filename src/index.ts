@@ -5,13 +5,32 @@ export { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-reg
 export type { Backend, BackendInfo, BackendOptions, BackendState } from './backends/backend.js';
 export { loadConfig, parseConfig } from './config/load-config.js';
 export type { LoadedConfig } from './config/load-config.js';
-export type { GatewayConfig, PipelineConfig, ServerConfig } from './config/schema.js';
+export type {
+  GatewayConfig,
+  PipelineConfig,
+  PipelineInputConfig,
+  PipelineStepConfig,
+  ServerConfig,
+} from './config/schema.js';
 export { GatewayError, ProtocolError, toProtocolError } from './errors.js';
 export type { GatewayErrorCode } from './errors.js';
 export { createGateway } from './gateway/create-gateway.js';
 export type { GatewayDependencies, GatewayInstance } from './gateway/create-gateway.js';
+export { createRegistrationPolicy } from './gateway/registration-policy.js';
+export type {
+  RegistrationPolicy,
+  RegistrationPolicyOptions,
+  RegistrationRequest,
+} from './gateway/registration-policy.js';
 export { createStderrLogger, silentLogger } from './logger.js';
 export type { Logger, LogLevel } from './logger.js';
-export { PipelineCatalog } from './pipelines/build-pipeline.js';
+export { buildPipeline, PipelineCatalog } from './pipelines/build-pipeline.js';
+export type {
+  Pipeline,
+  PipelineInput,
+  PipelineOutcome,
+  PipelineStep,
+  StepOutcome,
+} from './pipelines/pipeline.js';
 export { startGateway } from './start-gateway.js';
-export type { GatewayHandle, GatewayOptions, TransportKind } from './start-gateway.js';
+export type { GatewayHandle, GatewayOptions, HttpFrontDoorOptions, TransportKind } from './start-gateway.js';

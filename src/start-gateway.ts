@@ -7,16 +7,22 @@ import type { Readable, Writable } from 'node:stream';
 import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-registry.js';
 import type { BackendOptions } from './backends/backend.js';
 import type { LoadedConfig } from './config/load-config.js';
-import { createGateway, type GatewayDependencies } from './gateway/create-gateway.js';
+import { GatewayError } from './errors.js';
+import { createGateway, createHub, type GatewayDependencies } from './gateway/create-gateway.js';
+import { createRegistrationPolicy } from './gateway/registration-policy.js';
 import type { Logger } from './logger.js';
 import { PipelineCatalog } from './pipelines/build-pipeline.js';
-import { serveHttp, type HttpHandle } from './transports/http.js';
+import { isLoopbackAddress } from './transports/host-check.js';
+import { serveHttp, type HttpHandle, type HttpOptions } from './transports/http.js';
 import { serveStdio } from './transports/stdio.js';
 
 /** The front doors the gateway can serve. */
 export const TRANSPORTS = ['stdio', 'streamable-http'] as const;
 /** One of {@link TRANSPORTS}. */
 export type TransportKind = (typeof TRANSPORTS)[number];
+
+/** The HTTP front door's security options and limits (see {@link HttpOptions}); each has a safe default. */
+export type HttpFrontDoorOptions = Omit<HttpOptions, 'host' | 'port' | 'logger'>;
 
 /** How to run the gateway. */
 export interface GatewayOptions {
@@ -36,6 +42,13 @@ export interface GatewayOptions {
   readonly stdio?: { stdin: Readable; stdout: Writable } | undefined;
   /** Overrides of backend timings and limits (tests shorten them). */
   readonly backendOptions?: Partial<BackendOptions> | undefined;
+  /** HTTP only: auth tokens, allowed hosts and origins, limits and timeouts of the front door. */
+  readonly http?: HttpFrontDoorOptions | undefined;
+  /**
+   * HTTP only: let `register_server` start commands. Off by default over HTTP, where any client that gets through
+   * the front door could otherwise run a command on this machine; always on over stdio.
+   */
+  readonly allowRegister?: boolean | undefined;
 }
 
 /** A running gateway. */
@@ -52,17 +65,38 @@ export interface GatewayHandle {
 /** Starts the gateway: backends from the config first (concurrently; failures reported, not fatal), then the front door. */
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const { logger } = options;
+  if (
+    options.transport === 'streamable-http' &&
+    !isLoopbackAddress(options.host) &&
+    (options.http?.authTokens ?? []).length === 0
+  ) {
+    // Checked again by serveHttp; checked here too so that no backend starts for a gateway that will not.
+    throw new GatewayError(
+      'invalid_config',
+      `refusing to serve HTTP on ${options.host} without an auth token (set --auth-token or MCP_GATEWAY_AUTH_TOKEN)`,
+    );
+  }
   const pipelines = new PipelineCatalog(options.config?.pipelines ?? {});
   const registry = new BackendRegistry(logger, {
     ...DEFAULT_BACKEND_OPTIONS,
     defaultTimeoutMs: options.timeoutMs,
     ...options.backendOptions,
   });
+  const hub = createHub(registry, logger);
   const dependencies: GatewayDependencies = {
     directory: registry,
+    hub,
     pipelines,
     baseDir: options.baseDir ?? process.cwd(),
     logger,
+    registration: createRegistrationPolicy({
+      enabled: options.transport === 'stdio' || options.allowRegister === true,
+      howToEnable:
+        'Over HTTP it is off unless the operator starts the gateway with --allow-register (see SECURITY.md).',
+      allowCommands: options.config?.registration?.allowCommands,
+      allowlistBaseDir: options.config?.baseDir,
+      logger,
+    }),
   };
 
   try {
@@ -76,10 +110,19 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       });
     }
     const http = await serveHttp(() => createGateway(dependencies), {
+      ...options.http,
       host: options.host,
       port: options.port,
       logger,
     });
+    if (options.allowRegister === true) {
+      logger.warn(
+        'register_server is on: clients that pass the front door can start commands on this machine',
+        {
+          allowCommands: options.config?.registration?.allowCommands ?? 'any',
+        },
+      );
+    }
     return handle(registry, http, new Promise<void>(() => undefined), () => http.close());
   } catch (error) {
     await registry.closeAll();

@@ -3,6 +3,9 @@
  * in flight. A backend that restarts gets a new connection; an old one never comes back.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ErrorCode,
   McpError,
@@ -12,11 +15,30 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 import { GatewayError, plainMessage } from '../errors.js';
-import type { Logger } from '../logger.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
 import { buildChildEnv, formatCommandLine, type BackendSpec } from './backend-spec.js';
 import { ChildTransport, type ChildTransportOptions } from './child-transport.js';
 import { InterceptingTransport } from './intercepting-transport.js';
+
+/** A message a backend sends to the gateway on its own: a request (sampling, elicitation, roots) or a notification. */
+export interface BackendMessage {
+  readonly method: string;
+  readonly params?: Record<string, unknown> | undefined;
+}
+
+/** Where a connection sends what its backend asks or announces. */
+export interface ConnectionHooks {
+  /** Answers a request from the backend; rejecting sends the backend a JSON-RPC error. */
+  onRequest(request: BackendMessage, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Receives a notification from the backend (progress of forwarded calls excepted). */
+  onNotification(notification: BackendMessage): void;
+}
+
+/**
+ * What the gateway tells every backend it can do: it passes these requests on to the client whose call is in
+ * flight, and answers with an error when that client cannot.
+ */
+const GATEWAY_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: true } };
 
 /** Limits and timings of a connection. */
 export interface ConnectionOptions extends ChildTransportOptions {
@@ -26,10 +48,15 @@ export interface ConnectionOptions extends ChildTransportOptions {
 
 let nextProgressToken = 0;
 
-/** A child process speaking MCP, with the gateway as its client. */
+/**
+ * A backend speaking MCP with the gateway as its client: a child process over stdio, or a remote server over
+ * Streamable HTTP (falling back to the older SSE transport).
+ */
 export class BackendConnection {
-  private readonly transport: ChildTransport;
-  readonly client: Client;
+  /** Present for a local backend. */
+  private readonly child: ChildTransport | undefined;
+  private transport: Transport | undefined;
+  private currentClient: Client;
   private readonly progressRoutes = new Map<string, (progress: Progress) => void>();
   private reason: string | undefined;
   private abandonedBecause: string | undefined;
@@ -38,27 +65,36 @@ export class BackendConnection {
   constructor(
     private readonly spec: BackendSpec,
     private readonly options: ConnectionOptions,
+    private readonly hooks: ConnectionHooks,
   ) {
-    this.transport = new ChildTransport(
-      {
-        command: spec.command,
-        args: spec.args,
-        env: buildChildEnv(spec.env, spec.inheritEnv),
-        cwd: spec.cwd,
-      },
-      options,
-    );
-    this.client = new Client({ name: GATEWAY_NAME, version: GATEWAY_VERSION }, { capabilities: {} });
+    this.child =
+      spec.url === undefined
+        ? new ChildTransport(
+            {
+              command: spec.command,
+              args: spec.args,
+              env: buildChildEnv(spec.env, spec.inheritEnv),
+              cwd: spec.cwd,
+            },
+            options,
+          )
+        : undefined;
+    this.currentClient = this.createClient();
   }
 
-  /** The child's pid once spawned. */
+  /** The SDK client speaking to the backend. */
+  get client(): Client {
+    return this.currentClient;
+  }
+
+  /** The child's pid once spawned (none for a remote backend). */
   get pid(): number | undefined {
-    return this.transport.pid;
+    return this.child?.pid;
   }
 
   /** Non-JSON-RPC stdout lines skipped so far. */
   get skippedLines(): number {
-    return this.transport.skippedLines;
+    return this.child?.skippedLines ?? 0;
   }
 
   /** Why the connection ended (`exited with code 1; last stderr lines: ...`), once it has. */
@@ -66,43 +102,97 @@ export class BackendConnection {
     return this.reason;
   }
 
-  private get logger(): Logger {
-    return this.options.logger;
-  }
-
   /**
-   * Spawns the process, completes the handshake and lists the tools. `onLost` is called if the connection later
-   * ends without `close()` being called. Rejects with a GatewayError saying why, leaving no process behind.
+   * Spawns the process (or reaches the remote server), completes the handshake and lists the tools. `onLost` is
+   * called if the connection later ends without `close()`. Rejects with a GatewayError saying why, leaving no
+   * process behind.
    */
   async open(onLost: () => void): Promise<Tool[]> {
-    const { name } = this.spec;
-    try {
-      await this.transport.start();
-    } catch (error) {
-      this.reason = 'could not start';
-      throw new GatewayError(
-        'spawn_failed',
-        `backend "${name}" could not start: ${describeSpawnError(error, this.spec)}`,
-        {
-          server: name,
-          cause: error,
-        },
-      );
-    }
-    const wrapped = new InterceptingTransport(this.transport, (message) => this.interceptProgress(message));
-    this.client.onclose = () => {
+    const onclose = (): void => {
       this.reason ??= this.describeEnd();
       if (!this.deliberate) onLost();
     };
     try {
-      await this.client.connect(wrapped, { timeout: this.options.handshakeTimeoutMs });
+      if (this.child) await this.openChild(this.child, onclose);
+      else await this.openRemote(this.spec.url ?? '', onclose);
       return await this.fetchTools();
     } catch (error) {
+      if (error instanceof GatewayError) throw error;
       // Described before closing: closing ends the process, which would then look like its own exit.
       const failure = this.describeStartFailure(error);
       await this.close();
       throw failure;
     }
+  }
+
+  private async openChild(child: ChildTransport, onclose: () => void): Promise<void> {
+    try {
+      await child.start();
+    } catch (error) {
+      this.reason = 'could not start';
+      throw new GatewayError(
+        'spawn_failed',
+        `backend "${this.spec.name}" could not start: ${describeSpawnError(error, this.spec)}`,
+        { server: this.spec.name, cause: error },
+      );
+    }
+    this.transport = child;
+    this.currentClient.onclose = onclose;
+    await this.currentClient.connect(this.intercept(child, true), {
+      timeout: this.options.handshakeTimeoutMs,
+    });
+  }
+
+  /** Streamable HTTP first; a server that does not speak it (an older SSE-only server) gets a second try over SSE. */
+  private async openRemote(url: string, onclose: () => void): Promise<void> {
+    const requestInit = { headers: { ...this.spec.headers } };
+    const streamable = new StreamableHTTPClientTransport(new URL(url), { requestInit });
+    this.transport = streamable;
+    try {
+      await this.currentClient.connect(this.intercept(streamable), {
+        timeout: this.options.handshakeTimeoutMs,
+      });
+    } catch (streamableError) {
+      this.options.logger.info('Streamable HTTP failed; trying SSE', {
+        error: plainMessage(streamableError),
+      });
+      await this.currentClient.close().catch(() => undefined);
+      this.currentClient = this.createClient();
+      const sse = new SSEClientTransport(new URL(url), {
+        requestInit,
+        eventSourceInit: { fetch: withHeaders(this.spec.headers) },
+      });
+      this.transport = sse;
+      try {
+        await this.currentClient.connect(this.intercept(sse), { timeout: this.options.handshakeTimeoutMs });
+      } catch (sseError) {
+        throw new Error(
+          `neither Streamable HTTP (${plainMessage(streamableError)}) nor SSE (${plainMessage(sseError)}) worked`,
+          { cause: sseError },
+        );
+      }
+    }
+    this.currentClient.onclose = onclose;
+  }
+
+  private intercept(transport: Transport, started = false): Transport {
+    return new InterceptingTransport(transport, (message) => this.interceptProgress(message), started);
+  }
+
+  private createClient(): Client {
+    const client = new Client(
+      { name: GATEWAY_NAME, version: GATEWAY_VERSION },
+      { capabilities: GATEWAY_CLIENT_CAPABILITIES },
+    );
+    // Everything the backend asks or announces that the SDK does not handle itself (ping, cancellation, progress)
+    // goes to the gateway, whatever the method: a proxy forwards what it does not know too.
+    client.fallbackRequestHandler = (request, extra) =>
+      this.hooks.onRequest({ method: request.method, params: request.params }, extra.signal);
+    client.fallbackNotificationHandler = (notification) => {
+      this.hooks.onNotification({ method: notification.method, params: notification.params });
+      return Promise.resolve();
+    };
+    return client;
   }
 
   /** Registers a progress relay and returns the token to send as `_meta.progressToken`. */
@@ -131,20 +221,25 @@ export class BackendConnection {
   async abandon(reason: string): Promise<void> {
     this.abandonedBecause = reason;
     this.reason = reason;
-    await this.transport.close();
+    await (this.child ?? this.transport)?.close();
   }
 
   /** Ends the connection on purpose: `onLost` is not called. Idempotent. */
   async close(): Promise<void> {
     this.deliberate = true;
     try {
-      await this.client.close();
+      if (this.transport instanceof StreamableHTTPClientTransport) {
+        // Tell a remote server the session is over; one that does not support it answers 405, which is fine.
+        await this.transport.terminateSession().catch(() => undefined);
+      }
+      await this.currentClient.close();
     } finally {
-      await this.transport.close();
+      await this.child?.close();
     }
   }
 
-  private async fetchTools(): Promise<Tool[]> {
+  /** Lists the backend's tools again (after it announced a change). */
+  async fetchTools(): Promise<Tool[]> {
     if (!this.client.getServerCapabilities()?.tools) return [];
     const tools: Tool[] = [];
     let cursor: string | undefined;
@@ -174,7 +269,7 @@ export class BackendConnection {
   private describeStartFailure(error: unknown): GatewayError {
     const where = { server: this.spec.name, cause: error };
     const command = `(command: ${formatCommandLine(this.spec)})`;
-    if (this.transport.exit || this.transport.failure) {
+    if (this.child?.exit || this.child?.failure) {
       return new GatewayError(
         'handshake_failed',
         `backend "${this.spec.name}" ${this.describeCause()} before completing the MCP handshake ${command}${this.stderrSuffix()}`,
@@ -197,17 +292,24 @@ export class BackendConnection {
   }
 
   private describeCause(): string {
-    const failure = this.transport.failure;
+    const failure = this.child?.failure;
     if (failure) return `was stopped: ${failure.message}`;
-    const exit = this.transport.exit;
+    if (!this.child) return 'closed its connection';
+    const exit = this.child.exit;
     if (!exit) return 'closed its connection';
     return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
   }
 
   private stderrSuffix(): string {
-    const last = this.transport.recentStderr().slice(-10);
+    const last = this.child?.recentStderr().slice(-10) ?? [];
     return last.length > 0 ? `; last stderr lines:\n${last.map((line) => `  ${line}`).join('\n')}` : '';
   }
+}
+
+/** A fetch that adds `headers`: the SSE transport's event stream does not take `requestInit` headers. */
+function withHeaders(headers: Readonly<Record<string, string>>): typeof fetch {
+  return (input, init) =>
+    fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
 }
 
 function describeSpawnError(error: unknown, spec: BackendSpec): string {

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { SERVER_NAME_PATTERN, type ServerConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { Backend, type BackendOptions } from './backend.js';
+import { Backend, type BackendEvents, type BackendOptions } from './backend.js';
 import { toBackendSpec } from './backend-spec.js';
 import { DEFAULT_CHILD_TRANSPORT_OPTIONS } from './child-transport.js';
 
@@ -29,6 +29,9 @@ export interface RegisterOptions {
   readonly keepOnFailure?: boolean;
 }
 
+/** Who answers what backends send on their own. */
+export type UpwardHandler = Pick<BackendEvents, 'request' | 'notification'>;
+
 /** Events: `changed` after a backend was added, removed, or changed state. */
 export interface RegistryEvents {
   changed: [];
@@ -38,12 +41,22 @@ export interface RegistryEvents {
 export class BackendRegistry extends EventEmitter<RegistryEvents> {
   private readonly backends = new Map<string, Backend>();
   private closed = false;
+  private upward: UpwardHandler = {
+    request: (server, request) =>
+      Promise.reject(new Error(`backend "${server}" asked ${request.method}, but no client is connected`)),
+    notification: () => undefined,
+  };
 
   constructor(
     private readonly logger: Logger,
     private readonly options: BackendOptions = DEFAULT_BACKEND_OPTIONS,
   ) {
     super();
+  }
+
+  /** Sets who answers the requests backends send (sampling, elicitation, roots) and hears their notifications. */
+  setUpwardHandler(handler: UpwardHandler): void {
+    this.upward = handler;
   }
 
   /** The backend registered under `name`, in whatever state. */
@@ -86,7 +99,11 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
         server: name,
       });
     }
-    const backend = new Backend(spec, this.options, this.logger.child(name), () => this.emit('changed'));
+    const backend = new Backend(spec, this.options, this.logger.child(name), {
+      changed: () => this.emit('changed'),
+      request: (server, request, signal) => this.upward.request(server, request, signal),
+      notification: (server, notification) => this.upward.notification(server, notification),
+    });
     this.backends.set(name, backend);
     this.emit('changed');
     try {

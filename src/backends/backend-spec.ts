@@ -7,6 +7,14 @@ import { resolveRestartPolicy, type RestartPolicy } from './restart-policy.js';
 /** Everything needed to start one backend, with paths resolved and arguments split. */
 export interface BackendSpec {
   readonly name: string;
+  /** A remote backend's endpoint; then `command` is empty and `args` too. */
+  readonly url: string | undefined;
+  /** HTTP headers for a remote backend. Never logged. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Prefix of the names the backend's tools and prompts are exposed under; "" for none. */
+  readonly prefix: string;
+  /** Which tools are exposed: `allow` lists the only ones, `deny` the ones left out. */
+  readonly toolFilter: { readonly allow?: readonly string[]; readonly deny?: readonly string[] } | undefined;
   readonly command: string;
   readonly args: readonly string[];
   /** Variables set for this backend on top of the minimal inherited environment. Never logged. */
@@ -36,9 +44,14 @@ export const INHERITED_ENV_KEYS = ['PATH', 'HOME', 'USER', 'SHELL', 'TERM', 'LOG
  */
 export function toBackendSpec(name: string, config: ServerConfig, baseDir: string): BackendSpec {
   const cwd = config.cwd === undefined ? baseDir : path.resolve(baseDir, config.cwd);
-  const command = isRelativePath(config.command) ? path.resolve(baseDir, config.command) : config.command;
+  const written = config.command ?? '';
+  const command = isRelativePath(written) ? path.resolve(baseDir, written) : written;
   return {
     name,
+    url: config.url,
+    headers: config.headers ?? {},
+    prefix: config.prefix ?? name,
+    toolFilter: config.tools,
     command,
     args: splitArgs(config.args),
     env: config.env ?? {},
@@ -80,7 +93,8 @@ export function buildChildEnv(
 }
 
 /** The command line as shown to users: arguments quoted when they contain spaces. Environment values never. */
-export function formatCommandLine(spec: Pick<BackendSpec, 'command' | 'args'>): string {
+export function formatCommandLine(spec: Pick<BackendSpec, 'command' | 'args' | 'url'>): string {
+  if (spec.url !== undefined) return spec.url;
   return [spec.command, ...spec.args]
     .map((word) => (/[\s"'\\]/.test(word) ? JSON.stringify(word) : word))
     .join(' ');

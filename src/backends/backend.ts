@@ -2,19 +2,21 @@
  * One backend MCP server: an SDK Client over a child process, its lifecycle state and counters, and its
  * supervision (restart with backoff after a crash, optional health-check pings).
  */
+import type { AnyObjectSchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import {
   CallToolResultSchema,
   ErrorCode,
   McpError,
   type CallToolResult,
   type Progress,
+  type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
 import { GatewayError, plainMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { formatCommandLine, type BackendSpec } from './backend-spec.js';
-import { BackendConnection, type ConnectionOptions } from './backend-connection.js';
+import { BackendConnection, type BackendMessage, type ConnectionOptions } from './backend-connection.js';
 import { restartDelayMs } from './restart-policy.js';
 
 /** Where a backend is in its life. */
@@ -53,6 +55,23 @@ export interface BackendInfo {
   readonly lastError: string | null;
 }
 
+/** What a backend tells its owner. */
+export interface BackendEvents {
+  /** The state or the tool list changed. */
+  changed(): void;
+  /** The backend sent a request of its own (sampling, elicitation, roots...): answer it or reject. */
+  request(backend: string, request: BackendMessage, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** The backend sent a notification (logging, resource updates, list changes of resources and prompts...). */
+  notification(backend: string, notification: BackendMessage): void;
+}
+
+const NO_EVENTS: BackendEvents = {
+  changed: () => undefined,
+  request: (backend, request) =>
+    Promise.reject(new Error(`backend "${backend}" asked ${request.method}, but nothing can answer it`)),
+  notification: () => undefined,
+};
+
 /** Timing and limits shared by all backends of a registry. */
 export interface BackendOptions extends Omit<ConnectionOptions, 'logger' | 'maxMessageBytes'> {
   /** Largest message accepted from a backend whose config sets no `maxMessageBytes`. */
@@ -83,8 +102,7 @@ export class Backend {
     readonly spec: BackendSpec,
     private readonly options: BackendOptions,
     private readonly logger: Logger,
-    /** Told whenever the state or the tool list changes. */
-    private readonly onChange: () => void = () => undefined,
+    private readonly events: BackendEvents = NO_EVENTS,
   ) {}
 
   get name(): string {
@@ -93,6 +111,16 @@ export class Backend {
 
   get state(): BackendState {
     return this.currentState;
+  }
+
+  /** Prefix of the names its tools and prompts are exposed under; "" for none. */
+  get prefix(): string {
+    return this.spec.prefix;
+  }
+
+  /** Which of its tools are exposed. */
+  get toolFilter(): BackendSpec['toolFilter'] {
+    return this.spec.toolFilter;
   }
 
   /** The backend's tools as it listed them, unchanged. */
@@ -122,38 +150,48 @@ export class Backend {
    * Calls one of the backend's tools and returns its result unchanged (content, structuredContent, isError). The
    * timeout restarts on every progress notification, up to `maxCallMs` in all.
    */
-  async callTool(
+  callTool(
     tool: string,
     args: Record<string, unknown>,
     options: BackendCallOptions = {},
   ): Promise<CallToolResult> {
+    this.callCount += 1;
+    return this.request(
+      { method: 'tools/call', params: { name: tool, arguments: args } },
+      CallToolResultSchema,
+      options,
+      { label: `${this.name}.${tool}`, tool },
+    );
+  }
+
+  /**
+   * Sends any request to the backend (resources, prompts, completion...) under the same rules as a tool call:
+   * the backend must be ready, the call has a timeout (reset by progress), the caller's cancellation reaches the
+   * backend, and a failure is a GatewayError naming the backend and what was asked.
+   */
+  async request<T extends AnyObjectSchema>(
+    request: { method: string; params?: Record<string, unknown> },
+    resultSchema: T,
+    options: BackendCallOptions = {},
+    what: { label: string; tool?: string } = { label: `${this.name} ${request.method}` },
+  ): Promise<SchemaOutput<T>> {
     const connection = this.connection;
+    const where = { server: this.name, tool: what.tool };
     if (this.currentState !== 'ready' || !connection) {
       throw new GatewayError(
         'backend_unavailable',
         `backend "${this.name}" is ${this.describeUnavailable()}`,
-        {
-          server: this.name,
-          tool,
-        },
+        where,
       );
     }
-    this.callCount += 1;
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const controller = new AbortController();
     const onCallerAbort = (): void =>
-      controller.abort(
-        new GatewayError('cancelled', `${this.name}.${tool} was cancelled`, { server: this.name, tool }),
-      );
+      controller.abort(new GatewayError('cancelled', `${what.label} was cancelled`, where));
     if (options.signal?.aborted) onCallerAbort();
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const timedOut = (): void =>
-      controller.abort(
-        new GatewayError('timeout', `${this.name}.${tool} timed out after ${timeoutMs} ms`, {
-          server: this.name,
-          tool,
-        }),
-      );
+      controller.abort(new GatewayError('timeout', `${what.label} timed out after ${timeoutMs} ms`, where));
     let idleTimer = setTimeout(timedOut, timeoutMs);
     const totalTimer = setTimeout(timedOut, Math.max(this.options.maxCallMs, timeoutMs));
     const meta: Record<string, unknown> = { ...options.meta };
@@ -168,25 +206,34 @@ export class Backend {
       });
       meta.progressToken = token;
     }
+    const params = Object.keys(meta).length > 0 ? { ...request.params, _meta: meta } : request.params;
     try {
       return await connection.client.request(
-        {
-          method: 'tools/call',
-          params: { name: tool, arguments: args, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
-        },
-        CallToolResultSchema,
+        params === undefined ? { method: request.method } : { method: request.method, params },
+        resultSchema,
         // The gateway's own timers decide; the SDK's timeout is only a backstop past the hard maximum.
         { signal: controller.signal, timeout: Math.max(this.options.maxCallMs, timeoutMs) + 1000 },
       );
     } catch (error) {
       this.errorCount += 1;
-      throw this.describeCallFailure(connection, tool, error, controller.signal);
+      throw this.describeCallFailure(connection, what, error, controller.signal);
     } finally {
       clearTimeout(idleTimer);
       clearTimeout(totalTimer);
       options.signal?.removeEventListener('abort', onCallerAbort);
       if (token !== undefined) connection.unrouteProgress(token);
     }
+  }
+
+  /** Sends a notification to the backend (roots changed, cancellation of its own...); ignored unless ready. */
+  async notify(notification: { method: string; params?: Record<string, unknown> }): Promise<void> {
+    if (this.currentState !== 'ready' || !this.connection) return;
+    await this.connection.client.notification(notification);
+  }
+
+  /** What the backend said it can do in its `initialize` answer, while connected. */
+  capabilities(): ServerCapabilities | undefined {
+    return this.currentState === 'ready' ? this.connection?.client.getServerCapabilities() : undefined;
   }
 
   /** Stops the backend for good: cancels a pending restart, closes the client and ends its process group. */
@@ -221,11 +268,18 @@ export class Backend {
   /** Opens a new connection and makes it current; throws a GatewayError describing why it could not. */
   private async connect(): Promise<void> {
     this.currentState = 'starting';
-    const connection = new BackendConnection(this.spec, {
-      ...this.options,
-      maxMessageBytes: this.spec.maxMessageBytes ?? this.options.maxMessageBytes,
-      logger: this.logger,
-    });
+    const connection: BackendConnection = new BackendConnection(
+      this.spec,
+      {
+        ...this.options,
+        maxMessageBytes: this.spec.maxMessageBytes ?? this.options.maxMessageBytes,
+        logger: this.logger,
+      },
+      {
+        onRequest: (request, signal) => this.events.request(this.name, request, signal),
+        onNotification: (notification) => this.onNotification(connection, notification),
+      },
+    );
     this.connection = connection;
     this.logger.info('starting backend', { command: formatCommandLine(this.spec), cwd: this.spec.cwd });
     const tools = await connection.open(() => this.onConnectionLost(connection));
@@ -240,7 +294,27 @@ export class Backend {
     this.currentState = 'ready';
     this.logger.info('backend ready', { pid: connection.pid, tools: tools.length });
     this.scheduleHealthCheck(connection);
-    this.onChange();
+    this.events.changed();
+  }
+
+  /** A backend's own list change refreshes its tools here; everything else goes up to the gateway. */
+  private onNotification(connection: BackendConnection, notification: BackendMessage): void {
+    if (notification.method === 'notifications/tools/list_changed') {
+      void this.refreshTools(connection);
+      return;
+    }
+    this.events.notification(this.name, notification);
+  }
+
+  private async refreshTools(connection: BackendConnection): Promise<void> {
+    try {
+      const tools = await connection.fetchTools();
+      if (connection !== this.connection || this.currentState !== 'ready') return;
+      this.toolList = tools;
+      this.events.changed();
+    } catch (error) {
+      this.logger.warn('could not list tools after list_changed', { error: plainMessage(error) });
+    }
   }
 
   /** The current connection ended without being asked to: fail, then restart if the policy allows. */
@@ -253,7 +327,7 @@ export class Backend {
     const ranFor = Date.now() - (this.startedAt ?? Date.now());
     if (ranFor >= this.spec.restart.resetAfterMs) this.restartsInARow = 0;
     this.scheduleRestart();
-    this.onChange();
+    this.events.changed();
   }
 
   private scheduleRestart(): void {
@@ -277,7 +351,7 @@ export class Backend {
     this.nextRetryAt = undefined;
     if (this.stopping) return;
     this.restartCount += 1;
-    this.onChange();
+    this.events.changed();
     try {
       await this.connect();
       this.logger.info('backend restarted', { restarts: this.restartCount });
@@ -285,7 +359,7 @@ export class Backend {
       if (this.stopping) return;
       this.fail(error as GatewayError);
       this.scheduleRestart();
-      this.onChange();
+      this.events.changed();
     }
   }
 
@@ -324,33 +398,34 @@ export class Backend {
 
   private describeCallFailure(
     connection: BackendConnection,
-    tool: string,
+    what: { label: string; tool?: string | undefined },
     error: unknown,
     signal: AbortSignal,
   ): Error {
     if (signal.aborted && signal.reason instanceof GatewayError) return signal.reason;
-    const where = { server: this.name, tool, cause: error };
+    const where = { server: this.name, tool: what.tool, cause: error };
     if (connection.closeReason !== undefined && !this.stopping) {
       return new GatewayError(
         'backend_exited',
-        `${this.name}.${tool} failed: backend "${this.name}" ${connection.closeReason}`,
+        `${what.label} failed: backend "${this.name}" ${connection.closeReason}`,
         where,
       );
     }
     if (this.stopping) {
       return new GatewayError(
         'backend_unavailable',
-        `${this.name}.${tool} failed: backend "${this.name}" was removed`,
+        `${what.label} failed: backend "${this.name}" was removed`,
         where,
       );
     }
     if (error instanceof McpError && error.code !== (ErrorCode.ConnectionClosed as number)) {
-      return new GatewayError('backend_error', `${this.name}.${tool} failed: ${plainMessage(error)}`, {
+      return new GatewayError('backend_error', `${what.label} failed: ${plainMessage(error)}`, {
         ...where,
         rpcCode: error.code,
+        rpcData: error.data,
       });
     }
-    return new GatewayError('backend_error', `${this.name}.${tool} failed: ${plainMessage(error)}`, where);
+    return new GatewayError('backend_error', `${what.label} failed: ${plainMessage(error)}`, where);
   }
 
   private fail(error: GatewayError): GatewayError {

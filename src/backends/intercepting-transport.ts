@@ -11,10 +11,14 @@ export class InterceptingTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
 
-  /** `intercept` returns true when it consumed the message. */
+  /**
+   * `intercept` returns true when it consumed the message. `innerStarted`: the owner already started the inner
+   * transport (a child process is spawned before its handshake), so `start()` must not start it again.
+   */
   constructor(
     private readonly inner: Transport,
     private readonly intercept: (message: JSONRPCMessage) => boolean,
+    private readonly innerStarted = false,
   ) {
     inner.onmessage = (message) => {
       if (!this.intercept(message)) this.onmessage?.(message);
@@ -28,8 +32,7 @@ export class InterceptingTransport implements Transport {
   }
 
   start(): Promise<void> {
-    // The inner transport is started by its owner before the wrapper is connected.
-    return Promise.resolve();
+    return this.innerStarted ? Promise.resolve() : this.inner.start();
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {

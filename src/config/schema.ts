@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 
+import { checkPipelineConfig } from '../pipelines/build-pipeline.js';
+
 /** Backend names: what `register_server` accepts and what prefixes a backend's tools. */
 export const SERVER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -31,33 +33,108 @@ export const HealthCheckSchema = z.object({
 });
 
 /** One backend in the config file, in the shape of a `claude_desktop_config.json` entry plus our own fields. */
-export const ServerConfigSchema = z.object({
-  command: z.string().min(1, 'command must not be empty'),
-  args: z.union([z.array(z.string()), z.string()]).optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  /** Hand the backend the gateway's whole environment instead of the minimal one. */
-  inheritEnv: z.boolean().optional(),
-  cwd: z.string().min(1).optional(),
-  description: z.string().optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  restart: z.union([z.literal(false), RestartPolicySchema]).optional(),
-  healthCheck: HealthCheckSchema.optional(),
-  maxMessageBytes: z.number().int().positive().optional(),
-});
+export const ServerConfigSchema = z
+  .object({
+    /** The executable of a local backend (stdio). Exactly one of `command` and `url`. */
+    command: z.string().min(1, 'command must not be empty').optional(),
+    /** The endpoint of a remote backend (Streamable HTTP, falling back to SSE). */
+    url: z.url({ protocol: /^https?$/, error: 'url must be an http:// or https:// URL' }).optional(),
+    /** HTTP headers sent to a remote backend (e.g. Authorization). Never logged. */
+    headers: z.record(z.string(), z.string()).optional(),
+    /** Prefix of the backend's tool and prompt names (`<prefix>__<name>`); default the server name, "" for none. */
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{0,32}$/, 'a prefix is 0 to 32 letters, digits, "_" or "-"')
+      .optional(),
+    /** Which of the backend's tools are exposed: only those in `allow`, or all but those in `deny`. */
+    tools: z
+      .union(
+        [z.strictObject({ allow: z.array(z.string()) }), z.strictObject({ deny: z.array(z.string()) })],
+        {
+          error: 'tools is {"allow": [names]} or {"deny": [names]}',
+        },
+      )
+      .optional(),
+    args: z.union([z.array(z.string()), z.string()]).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    /** Hand the backend the gateway's whole environment instead of the minimal one. */
+    inheritEnv: z.boolean().optional(),
+    cwd: z.string().min(1).optional(),
+    description: z.string().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+    restart: z.union([z.literal(false), RestartPolicySchema]).optional(),
+    healthCheck: HealthCheckSchema.optional(),
+    maxMessageBytes: z.number().int().positive().optional(),
+  })
+  .refine((server) => (server.command === undefined) !== (server.url === undefined), {
+    error: 'give exactly one of "command" (a local server) and "url" (a remote one)',
+  });
 
-/** One step of a pipeline: a backend tool call with fixed parameters. */
+/** Pipeline names, step ids and input names: what templates such as `{{steps.ID.text}}` can name. */
+const PIPELINE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const PIPELINE_NAME_RULE = 'is 1 to 64 letters, digits, "_" or "-"';
+
+/**
+ * One step of a pipeline: a backend tool call. Strings in `params` may hold templates (`{{input.state}}`,
+ * `{{steps.ID.text}}`; see src/pipelines/templates.ts).
+ */
 export const PipelineStepSchema = z.object({
-  id: z.string().min(1).optional(),
+  id: z.string().regex(PIPELINE_NAME_PATTERN, `a step id ${PIPELINE_NAME_RULE}`).optional(),
   server: z.string().min(1),
   tool: z.string().min(1),
   params: z.record(z.string(), z.unknown()).optional(),
+  /** Ids of the steps this one waits for, in any order of the list of steps. */
   after: z.array(z.string().min(1)).optional(),
+  /** This step's call timeout, in place of the backend's. */
+  timeoutMs: z.number().int().positive().optional(),
+  /** When true, this step failing does not skip the steps that depend on it. */
+  optional: z.boolean().optional(),
+});
+
+/** One input a pipeline declares, read by `{{input.NAME}}`. Required unless it has a default or says otherwise. */
+export const PipelineInputSchema = z.object({
+  description: z.string().optional(),
+  /** Any JSON value, used when the caller does not give the input. */
+  default: z.unknown().optional(),
+  required: z.boolean().optional(),
 });
 
 /** A named pipeline declared in the config file. */
 export const PipelineConfigSchema = z.object({
   description: z.string().optional(),
+  input: z
+    .record(
+      z.string().regex(PIPELINE_NAME_PATTERN, `an input name ${PIPELINE_NAME_RULE}`),
+      PipelineInputSchema,
+    )
+    .optional(),
   steps: z.array(PipelineStepSchema).min(1, 'a pipeline needs at least one step'),
+});
+
+/**
+ * The `pipelines` section. Each pipeline is built once here, so that a cycle, an `after` naming no step or a
+ * malformed template is a config error naming the pipeline and the step.
+ */
+export const PipelinesSchema = z
+  .record(
+    z.string().regex(PIPELINE_NAME_PATTERN, `a pipeline name ${PIPELINE_NAME_RULE}`),
+    PipelineConfigSchema,
+  )
+  .superRefine((pipelines, context) => {
+    for (const [name, pipeline] of Object.entries(pipelines)) {
+      const problem = checkPipelineConfig(name, pipeline);
+      if (!problem) continue;
+      context.addIssue({ code: 'custom', path: [name, ...problem.path], message: problem.message });
+    }
+  });
+
+/** Limits on `register_server`. Servers listed in the file itself are not subject to them. */
+export const RegistrationConfigSchema = z.object({
+  /**
+   * Executables `register_server` may start: names looked up on PATH, or paths (relative to this file's folder).
+   * Compared by the file they resolve to. Absent: any; empty: none.
+   */
+  allowCommands: z.array(z.string().min(1)).optional(),
 });
 
 const serversRecord = z.record(ServerNameSchema, ServerConfigSchema);
@@ -70,7 +147,8 @@ export const GatewayConfigSchema = z
   .object({
     servers: serversRecord.optional(),
     mcpServers: serversRecord.optional(),
-    pipelines: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), PipelineConfigSchema).optional(),
+    pipelines: PipelinesSchema.optional(),
+    registration: RegistrationConfigSchema.optional(),
   })
   .refine((config) => !(config.servers && config.mcpServers), {
     message: 'use either "servers" or "mcpServers", not both',
@@ -78,6 +156,7 @@ export const GatewayConfigSchema = z
   .transform((config) => ({
     servers: config.servers ?? config.mcpServers ?? {},
     pipelines: config.pipelines ?? {},
+    registration: config.registration,
   }));
 
 /** A restart policy as written in the file. */
@@ -90,5 +169,9 @@ export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 export type PipelineStepConfig = z.infer<typeof PipelineStepSchema>;
 /** A pipeline as written in the file. */
 export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
+/** A pipeline input declaration as written in the file. */
+export type PipelineInputConfig = z.infer<typeof PipelineInputSchema>;
+/** The `registration` section as written in the file. */
+export type RegistrationConfig = z.infer<typeof RegistrationConfigSchema>;
 /** The parsed, validated configuration. */
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;

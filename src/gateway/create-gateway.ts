@@ -18,6 +18,10 @@ import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/build-pipeline.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
 import { describeToolFailure, GATEWAY_TOOLS, type GatewayTool } from './gateway-tools.js';
+import { createRegistrationPolicy, type RegistrationPolicy } from './registration-policy.js';
+import { callExposedTool } from './call-exposed-tool.js';
+import { registerForwardingHandlers } from './forwarding-handlers.js';
+import { GatewayHub } from './gateway-hub.js';
 import type { UpstreamDirectory } from './upstream.js';
 
 /** What every gateway instance shares. */
@@ -27,6 +31,16 @@ export interface GatewayDependencies {
   /** Folder that relative paths given to `register_server` resolve against. */
   readonly baseDir: string;
   readonly logger: Logger;
+  /**
+   * Who may start what through `register_server`. Default: anything, as for a local stdio client; the composition
+   * root passes a stricter one for HTTP.
+   */
+  readonly registration?: RegistrationPolicy | undefined;
+  /**
+   * What all connections share (catalog, sessions, calls in flight). One per directory: the composition root
+   * passes it to every instance; an instance given none makes its own.
+   */
+  readonly hub?: GatewayHub | undefined;
 }
 
 /** One connection's MCP server, and how to close it. */
@@ -41,25 +55,49 @@ const INSTRUCTIONS =
 
 /** Creates a gateway MCP server over the shared backends. */
 export function createGateway(dependencies: GatewayDependencies): GatewayInstance {
+  const toolsByName = new Map(GATEWAY_TOOLS.map((tool) => [tool.name, tool]));
+  const ownHub = dependencies.hub === undefined;
+  const hub = dependencies.hub ?? createHub(dependencies.directory, dependencies.logger);
+  // Capabilities must be declared before connecting: a session advertises what its backends can do when it opens.
+  const advertised = hub.currentCapabilities();
   const server = new Server(
     { name: GATEWAY_NAME, version: GATEWAY_VERSION },
-    { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        ...(advertised.resources ? { resources: { subscribe: true, listChanged: true } } : {}),
+        ...(advertised.prompts ? { prompts: { listChanged: true } } : {}),
+        ...(advertised.logging ? { logging: {} } : {}),
+        ...(advertised.completions ? { completions: {} } : {}),
+      },
+      instructions: INSTRUCTIONS,
+    },
   );
-  const toolsByName = new Map(GATEWAY_TOOLS.map((tool) => [tool.name, tool]));
+  const session = hub.attach(server, advertised);
+  registerForwardingHandlers(server, session, hub, dependencies.logger);
+  const registration =
+    dependencies.registration ?? createRegistrationPolicy({ enabled: true, logger: dependencies.logger });
+  // The description of route_pipeline lists the pipelines: a change to them is a change to the tool list.
+  const onPipelinesChanged = (): void => {
+    server
+      .sendToolListChanged()
+      .catch((error: unknown) =>
+        dependencies.logger.debug('could not send tools/list_changed', { error: (error as Error).message }),
+      );
+  };
+  dependencies.pipelines.on('changed', onPipelinesChanged);
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: GATEWAY_TOOLS.map((tool) => describeTool(tool, dependencies)),
+    tools: [
+      ...GATEWAY_TOOLS.map((tool) => describeTool(tool, dependencies)),
+      // Backend tools as they listed them, under their exposed name: schemas, annotations and all.
+      ...[...hub.tools().byName.values()].map((entry) => ({ ...entry.item, name: entry.exposedName })),
+    ],
   }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name } = request.params;
     const tool = toolsByName.get(name);
-    if (!tool) {
-      throw new ProtocolError(
-        ErrorCode.InvalidParams,
-        `Unknown tool "${name}"; available: ${[...toolsByName.keys()].join(', ')}`,
-      );
-    }
     const meta = request.params._meta;
     const progressToken = meta?.progressToken;
     const reportProgress =
@@ -72,11 +110,31 @@ export function createGateway(dependencies: GatewayDependencies): GatewayInstanc
                 dependencies.logger.debug('could not relay progress', { error: (error as Error).message }),
               );
           };
+    if (!tool) {
+      const exposed = hub.tools().byName.get(name);
+      if (!exposed) {
+        throw new ProtocolError(
+          ErrorCode.InvalidParams,
+          `Unknown tool "${name}"; available: ${[...toolsByName.keys(), ...hub.tools().byName.keys()].join(', ')}`,
+        );
+      }
+      return callExposedTool(exposed, request.params.arguments ?? {}, {
+        hub,
+        session,
+        extra,
+        reportProgress,
+        meta,
+        logger: dependencies.logger,
+      });
+    }
     try {
       return await tool.handler(request.params.arguments ?? {}, {
         directory: dependencies.directory,
         pipelines: dependencies.pipelines,
         baseDir: dependencies.baseDir,
+        registration,
+        trackCall: (server, run) => hub.track(server, session, extra, run),
+        nameConflicts: () => hub.tools().conflicts,
         signal: extra.signal,
         reportProgress,
         meta,
@@ -90,8 +148,18 @@ export function createGateway(dependencies: GatewayDependencies): GatewayInstanc
 
   return {
     server,
-    close: () => server.close(),
+    close: async () => {
+      dependencies.pipelines.off('changed', onPipelinesChanged);
+      hub.detach(session);
+      if (ownHub) hub.close();
+      await server.close();
+    },
   };
+}
+
+/** A hub for the gateway's own tool names. */
+export function createHub(directory: UpstreamDirectory, logger: Logger): GatewayHub {
+  return new GatewayHub(directory, logger, new Set(GATEWAY_TOOLS.map((tool) => tool.name)));
 }
 
 const jsonSchemaCache = new WeakMap<z.ZodObject, Tool['inputSchema']>();

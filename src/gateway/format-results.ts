@@ -3,10 +3,14 @@
  */
 import type { PipelineOutcome } from '../pipelines/pipeline.js';
 import { textOf } from '../pipelines/run-pipeline.js';
+import type { NameConflict } from './catalog.js';
 import type { UpstreamInfo } from './upstream.js';
 
-/** One paragraph per backend. */
-export function formatServerList(servers: readonly UpstreamInfo[]): string {
+/** One paragraph per backend, then the tool names that had to change. */
+export function formatServerList(
+  servers: readonly UpstreamInfo[],
+  conflicts: readonly NameConflict[] = [],
+): string {
   if (servers.length === 0)
     return 'No servers registered. Use register_server, or start the gateway with --auto-register.';
   const lines = [`${servers.length} server(s):`];
@@ -22,6 +26,14 @@ export function formatServerList(servers: readonly UpstreamInfo[]): string {
     lines.push(`  tools (${server.toolCount}): ${server.tools.join(', ') || 'none'}`);
     if (server.lastError) lines.push(`  last error: ${server.lastError}`);
   }
+  if (conflicts.length > 0) {
+    lines.push('', 'Renamed tools (their names were taken):');
+    for (const conflict of conflicts) {
+      lines.push(
+        `  ${conflict.server}.${conflict.name} -> ${conflict.exposedAs} (taken by ${conflict.conflictsWith})`,
+      );
+    }
+  }
   return lines.join('\n');
 }
 
@@ -33,7 +45,10 @@ export function formatPipelineOutcome(outcome: PipelineOutcome): string {
   ];
   for (const step of outcome.steps) {
     lines.push('');
-    lines.push(`## ${step.id}: ${step.server}.${step.tool} - ${step.status} (${step.durationMs} ms)`);
+    const optional = step.optional ? ', optional' : '';
+    lines.push(
+      `## ${step.id}: ${step.server}.${step.tool} - ${step.status} (${step.durationMs} ms${optional})`,
+    );
     const output = step.result ? textOf(step.result) : '';
     if (output) lines.push(output);
     if (step.error && step.error !== output) lines.push(`error: ${step.error}`);

@@ -11,9 +11,12 @@ import { GatewayError, plainMessage } from '../errors.js';
 import { buildPipeline, type PipelineCatalog } from '../pipelines/build-pipeline.js';
 import { CUSTOM_SCENARIO } from '../pipelines/builtin-pipelines.js';
 import type { Pipeline } from '../pipelines/pipeline.js';
+import { describeInputs } from '../pipelines/pipeline-inputs.js';
 import { runPipeline } from '../pipelines/run-pipeline.js';
+import type { NameConflict } from './catalog.js';
 import { formatPipelineOutcome, formatServerList } from './format-results.js';
 import { parseJsonArgument, parseJsonObjectArgument } from './parse-json-argument.js';
+import type { RegistrationPolicy } from './registration-policy.js';
 import {
   CallBackendInput,
   ListServersInput,
@@ -33,6 +36,15 @@ export interface ToolContext {
   readonly pipelines: PipelineCatalog;
   /** Folder that relative paths in `register_server` resolve against. */
   readonly baseDir: string;
+  /** Decides whether `register_server` may start what it is asked to, before anything starts. */
+  readonly registration: RegistrationPolicy;
+  /**
+   * Runs a call to backend `server` as part of this request, so that what the backend asks meanwhile (sampling,
+   * elicitation, roots) and its log messages reach the caller.
+   */
+  readonly trackCall: <T>(server: string, run: () => Promise<T>) => Promise<T>;
+  /** Backend tools exposed under another name than they asked for, and why. */
+  readonly nameConflicts: () => readonly NameConflict[];
   /** Aborted when the caller cancels the call. */
   readonly signal: AbortSignal;
   /** Sends a progress notification to the caller; present only when the caller asked for progress. */
@@ -55,18 +67,24 @@ export interface GatewayTool {
 const registerServer: GatewayTool = {
   name: 'register_server',
   description: () =>
-    'Start a backend MCP server (a local command speaking MCP over stdio), complete its handshake and make its ' +
-    'tools callable through call_backend. Returns the name, status and tool names.',
+    'Start a backend MCP server (a local command speaking MCP over stdio, or the URL of a remote one), complete ' +
+    'its handshake and make its tools callable. Returns the name, status and tool names.',
   inputSchema: RegisterServerInput,
   outputSchema: RegisterServerOutput,
   annotations: { title: 'Register a backend server', destructiveHint: false, openWorldHint: true },
   handler: async (raw, context) => {
     const args = RegisterServerInput.parse(raw);
-    const upstream = await context.directory.register(
-      args.name,
-      { command: args.command, args: args.args, description: args.description },
-      { baseDir: context.baseDir },
-    );
+    const command = await context.registration.authorize({
+      name: args.name,
+      command: args.command,
+      args: args.args,
+      baseDir: context.baseDir,
+    });
+    // A URL in place of a command registers a remote backend (Streamable HTTP, or SSE for older servers).
+    const config = /^https?:\/\//i.test(command)
+      ? { url: command, description: args.description }
+      : { command, args: args.args, description: args.description };
+    const upstream = await context.directory.register(args.name, config, { baseDir: context.baseDir });
     const tools = upstream.tools().map((tool) => tool.name);
     const structured = { name: upstream.name, status: upstream.state, tools };
     return {
@@ -107,9 +125,10 @@ const listServers: GatewayTool = {
   annotations: { title: 'List backend servers', readOnlyHint: true },
   handler: (_raw, context) => {
     const servers = context.directory.list().map((upstream) => upstream.info());
+    const conflicts = context.nameConflicts();
     return Promise.resolve({
-      content: [{ type: 'text', text: formatServerList(servers) }],
-      structuredContent: { servers },
+      content: [{ type: 'text', text: formatServerList(servers, conflicts) }],
+      structuredContent: { servers, conflicts },
     });
   },
 };
@@ -140,24 +159,34 @@ const callBackend: GatewayTool = {
         { server: args.server, tool: args.tool },
       );
     }
-    return upstream.callTool(args.tool, params, {
-      signal: context.signal,
-      onProgress: context.reportProgress,
-      meta: context.meta,
-    });
+    return context.trackCall(args.server, () =>
+      upstream.callTool(args.tool, params, {
+        signal: context.signal,
+        onProgress: context.reportProgress,
+        meta: context.meta,
+      }),
+    );
   },
 };
 
 const routePipeline: GatewayTool = {
   name: 'route_pipeline',
   description: ({ pipelines }) =>
-    "Run a multi-step workflow across backends and return every step's server, tool, duration and output or " +
-    'error. Steps without dependencies run concurrently; one failing step does not hide the others. Scenarios:\n' +
+    "Run a multi-step workflow across backends and return every step's server, tool, status, duration and output " +
+    'or error. A step starts once the steps in its `after` are done, so independent steps run concurrently; a ' +
+    'failing step skips the steps that depend on it unless it is optional. Scenarios:\n' +
     pipelines
       .list()
-      .map((pipeline) => `- ${pipeline.name}: ${pipeline.description}`)
+      .map((pipeline) => {
+        const inputs = pipeline.inputs && pipeline.inputs.length > 0 ? describeInputs(pipeline.inputs) : [];
+        const line = `- ${pipeline.name}: ${pipeline.description || '(no description)'}`;
+        return inputs.length > 0 ? `${line}\n  input: ${inputs.join('; ')}` : line;
+      })
       .join('\n') +
-    `\n- ${CUSTOM_SCENARIO}: the steps given in \`steps\`.`,
+    `\n- ${CUSTOM_SCENARIO}: the steps given in \`steps\`, each {id?, server, tool, params?, after?, timeoutMs?, ` +
+    'optional?}; `input` is whatever you pass.\n' +
+    'Strings in step params may read the input and earlier results: {{input.NAME}}, {{steps.ID.text}}, ' +
+    '{{steps.ID.isError}}, {{steps.ID.structured.key[0]}} (the step must be in the `after` chain).',
   inputSchema: RoutePipelineInput,
   outputSchema: RoutePipelineOutput,
   annotations: { title: 'Run a pipeline', openWorldHint: true },
@@ -168,7 +197,7 @@ const routePipeline: GatewayTool = {
     const outcome = await runPipeline(pipeline, {
       input,
       signal: context.signal,
-      caller: (server, tool, params, signal) => {
+      caller: ({ server, tool, params, signal, timeoutMs }) => {
         const upstream = context.directory.get(server);
         if (!upstream) {
           return Promise.reject(
@@ -178,7 +207,7 @@ const routePipeline: GatewayTool = {
             ),
           );
         }
-        return upstream.callTool(tool, params, { signal });
+        return context.trackCall(server, () => upstream.callTool(tool, params, { signal, timeoutMs }));
       },
       onStepDone: context.reportProgress
         ? (step, done, total) =>
@@ -208,7 +237,11 @@ function resolvePipeline(scenario: string, rawSteps: unknown, pipelines: Pipelin
         'the custom scenario needs "steps": [{server, tool, params}, ...]',
       );
     }
-    return buildPipeline(CUSTOM_SCENARIO, 'steps composed by the caller', steps.data);
+    return buildPipeline(
+      CUSTOM_SCENARIO,
+      { description: 'steps composed by the caller', steps: steps.data },
+      { undeclaredInput: true },
+    );
   }
   const pipeline = pipelines.get(scenario);
   if (!pipeline) {

@@ -50,14 +50,18 @@ export const RoutePipelineInput = z.object({
     .min(1)
     .describe('Name of the pipeline to run, or "custom" to run the steps given in `steps`.'),
   input: JsonObjectOrString.optional().describe(
-    'Values replacing step parameters of the same name, e.g. {"state": "NY"} or {"query": "SELECT ..."}.',
+    'Input values of the pipeline, read by {{input.NAME}} in its steps, e.g. {"state": "NY"}. A named pipeline ' +
+      'takes the inputs it declares (see the scenarios); the others have defaults. A JSON string holding the ' +
+      'object is accepted too.',
   ),
   steps: z
     .union([z.string(), z.array(PipelineStepSchema)])
     .optional()
     .describe(
-      'For "custom": the steps, [{server, tool, params, id?, after?}]. Steps run concurrently unless `after` ' +
-        'lists the ids of earlier steps they must wait for. A JSON string holding the array is accepted too.',
+      'For "custom": the steps, [{id?, server, tool, params?, after?, timeoutMs?, optional?}]. A step starts once ' +
+        'the steps whose ids its `after` lists are done; steps that wait for nothing start at once. Strings in ' +
+        'params may hold {{input.NAME}} and {{steps.ID.text}} templates. A JSON string holding the array is ' +
+        'accepted too.',
     ),
 });
 
@@ -93,6 +97,9 @@ export const ListServersOutput = z.object({
       lastError: z.string().nullable(),
     }),
   ),
+  conflicts: z.array(
+    z.object({ server: z.string(), name: z.string(), exposedAs: z.string(), conflictsWith: z.string() }),
+  ),
 });
 
 /** `structuredContent` of `route_pipeline`. */
@@ -107,6 +114,7 @@ export const RoutePipelineOutput = z.object({
       tool: z.string(),
       status: z.enum(['ok', 'error', 'skipped']),
       durationMs: z.number(),
+      optional: z.boolean().optional(),
       result: z.unknown().optional(),
       error: z.string().optional(),
     }),

@@ -1,123 +1,181 @@
 /**
  * Runs a pipeline's steps as a graph: every step starts as soon as the steps it names in `after` are done, so
- * independent steps run concurrently. A failing step fails only the steps that depend on it (reported skipped).
+ * independent steps run concurrently. A failing step skips the steps that depend on it, unless it is optional.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
-import { plainMessage } from '../errors.js';
+import { GatewayError, plainMessage } from '../errors.js';
 import type { Pipeline, PipelineOutcome, PipelineStep, StepCaller, StepOutcome } from './pipeline.js';
+import { resolveInput, type ResolvedInput } from './pipeline-inputs.js';
+import { textOf } from './result-text.js';
+import { findCycle } from './step-graph.js';
+import { describePath, renderTemplate, TemplateError } from './templates.js';
+
+export { textOf } from './result-text.js';
 
 /** What a run needs besides the pipeline. */
 export interface RunPipelineOptions {
   readonly caller: StepCaller;
-  /** Values that replace step parameters of the same name (`state`, `latitude`, `query`...). */
+  /** The caller's input values, read by `{{input.NAME}}`; checked against the pipeline's declared inputs. */
   readonly input?: Readonly<Record<string, unknown>> | undefined;
-  /** Cancels the steps in flight when aborted. */
+  /** Aborting it cancels the steps in flight; steps that have not started never start. */
   readonly signal?: AbortSignal | undefined;
-  /** Called as each step ends, in the order they end. */
+  /** Called as each step ends (skipped ones included), in the order they end. */
   readonly onStepDone?: ((outcome: StepOutcome, done: number, total: number) => void) | undefined;
 }
 
-/** Runs every step and reports each one; never rejects because a step failed. */
+/**
+ * Runs every step and reports each one, in the pipeline's order. Rejects only before any step starts: for input
+ * the pipeline does not accept (a `GatewayError` saying what is wrong), or a pipeline whose steps wait for each
+ * other in a cycle (which `buildPipeline` never produces). A failing step is reported, never thrown.
+ */
 export async function runPipeline(pipeline: Pipeline, options: RunPipelineOptions): Promise<PipelineOutcome> {
   const started = performance.now();
-  const byId = new Map<string, Promise<StepOutcome>>();
-  let done = 0;
+  const input = resolveInput(pipeline, options.input);
+  const cycle = findCycle(pipeline.steps);
+  if (cycle) {
+    throw new GatewayError(
+      'invalid_input',
+      `pipeline "${pipeline.name}": "after" makes a cycle: ${cycle.join(' -> ')}`,
+    );
+  }
+  const byId = new Map(pipeline.steps.map((step) => [step.id, step]));
+  const finished = new Map<string, StepOutcome>();
+  const running = new Map<string, Promise<StepOutcome | undefined>>();
   const total = pipeline.steps.length;
 
+  const outcomeOf = (id: string): Promise<StepOutcome | undefined> => {
+    let promise = running.get(id);
+    if (!promise) {
+      const step = byId.get(id);
+      // Registered before it awaits anything, so each step runs once; the graph has no cycle (checked above).
+      promise = step ? runStep(step) : Promise.resolve(undefined);
+      running.set(id, promise);
+    }
+    return promise;
+  };
+
   const runStep = async (step: PipelineStep): Promise<StepOutcome> => {
-    const dependencies = await Promise.all(
-      step.after.map((id) => byId.get(id) ?? Promise.resolve(undefined)),
-    );
-    const blocked = step.after.filter((_id, index) => dependencies[index]?.status !== 'ok');
+    const dependencies = await Promise.all(step.after.map(outcomeOf));
+    const blocked = step.after.filter((id, index) => {
+      const dependency = dependencies[index];
+      return dependency?.status !== 'ok' && byId.get(id)?.optional !== true;
+    });
     let outcome: StepOutcome;
     if (blocked.length > 0) {
-      outcome = {
-        ...identify(step),
-        status: 'skipped',
-        durationMs: 0,
-        error: `skipped: ${blocked.join(', ')} did not succeed`,
-      };
+      outcome = skipped(step, `skipped: ${blocked.join(', ')} did not succeed`);
+    } else if (options.signal?.aborted) {
+      outcome = skipped(step, 'skipped: the pipeline was cancelled before this step started');
     } else {
-      outcome = await callStep(step, options);
+      outcome = await callStep(step, { ...input, steps: finished }, options);
     }
-    done += 1;
-    options.onStepDone?.(outcome, done, total);
+    finished.set(step.id, outcome);
+    options.onStepDone?.(outcome, finished.size, total);
     return outcome;
   };
 
-  // Steps are registered in order, and `after` may only name earlier steps (checked when a pipeline is built), so
-  // every dependency's promise exists before a step awaits it.
-  for (const step of pipeline.steps) byId.set(step.id, runStep(step));
-  const steps = await Promise.all(byId.values());
+  const steps = (await Promise.all(pipeline.steps.map((step) => outcomeOf(step.id)))).filter(
+    (step): step is StepOutcome => step !== undefined,
+  );
   return {
     scenario: pipeline.name,
-    ok: steps.every((step) => step.status === 'ok'),
+    ok: steps.every((step) => step.status === 'ok' || step.optional === true),
     durationMs: Math.round(performance.now() - started),
     steps,
   };
 }
 
-async function callStep(step: PipelineStep, options: RunPipelineOptions): Promise<StepOutcome> {
+/** Renders the step's params, then calls it under the caller's signal and the step's own timeout. */
+async function callStep(
+  step: PipelineStep,
+  scope: ResolvedInput & { readonly steps: ReadonlyMap<string, StepOutcome> },
+  options: RunPipelineOptions,
+): Promise<StepOutcome> {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
+  let params: Record<string, unknown>;
   try {
-    const result: CallToolResult = await options.caller(
-      step.server,
-      step.tool,
-      applyInput(step.params, options.input),
-      options.signal,
+    params = renderTemplate(step.template, scope) as Record<string, unknown>;
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return failed(step, 0, `${describePath('params', error.at)}: ${error.message}`);
+  }
+
+  const what = `${step.server}.${step.tool}`;
+  const controller = new AbortController();
+  const onCallerAbort = (): void =>
+    controller.abort(
+      new GatewayError('cancelled', `${what} was cancelled`, { server: step.server, tool: step.tool }),
     );
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const timer =
+    step.timeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            controller.abort(
+              new GatewayError('timeout', `${what} timed out after ${step.timeoutMs} ms`, {
+                server: step.server,
+                tool: step.tool,
+              }),
+            ),
+          step.timeoutMs,
+        );
+  try {
+    const call = new Promise<CallToolResult>((resolve) =>
+      resolve(
+        options.caller({
+          server: step.server,
+          tool: step.tool,
+          params,
+          signal: controller.signal,
+          timeoutMs: step.timeoutMs,
+        }),
+      ),
+    );
+    const result = await untilAborted(call, controller.signal);
     if (result.isError) {
-      return {
-        ...identify(step),
-        status: 'error',
-        durationMs: elapsed(),
-        result,
-        error: textOf(result) || 'the tool reported an error',
-      };
+      return { ...failed(step, elapsed(), textOf(result) || 'the tool reported an error'), result };
     }
     return { ...identify(step), status: 'ok', durationMs: elapsed(), result };
   } catch (error) {
-    return { ...identify(step), status: 'error', durationMs: elapsed(), error: plainMessage(error) };
+    return failed(step, elapsed(), plainMessage(error));
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onCallerAbort);
   }
 }
 
-/** A step's parameters with the input's values replacing those of the same name. */
-export function applyInput(
-  params: Readonly<Record<string, unknown>>,
-  input: Readonly<Record<string, unknown>> | undefined,
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...params };
-  if (!input) return merged;
-  for (const key of Object.keys(params)) {
-    if (Object.hasOwn(input, key)) merged[key] = input[key];
-  }
-  return merged;
+/**
+ * Settles with `promise`, or rejects with the signal's reason as soon as it is aborted: a step ends when it is
+ * cancelled or times out, whether or not the backend call honours the signal.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
-/** The text items of a tool result, joined; other content is named by its type. */
-export function textOf(result: CallToolResult): string {
-  return result.content
-    .map((item) => {
-      switch (item.type) {
-        case 'text':
-          return item.text;
-        case 'image':
-        case 'audio':
-          return `[${item.type} ${item.mimeType}]`;
-        case 'resource':
-          return 'text' in item.resource ? item.resource.text : `[resource ${item.resource.uri}]`;
-        case 'resource_link':
-          return `[resource link ${item.uri}]`;
-        default:
-          return '';
-      }
-    })
-    .filter((text) => text !== '')
-    .join('\n');
+function skipped(step: PipelineStep, error: string): StepOutcome {
+  return { ...identify(step), status: 'skipped', durationMs: 0, error };
 }
 
-function identify(step: PipelineStep): Pick<StepOutcome, 'id' | 'server' | 'tool'> {
-  return { id: step.id, server: step.server, tool: step.tool };
+function failed(step: PipelineStep, durationMs: number, error: string): StepOutcome {
+  return { ...identify(step), status: 'error', durationMs, error };
+}
+
+function identify(step: PipelineStep): Pick<StepOutcome, 'id' | 'server' | 'tool' | 'optional'> {
+  return { id: step.id, server: step.server, tool: step.tool, ...(step.optional ? { optional: true } : {}) };
 }

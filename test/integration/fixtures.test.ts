@@ -221,6 +221,7 @@ describe('echo.mjs', () => {
     expect(tools.map((tool) => tool.name).sort()).toEqual(
       [
         'add',
+        'add_tool',
         'big',
         'echo',
         'env',

@@ -39,15 +39,25 @@ describe('the gateway over stdio, with the example backends', () => {
     await removeTempDir(dir);
   });
 
-  it('lists its five tools', async () => {
+  it('lists its five tools first, then every backend tool under its prefix', async () => {
     const { tools } = await gateway.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual([
+    const names = tools.map((tool) => tool.name);
+    expect(names.slice(0, 5)).toEqual([
       'register_server',
       'remove_server',
       'list_servers',
       'call_backend',
       'route_pipeline',
     ]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'weather__get_alerts',
+        'weather__get_forecast',
+        'sqlite__read_query',
+        'echo__add',
+      ]),
+    );
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
   });
 
   it('has every configured backend ready', async () => {

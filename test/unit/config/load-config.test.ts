@@ -250,7 +250,7 @@ describe('loadConfig', () => {
 describe('parseConfig', () => {
   it('names the given source in its messages', () => {
     expect(() => parseConfig({ servers: { a: {} } }, 'inline config')).toThrow(
-      'inline config: invalid config:\n  at servers.a.command: Invalid input: expected string, received undefined',
+      'inline config: invalid config:\n  at servers.a: give exactly one of "command" (a local server) and "url" (a remote one)',
     );
   });
 

@@ -121,7 +121,7 @@ describe('tools/list', () => {
     }
     expect(outputSchemas.register_server?.required).toEqual(['name', 'status', 'tools']);
     expect(outputSchemas.remove_server?.required).toEqual(['name', 'removed']);
-    expect(outputSchemas.list_servers?.required).toEqual(['servers']);
+    expect(outputSchemas.list_servers?.required).toEqual(['servers', 'conflicts']);
     expect(outputSchemas.route_pipeline?.required).toEqual(['scenario', 'ok', 'durationMs', 'steps']);
   });
 
@@ -597,7 +597,7 @@ describe('list_servers', () => {
     expect(onlyText(result)).toBe(
       'No servers registered. Use register_server, or start the gateway with --auto-register.',
     );
-    expect(result.structuredContent).toEqual({ servers: [] });
+    expect(result.structuredContent).toEqual({ servers: [], conflicts: [] });
   });
 
   it('renders every server info as text and returns it unchanged as structuredContent', async () => {
@@ -615,7 +615,7 @@ describe('list_servers', () => {
 
     const result = await callTool('list_servers');
 
-    expect(result.structuredContent).toEqual({ servers: [weather.info(), broken.info()] });
+    expect(result.structuredContent).toEqual({ servers: [weather.info(), broken.info()], conflicts: [] });
     expect(onlyText(result)).toBe(
       [
         '2 server(s):',
@@ -736,19 +736,32 @@ describe('route_pipeline', () => {
     ]);
   });
 
-  it('replaces step params named in input, leaves the others and adds no new ones', async () => {
+  it('uses the input values given in place of the defaults of the declared inputs they name', async () => {
     const weather = instantWeather();
     await connect(new FakeDirectory([weather]));
 
-    await callTool('route_pipeline', {
-      scenario: 'weather-analysis',
-      input: { state: 'NY', units: 'metric' },
-    });
+    await callTool('route_pipeline', { scenario: 'weather-analysis', input: { state: 'NY' } });
 
     expect(weather.calls.map((call) => [call.tool, call.args])).toEqual([
       ['get_alerts', { state: 'NY' }],
       ['get_forecast', { latitude: 37.7749, longitude: -122.4194 }],
     ]);
+  });
+
+  it('reports an input the pipeline does not declare as an error listing its inputs, without running any step', async () => {
+    const weather = instantWeather();
+    await connect(new FakeDirectory([weather]));
+
+    const result = await callTool('route_pipeline', {
+      scenario: 'weather-analysis',
+      input: { state: 'NY', units: 'metric' },
+    });
+
+    expect(result.isError).toBe(true);
+    expect(onlyText(result)).toBe(
+      'pipeline "weather-analysis" has no input "units"; its inputs: state, latitude, longitude',
+    );
+    expect(weather.calls).toEqual([]);
   });
 
   it('accepts input as a JSON string', async () => {
@@ -928,7 +941,10 @@ describe('route_pipeline', () => {
       tools: { export: (args) => textResult(JSON.stringify(args)) },
     });
     const pipelines = new PipelineCatalog({
-      nightly: { steps: [{ server: 'sqlite', tool: 'export', params: { table: 'orders' } }] },
+      nightly: {
+        input: { table: { default: 'orders' } },
+        steps: [{ server: 'sqlite', tool: 'export', params: { table: '{{input.table}}' } }],
+      },
     });
     await connect(new FakeDirectory([sqlite]), pipelines);
 
@@ -1040,7 +1056,7 @@ describe('route_pipeline', () => {
       expect(onlyText(result)).toContain('tool');
     });
 
-    it('reports "after" naming a later step as an error naming the step and the dependency', async () => {
+    it('runs a step whose "after" names a step written after it once that step is done', async () => {
       const { events, directory } = twoServers();
       await connect(directory);
 
@@ -1052,9 +1068,28 @@ describe('route_pipeline', () => {
         ],
       });
 
+      expect(events).toEqual(['b.second', 'a.first']);
+      expect(stepsOf(result).map((step) => [step.id, step.status])).toEqual([
+        ['one', 'ok'],
+        ['two', 'ok'],
+      ]);
+    });
+
+    it('reports steps waiting for each other as a cycle, without running anything', async () => {
+      const { events, directory } = twoServers();
+      await connect(directory);
+
+      const result = await callTool('route_pipeline', {
+        scenario: 'custom',
+        steps: [
+          { id: 'one', server: 'a', tool: 'first', after: ['two'] },
+          { id: 'two', server: 'b', tool: 'second', after: ['one'] },
+        ],
+      });
+
       expect(result.isError).toBe(true);
       expect(onlyText(result)).toBe(
-        'pipeline "custom", step "one": "after" names "two", which is not an earlier step of this pipeline',
+        'pipeline "custom", step "one": "after" makes a cycle: one -> two -> one',
       );
       expect(events).toEqual([]);
     });
@@ -1070,7 +1105,7 @@ describe('route_pipeline', () => {
 
       expect(result.isError).toBe(true);
       expect(onlyText(result)).toBe(
-        'pipeline "custom", step "step1": "after" names "missing", which is not an earlier step of this pipeline',
+        'pipeline "custom", step "step1": "after" names "missing", which is not a step of this pipeline (its steps: step1)',
       );
     });
 

@@ -2,7 +2,9 @@
  * An in-memory `UpstreamDirectory` for unit tests of the gateway: upstreams whose tools are functions the test
  * controls, and records of every call and of the options it received.
  */
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { EventEmitter } from 'node:events';
+
+import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
 
 import type { ServerConfig } from '../../../src/config/schema.js';
 import { GatewayError } from '../../../src/errors.js';
@@ -12,6 +14,7 @@ import type {
   UpstreamDirectory,
   UpstreamInfo,
   UpstreamState,
+  UpwardHandler,
 } from '../../../src/gateway/upstream.js';
 
 /** A promise together with the functions that settle it. */
@@ -59,12 +62,16 @@ export interface FakeUpstreamOptions {
   readonly command?: string;
   /** Fields of `info()` to report instead of the ones derived from the fake's state. */
   readonly info?: Partial<UpstreamInfo>;
+  /** Prefix of its exposed tool names; default its name. */
+  readonly prefix?: string;
 }
 
 /** An upstream whose tools are functions the test controls. */
 export class FakeUpstream implements Upstream {
   state: UpstreamState;
   readonly timeoutMs = 10_000;
+  readonly toolFilter = undefined;
+  readonly prefix: string;
   readonly calls: RecordedCall[] = [];
   private readonly handlers = new Map<string, FakeToolHandler>();
   private readonly description: string;
@@ -76,10 +83,27 @@ export class FakeUpstream implements Upstream {
     options: FakeUpstreamOptions = {},
   ) {
     this.state = options.state ?? 'ready';
+    this.prefix = options.prefix ?? name;
     this.description = options.description ?? '';
     this.command = options.command ?? `fake-${name}`;
     this.infoOverrides = options.info ?? {};
     for (const [tool, behaviour] of Object.entries(options.tools ?? {})) this.setTool(tool, behaviour);
+  }
+
+  /** A tools-only server, like most backends. */
+  capabilities(): ServerCapabilities | undefined {
+    return this.state === 'ready' ? { tools: {} } : undefined;
+  }
+
+  /** The fake answers no request but tool calls. */
+  request(): Promise<never> {
+    return Promise.reject(
+      new GatewayError('backend_error', `${this.name}: the fake answers only tool calls`),
+    );
+  }
+
+  notify(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Adds or replaces a tool. */
@@ -150,7 +174,8 @@ export type RegisterBehaviour = (
 ) => Upstream | Promise<Upstream>;
 
 /** An in-memory directory of fake upstreams, failing like the real registry on duplicate and unknown names. */
-export class FakeDirectory implements UpstreamDirectory {
+export class FakeDirectory extends EventEmitter implements UpstreamDirectory {
+  upwardHandler: UpwardHandler | undefined;
   readonly registrations: RecordedRegistration[] = [];
   readonly removals: string[] = [];
   /** Replace to control what `register` creates or how it fails. */
@@ -159,12 +184,18 @@ export class FakeDirectory implements UpstreamDirectory {
   private readonly upstreams = new Map<string, Upstream>();
 
   constructor(upstreams: readonly Upstream[] = []) {
+    super();
     for (const upstream of upstreams) this.add(upstream);
+  }
+
+  setUpwardHandler(handler: UpwardHandler): void {
+    this.upwardHandler = handler;
   }
 
   /** Adds an upstream directly, as if it had been registered. */
   add<T extends Upstream>(upstream: T): T {
     this.upstreams.set(upstream.name, upstream);
+    this.emit('changed');
     return upstream;
   }
 
@@ -189,12 +220,15 @@ export class FakeDirectory implements UpstreamDirectory {
     }
     const upstream = await this.onRegister(name, config, options);
     this.upstreams.set(name, upstream);
+    this.emit('changed');
     return upstream;
   }
 
   remove(name: string): Promise<void> {
     this.removals.push(name);
-    if (!this.upstreams.delete(name)) {
+    const removed = this.upstreams.delete(name);
+    if (removed) this.emit('changed');
+    if (!removed) {
       return Promise.reject(
         new GatewayError('unknown_server', `no server named "${name}"; registered: ${this.describeNames()}`, {
           server: name,

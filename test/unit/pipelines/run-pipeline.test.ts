@@ -1,51 +1,42 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import type { PipelineConfig } from '../../../src/config/schema.js';
 import { GatewayError } from '../../../src/errors.js';
 import { buildPipeline } from '../../../src/pipelines/build-pipeline.js';
-import type { Pipeline, StepCaller, StepOutcome } from '../../../src/pipelines/pipeline.js';
-import { applyInput, runPipeline, textOf } from '../../../src/pipelines/run-pipeline.js';
+import type { Pipeline, StepCall, StepCaller, StepOutcome } from '../../../src/pipelines/pipeline.js';
+import { runPipeline, textOf } from '../../../src/pipelines/run-pipeline.js';
+import { compileTemplate } from '../../../src/pipelines/templates.js';
 import { deferred, textResult, type Deferred } from '../gateway/fake-directory.js';
 
-interface CallRecord {
-  readonly server: string;
-  readonly tool: string;
-  readonly params: Record<string, unknown>;
-  readonly signal: AbortSignal | undefined;
-}
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /**
  * A step caller whose calls to `server.tool` wait until the test settles them. Records each call, and an event
- * log of starts (`start a.x`) and ends (`end a.x`).
+ * log of starts (`start s.a`) and ends (`end s.a`).
  */
 function controlledCaller() {
-  const calls: CallRecord[] = [];
+  const calls: StepCall[] = [];
   const events: string[] = [];
   const pending = new Map<string, Deferred<CallToolResult>>();
   const started = new Map<string, Deferred>();
-  const startedOf = (key: string): Deferred => {
-    let entry = started.get(key);
-    if (!entry) {
-      entry = deferred();
-      started.set(key, entry);
+  const entry = <T>(map: Map<string, Deferred<T>>, key: string): Deferred<T> => {
+    let found = map.get(key);
+    if (!found) {
+      found = deferred<T>();
+      map.set(key, found);
     }
-    return entry;
+    return found;
   };
-  const pendingOf = (key: string): Deferred<CallToolResult> => {
-    let entry = pending.get(key);
-    if (!entry) {
-      entry = deferred<CallToolResult>();
-      pending.set(key, entry);
-    }
-    return entry;
-  };
-  const caller: StepCaller = async (server, tool, params, signal) => {
-    const key = `${server}.${tool}`;
-    calls.push({ server, tool, params, signal });
+  const caller: StepCaller = async (call) => {
+    const key = `${call.server}.${call.tool}`;
+    calls.push(call);
     events.push(`start ${key}`);
-    startedOf(key).resolve();
+    entry(started, key).resolve();
     try {
-      return await pendingOf(key).promise;
+      return await entry(pending, key).promise;
     } finally {
       events.push(`end ${key}`);
     }
@@ -55,76 +46,135 @@ function controlledCaller() {
     calls,
     events,
     /** Resolves once `server.tool` has been called. */
-    started: (key: string) => startedOf(key).promise,
+    started: (key: string) => entry(started, key).promise,
     resolve: (key: string, result: CallToolResult = textResult(`${key} done`)) =>
-      pendingOf(key).resolve(result),
-    reject: (key: string, error: unknown) => pendingOf(key).reject(error),
+      entry(pending, key).resolve(result),
+    reject: (key: string, error: unknown) => entry(pending, key).reject(error),
+  };
+}
+
+/** Resolves when the step `id` has ended, through `onStepDone`. */
+function stepEnds() {
+  const ended = new Map<string, Deferred>();
+  const of = (id: string): Deferred => {
+    let found = ended.get(id);
+    if (!found) {
+      found = deferred();
+      ended.set(id, found);
+    }
+    return found;
+  };
+  return {
+    onStepDone: (outcome: StepOutcome) => of(outcome.id).resolve(),
+    ended: (id: string) => of(id).promise,
   };
 }
 
 /** A caller answering every call at once with `server.tool(params)`. */
-const echoCaller: StepCaller = (server, tool, params) =>
+const echoCaller: StepCaller = ({ server, tool, params }) =>
   Promise.resolve(textResult(`${server}.${tool}(${JSON.stringify(params)})`));
 
-describe('runPipeline', () => {
-  it('starts independent steps together and a dependent step only after its dependency succeeded', async () => {
-    const pipeline = buildPipeline('graph', '', [
-      { id: 'a', server: 's', tool: 'a', after: [] },
-      { id: 'b', server: 's', tool: 'b', after: ['a'] },
-      { id: 'c', server: 's', tool: 'c' },
-    ]);
-    const control = controlledCaller();
+/** A caller recording the params of each call and answering with `results[server.tool]` (or an echo). */
+function recordingCaller(results: Record<string, CallToolResult | Error> = {}) {
+  const params: Record<string, Record<string, unknown>> = {};
+  const caller: StepCaller = async (call) => {
+    const key = `${call.server}.${call.tool}`;
+    params[key] = call.params;
+    const result = results[key];
+    if (result instanceof Error) throw result;
+    return result ?? (await echoCaller(call));
+  };
+  return { caller, params };
+}
 
-    const run = runPipeline(pipeline, { caller: control.caller });
-    await Promise.all([control.started('s.a'), control.started('s.c')]);
-    expect(control.events).toEqual(['start s.a', 'start s.c']);
+function build(config: PipelineConfig, name = 'test'): Pipeline {
+  return buildPipeline(name, config);
+}
+
+function statuses(steps: readonly StepOutcome[]): [string, string, string | undefined][] {
+  return steps.map((step) => [step.id, step.status, step.error]);
+}
+
+const DIAMOND: PipelineConfig = {
+  steps: [
+    { id: 'a', server: 's', tool: 'a' },
+    { id: 'b', server: 's', tool: 'b', after: ['a'] },
+    { id: 'c', server: 's', tool: 'c', after: ['a'] },
+    { id: 'd', server: 's', tool: 'd', after: ['b', 'c'] },
+  ],
+};
+
+describe('runPipeline: the graph', () => {
+  it('runs a diamond: B and C both start after A ends and overlap, and D starts only after both end', async () => {
+    const control = controlledCaller();
+    const steps = stepEnds();
+
+    const run = runPipeline(build(DIAMOND), { caller: control.caller, onStepDone: steps.onStepDone });
+    await control.started('s.a');
+    expect(control.events).toEqual(['start s.a']);
     control.resolve('s.a');
-    await control.started('s.b');
-    expect(control.events).toEqual(['start s.a', 'start s.c', 'end s.a', 'start s.b']);
-    control.resolve('s.b');
+    await Promise.all([control.started('s.b'), control.started('s.c')]);
+    // Both are in flight: neither has been released, so neither has ended.
+    expect(control.events).toEqual(['start s.a', 'end s.a', 'start s.b', 'start s.c']);
     control.resolve('s.c');
+    await steps.ended('c');
+    expect(control.events).not.toContain('start s.d');
+    control.resolve('s.b');
+    await control.started('s.d');
+    control.resolve('s.d');
     const outcome = await run;
 
+    expect(control.events).toEqual([
+      'start s.a',
+      'end s.a',
+      'start s.b',
+      'start s.c',
+      'end s.c',
+      'end s.b',
+      'start s.d',
+      'end s.d',
+    ]);
     expect(outcome.ok).toBe(true);
-    expect(outcome.steps.map((step) => [step.id, step.status])).toEqual([
-      ['a', 'ok'],
-      ['b', 'ok'],
-      ['c', 'ok'],
+    expect(statuses(outcome.steps)).toEqual([
+      ['a', 'ok', undefined],
+      ['b', 'ok', undefined],
+      ['c', 'ok', undefined],
+      ['d', 'ok', undefined],
     ]);
   });
 
-  it('waits for every step named in after before starting a step', async () => {
-    const pipeline = buildPipeline('join', '', [
-      { id: 'a', server: 's', tool: 'a' },
-      { id: 'b', server: 's', tool: 'b' },
-      { id: 'c', server: 's', tool: 'c', after: ['a', 'b'] },
-    ]);
-    const control = controlledCaller();
+  it('runs the same graph whatever the order the steps are written in, and reports them in that order', async () => {
+    const pipeline = build({ steps: [...DIAMOND.steps].reverse() });
+    const order: string[] = [];
 
-    const run = runPipeline(pipeline, { caller: control.caller });
-    await Promise.all([control.started('s.a'), control.started('s.b')]);
-    control.resolve('s.b');
-    control.resolve('s.a');
-    await control.started('s.c');
-    control.resolve('s.c');
-    await run;
+    const outcome = await runPipeline(pipeline, {
+      caller: async (call) => {
+        order.push(call.tool);
+        return echoCaller(call);
+      },
+    });
 
-    expect(control.events.indexOf('start s.c')).toBeGreaterThan(control.events.indexOf('end s.a'));
-    expect(control.events.indexOf('start s.c')).toBeGreaterThan(control.events.indexOf('end s.b'));
+    expect(order[0]).toBe('a');
+    expect(order.slice(1, 3).sort()).toEqual(['b', 'c']);
+    expect(order[3]).toBe('d');
+    expect(outcome.steps.map((step) => step.id)).toEqual(['d', 'c', 'b', 'a']);
   });
 
-  it('skips the steps depending on a failed step, directly or not, and runs the others', async () => {
-    const pipeline = buildPipeline('failing', '', [
-      { id: 'fetch', server: 'web', tool: 'fetch' },
-      { id: 'parse', server: 'web', tool: 'parse', after: ['fetch'] },
-      { id: 'store', server: 'db', tool: 'store', after: ['parse'] },
-      { id: 'audit', server: 'db', tool: 'audit' },
-    ]);
+  it('skips the steps depending on a failed step, directly or not, without calling them, and runs the others', async () => {
+    const pipeline = build({
+      steps: [
+        { id: 'fetch', server: 'web', tool: 'fetch' },
+        { id: 'parse', server: 'web', tool: 'parse', after: ['fetch'] },
+        { id: 'store', server: 'db', tool: 'store', after: ['parse'] },
+        { id: 'audit', server: 'db', tool: 'audit' },
+      ],
+    });
     const called: string[] = [];
-    const caller: StepCaller = (server, tool) => {
-      called.push(`${server}.${tool}`);
-      if (tool === 'fetch')
+    const caller: StepCaller = (call) => {
+      called.push(`${call.server}.${call.tool}`);
+      if (call.tool === 'fetch') {
         return Promise.reject(new GatewayError('timeout', 'web.fetch timed out after 10 ms'));
+      }
       return Promise.resolve(textResult('ok'));
     };
 
@@ -132,7 +182,7 @@ describe('runPipeline', () => {
 
     expect(called.sort()).toEqual(['db.audit', 'web.fetch']);
     expect(outcome.ok).toBe(false);
-    expect(outcome.steps.map((step) => [step.id, step.status, step.error])).toEqual([
+    expect(statuses(outcome.steps)).toEqual([
       ['fetch', 'error', 'web.fetch timed out after 10 ms'],
       ['parse', 'skipped', 'skipped: fetch did not succeed'],
       ['store', 'skipped', 'skipped: parse did not succeed'],
@@ -142,20 +192,231 @@ describe('runPipeline', () => {
   });
 
   it('names every unsuccessful dependency of a skipped step', async () => {
-    const pipeline = buildPipeline('two-failures', '', [
-      { id: 'a', server: 's', tool: 'a' },
-      { id: 'b', server: 's', tool: 'b' },
-      { id: 'c', server: 's', tool: 'c', after: ['a', 'b'] },
-    ]);
-    const caller: StepCaller = () => Promise.resolve({ content: [], isError: true });
+    const pipeline = build({
+      steps: [
+        { id: 'a', server: 's', tool: 'a' },
+        { id: 'b', server: 's', tool: 'b' },
+        { id: 'c', server: 's', tool: 'c', after: ['a', 'b'] },
+      ],
+    });
 
-    const outcome = await runPipeline(pipeline, { caller });
+    const outcome = await runPipeline(pipeline, {
+      caller: () => Promise.resolve({ content: [], isError: true }),
+    });
 
     expect(outcome.steps[2]?.error).toBe('skipped: a, b did not succeed');
   });
 
+  it('runs the steps after an optional step that failed, which can read that it failed; the run stays ok', async () => {
+    const pipeline = build({
+      steps: [
+        { id: 'lookup', server: 'cache', tool: 'get', optional: true },
+        {
+          id: 'report',
+          server: 'db',
+          tool: 'write',
+          after: ['lookup'],
+          params: { cacheFailed: '{{steps.lookup.isError}}', why: 'cache said: {{steps.lookup.text}}' },
+        },
+      ],
+    });
+    const { caller, params } = recordingCaller({
+      'cache.get': { content: [{ type: 'text', text: 'cache is down' }], isError: true },
+    });
+
+    const outcome = await runPipeline(pipeline, { caller });
+
+    expect(params['db.write']).toEqual({ cacheFailed: true, why: 'cache said: cache is down' });
+    expect(outcome.ok).toBe(true);
+    expect(outcome.steps.map((step) => [step.id, step.status, step.optional])).toEqual([
+      ['lookup', 'error', true],
+      ['report', 'ok', undefined],
+    ]);
+  });
+
+  it('lets the steps after an optional skipped step run, and keeps skipping behind a required one', async () => {
+    const pipeline = build({
+      steps: [
+        { id: 'root', server: 's', tool: 'root' },
+        { id: 'extra', server: 's', tool: 'extra', after: ['root'], optional: true },
+        { id: 'after_extra', server: 's', tool: 'after_extra', after: ['extra'] },
+        { id: 'after_root', server: 's', tool: 'after_root', after: ['root'] },
+      ],
+    });
+    const { caller } = recordingCaller({ 's.root': new Error('down') });
+
+    const outcome = await runPipeline(pipeline, { caller });
+
+    expect(statuses(outcome.steps)).toEqual([
+      ['root', 'error', 'down'],
+      ['extra', 'skipped', 'skipped: root did not succeed'],
+      ['after_extra', 'ok', undefined],
+      ['after_root', 'skipped', 'skipped: root did not succeed'],
+    ]);
+    expect(outcome.ok).toBe(false);
+  });
+
+  it('rejects a hand-built pipeline whose steps wait for each other in a cycle, before calling anything', async () => {
+    const step = (id: string, after: string[]) => ({
+      id,
+      server: 's',
+      tool: id,
+      params: {},
+      template: compileTemplate({}),
+      after,
+      timeoutMs: undefined,
+      optional: false,
+    });
+    const pipeline: Pipeline = {
+      name: 'hand-built',
+      description: '',
+      inputs: undefined,
+      steps: [step('a', ['b']), step('b', ['a'])],
+    };
+    const { caller, params } = recordingCaller();
+
+    await expect(runPipeline(pipeline, { caller })).rejects.toThrow(
+      'pipeline "hand-built": "after" makes a cycle: a -> b -> a',
+    );
+    expect(params).toEqual({});
+  });
+});
+
+describe('runPipeline: templates and input', () => {
+  it('renders params from the input and earlier results: strings, numbers, objects and arrays keep their type', async () => {
+    const pipeline = build({
+      input: { state: { default: 'CA' }, limit: { default: 10 }, filter: {} },
+      steps: [
+        { id: 'alerts', server: 'weather', tool: 'alerts', params: { state: '{{input.state}}' } },
+        {
+          id: 'q',
+          server: 'db',
+          tool: 'query',
+          params: { filter: '{{input.filter}}', limit: '{{input.limit}}' },
+        },
+        {
+          id: 'summary',
+          server: 'notes',
+          tool: 'write',
+          after: ['alerts', 'q'],
+          params: {
+            title: 'Alerts for {{input.state}}: {{steps.alerts.text}}',
+            firstId: '{{steps.q.structured.rows[0].id}}',
+            rows: '{{steps.q.structured.rows}}',
+            meta: { count: '{{steps.q.structured.count}}', asText: 'count={{steps.q.structured.count}}' },
+            inline: 'rows={{steps.q.structured.rows}}',
+          },
+        },
+      ],
+    });
+    const rows = [{ id: 7 }, { id: 9 }];
+    const { caller, params } = recordingCaller({
+      'weather.alerts': textResult('2 alerts'),
+      'db.query': { content: [{ type: 'text', text: 'two rows' }], structuredContent: { rows, count: 2 } },
+    });
+
+    const outcome = await runPipeline(pipeline, {
+      caller,
+      input: { state: 'NY', filter: { city: 'Paris' } },
+    });
+
+    expect(outcome.ok).toBe(true);
+    expect(params).toEqual({
+      'weather.alerts': { state: 'NY' },
+      'db.query': { filter: { city: 'Paris' }, limit: 10 },
+      'notes.write': {
+        title: 'Alerts for NY: 2 alerts',
+        firstId: 7,
+        rows,
+        meta: { count: 2, asText: 'count=2' },
+        inline: 'rows=[{"id":7},{"id":9}]',
+      },
+    });
+  });
+
+  it('fails a step whose template reads a value that does not exist, naming the param and the reference', async () => {
+    const pipeline = build({
+      steps: [
+        { id: 'q', server: 'db', tool: 'query' },
+        {
+          id: 'use',
+          server: 'db',
+          tool: 'use',
+          after: ['q'],
+          params: { id: '{{steps.q.structured.rows[0].id}}' },
+        },
+        { id: 'next', server: 'db', tool: 'next', after: ['use'] },
+      ],
+    });
+    const { caller, params } = recordingCaller({
+      'db.query': { content: [], structuredContent: { rows: [] } },
+    });
+
+    const outcome = await runPipeline(pipeline, { caller });
+
+    expect(Object.keys(params)).toEqual(['db.query']);
+    expect(statuses(outcome.steps)).toEqual([
+      ['q', 'ok', undefined],
+      [
+        'use',
+        'error',
+        'params.id: {{steps.q.structured.rows[0].id}}: steps.q.structured.rows has no item 0 (it has 0)',
+      ],
+      ['next', 'skipped', 'skipped: use did not succeed'],
+    ]);
+  });
+
+  it('leaves out a param that reads an optional input the caller did not give', async () => {
+    const pipeline = build({
+      input: { limit: { required: false } },
+      steps: [{ server: 'db', tool: 'q', params: { limit: '{{input.limit}}', table: 't' } }],
+    });
+    const { caller, params } = recordingCaller();
+
+    await runPipeline(pipeline, { caller });
+    expect(params['db.q']).toEqual({ table: 't' });
+    await runPipeline(pipeline, { caller, input: { limit: 3 } });
+    expect(params['db.q']).toEqual({ limit: 3, table: 't' });
+  });
+
+  it('rejects a missing required input or an undeclared one before any step starts', async () => {
+    const pipeline = build(
+      {
+        input: { table: { description: 'the table to read' } },
+        steps: [{ server: 'db', tool: 'q', params: { table: '{{input.table}}' } }],
+      },
+      'reader',
+    );
+    const { caller, params } = recordingCaller();
+
+    await expect(runPipeline(pipeline, { caller })).rejects.toThrow(
+      'pipeline "reader" needs the input "table" (the table to read)',
+    );
+    await expect(runPipeline(pipeline, { caller, input: { table: 't', tabel: 'x' } })).rejects.toThrow(
+      'pipeline "reader" has no input "tabel"; its inputs: table',
+    );
+    expect(params).toEqual({});
+  });
+
+  it('gives templates of a pipeline with undeclared inputs whatever the caller passed', async () => {
+    const pipeline = buildPipeline(
+      'custom',
+      { steps: [{ server: 's', tool: 't', params: { a: '{{input.a}}', b: 'b={{input.b}}' } }] },
+      { undeclaredInput: true },
+    );
+    const { caller, params } = recordingCaller();
+
+    await runPipeline(pipeline, { caller, input: { a: [1], b: 2 } });
+    expect(params['s.t']).toEqual({ a: [1], b: 'b=2' });
+    const outcome = await runPipeline(pipeline, { caller, input: { a: 1 } });
+
+    expect(outcome.steps[0]?.error).toBe('params.b: {{input.b}}: input "b" was not given');
+  });
+});
+
+describe('runPipeline: results', () => {
   it('treats a result with isError as a failed step, keeping the result and its text as the error', async () => {
-    const pipeline = buildPipeline('tool-error', '', [{ server: 'sqlite', tool: 'read_query' }]);
+    const pipeline = build({ steps: [{ server: 'sqlite', tool: 'read_query' }] });
     const failure: CallToolResult = { content: [{ type: 'text', text: 'no such table: x' }], isError: true };
 
     const outcome = await runPipeline(pipeline, { caller: () => Promise.resolve(failure) });
@@ -164,7 +425,7 @@ describe('runPipeline', () => {
   });
 
   it('says the tool reported an error when an isError result has no text', async () => {
-    const pipeline = buildPipeline('tool-error', '', [{ server: 'sqlite', tool: 'read_query' }]);
+    const pipeline = build({ steps: [{ server: 'sqlite', tool: 'read_query' }] });
 
     const outcome = await runPipeline(pipeline, {
       caller: () => Promise.resolve({ content: [], isError: true }),
@@ -173,99 +434,29 @@ describe('runPipeline', () => {
     expect(outcome.steps[0]?.error).toBe('the tool reported an error');
   });
 
-  it('strips the SDK prefix from the message of a rejected call', async () => {
-    const pipeline = buildPipeline('mcp-error', '', [{ server: 's', tool: 't' }]);
-
-    const outcome = await runPipeline(pipeline, {
-      caller: () => Promise.reject(new Error('MCP error -32603: backend crashed')),
+  it('strips the SDK prefix from the message of a rejected call, and reports a caller that throws at once', async () => {
+    const pipeline = build({
+      steps: [
+        { id: 'x', server: 's', tool: 't' },
+        { id: 'y', server: 's', tool: 'u' },
+      ],
     });
 
-    expect(outcome.steps[0]?.error).toBe('backend crashed');
-  });
-
-  it('reports every step, in pipeline order, whatever order they end in', async () => {
-    const pipeline = buildPipeline('order', '', [
-      { id: 'slow', server: 's', tool: 'slow' },
-      { id: 'fast', server: 's', tool: 'fast' },
-    ]);
-    const control = controlledCaller();
-    const ended: string[] = [];
-    const fastDone = deferred();
-
-    const run = runPipeline(pipeline, {
-      caller: control.caller,
-      onStepDone: (step, done, total) => {
-        ended.push(`${step.id} ${done}/${total}`);
-        if (step.id === 'fast') fastDone.resolve();
+    const outcome = await runPipeline(pipeline, {
+      caller: (call) => {
+        if (call.tool === 'u') throw new Error('thrown synchronously');
+        return Promise.reject(new Error('MCP error -32603: backend crashed'));
       },
     });
-    await Promise.all([control.started('s.slow'), control.started('s.fast')]);
-    control.resolve('s.fast');
-    await fastDone.promise;
-    control.resolve('s.slow');
-    const outcome = await run;
 
-    expect(outcome.steps.map((step) => step.id)).toEqual(['slow', 'fast']);
-    expect(ended).toEqual(['fast 1/2', 'slow 2/2']);
-  });
-
-  it('calls onStepDone once per step, skipped ones included, with the step outcome', async () => {
-    const pipeline = buildPipeline('done', '', [
-      { id: 'a', server: 's', tool: 'a' },
-      { id: 'b', server: 's', tool: 'b', after: ['a'] },
+    expect(statuses(outcome.steps)).toEqual([
+      ['x', 'error', 'backend crashed'],
+      ['y', 'error', 'thrown synchronously'],
     ]);
-    const seen: Array<[StepOutcome, number, number]> = [];
-
-    const outcome = await runPipeline(pipeline, {
-      caller: () => Promise.reject(new Error('down')),
-      onStepDone: (step, done, total) => seen.push([step, done, total]),
-    });
-
-    expect(seen).toEqual([
-      [outcome.steps[0], 1, 2],
-      [outcome.steps[1], 2, 2],
-    ]);
-  });
-
-  it('calls each step with its params, replaced by the input values of the same name', async () => {
-    const pipeline = buildPipeline('input', '', [
-      { id: 'alerts', server: 'weather', tool: 'get_alerts', params: { state: 'CA' } },
-      { id: 'forecast', server: 'weather', tool: 'get_forecast', params: { latitude: 1, longitude: 2 } },
-    ]);
-    const control = controlledCaller();
-
-    const run = runPipeline(pipeline, {
-      caller: control.caller,
-      input: { state: 'NY', latitude: 40, zoom: 3 },
-    });
-    control.resolve('weather.get_alerts');
-    control.resolve('weather.get_forecast');
-    await run;
-
-    expect(control.calls.map((call) => [call.tool, call.params])).toEqual([
-      ['get_alerts', { state: 'NY' }],
-      ['get_forecast', { latitude: 40, longitude: 2 }],
-    ]);
-  });
-
-  it('passes its signal to every call', async () => {
-    const pipeline = buildPipeline('signal', '', [
-      { server: 's', tool: 'a' },
-      { server: 's', tool: 'b', after: ['step1'] },
-    ]);
-    const control = controlledCaller();
-    const controller = new AbortController();
-
-    const run = runPipeline(pipeline, { caller: control.caller, signal: controller.signal });
-    control.resolve('s.a');
-    control.resolve('s.b');
-    await run;
-
-    expect(control.calls.map((call) => call.signal)).toEqual([controller.signal, controller.signal]);
   });
 
   it('returns the scenario name, ok, the duration and the results unchanged', async () => {
-    const pipeline = buildPipeline('report', '', [{ id: 'only', server: 'db', tool: 'q', params: { n: 1 } }]);
+    const pipeline = build({ steps: [{ id: 'only', server: 'db', tool: 'q', params: { n: 1 } }] }, 'report');
 
     const outcome = await runPipeline(pipeline, { caller: echoCaller });
 
@@ -286,49 +477,149 @@ describe('runPipeline', () => {
     });
     expect(outcome.durationMs).toBeGreaterThanOrEqual(0);
   });
+});
 
-  it('skips a step of a hand-built pipeline whose after names a step that does not exist', async () => {
-    const pipeline: Pipeline = {
-      name: 'hand-built',
-      description: '',
-      steps: [{ id: 'a', server: 's', tool: 'a', params: {}, after: ['ghost'] }],
-    };
+describe('runPipeline: progress', () => {
+  it('reports each step as it ends, skipped ones included, with done and total, in the order they end', async () => {
+    const pipeline = build({
+      steps: [
+        { id: 'slow', server: 's', tool: 'slow' },
+        { id: 'fast', server: 's', tool: 'fast' },
+        { id: 'after_slow', server: 's', tool: 'after_slow', after: ['slow'] },
+      ],
+    });
+    const control = controlledCaller();
+    const ended: string[] = [];
+    const fastDone = deferred();
 
-    const outcome = await runPipeline(pipeline, { caller: echoCaller });
+    const run = runPipeline(pipeline, {
+      caller: control.caller,
+      onStepDone: (step, done, total) => {
+        ended.push(`${step.id} ${step.status} ${done}/${total}`);
+        if (step.id === 'fast') fastDone.resolve();
+      },
+    });
+    await Promise.all([control.started('s.slow'), control.started('s.fast')]);
+    control.resolve('s.fast');
+    await fastDone.promise;
+    control.reject('s.slow', new Error('down'));
+    const outcome = await run;
 
-    expect(outcome.steps[0]).toMatchObject({ status: 'skipped', error: 'skipped: ghost did not succeed' });
+    expect(ended).toEqual(['fast ok 1/3', 'slow error 2/3', 'after_slow skipped 3/3']);
+    expect(outcome.steps.map((step) => step.id)).toEqual(['slow', 'fast', 'after_slow']);
   });
 });
 
-describe('applyInput', () => {
-  it('replaces only the params that the input names, and adds nothing', () => {
-    expect(applyInput({ state: 'CA', limit: 5 }, { state: 'NY', extra: true })).toEqual({
-      state: 'NY',
-      limit: 5,
+describe('runPipeline: cancellation and timeouts', () => {
+  it('aborts the calls in flight when cancelled, ends them at once, and never starts the steps after them', async () => {
+    const pipeline = build({
+      steps: [
+        { id: 'a', server: 's', tool: 'a' },
+        { id: 'b', server: 's', tool: 'b' },
+        { id: 'c', server: 's', tool: 'c', after: ['a'] },
+      ],
+    });
+    const control = controlledCaller();
+    const controller = new AbortController();
+
+    const run = runPipeline(pipeline, { caller: control.caller, signal: controller.signal });
+    await Promise.all([control.started('s.a'), control.started('s.b')]);
+    const signals = control.calls.map((call) => call.signal);
+    expect(signals.map((signal) => signal.aborted)).toEqual([false, false]);
+    // The fake calls ignore their signal: the run must end anyway.
+    controller.abort();
+    const outcome = await run;
+
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, true]);
+    expect(control.calls.map((call) => call.tool)).toEqual(['a', 'b']);
+    expect(outcome.ok).toBe(false);
+    expect(statuses(outcome.steps)).toEqual([
+      ['a', 'error', 's.a was cancelled'],
+      ['b', 'error', 's.b was cancelled'],
+      ['c', 'skipped', 'skipped: a did not succeed'],
+    ]);
+  });
+
+  it('starts nothing more once cancelled, even a step whose dependencies succeeded', async () => {
+    const pipeline = build({
+      steps: [
+        { id: 'a', server: 's', tool: 'a' },
+        { id: 'b', server: 's', tool: 'b', after: ['a'] },
+      ],
+    });
+    const controller = new AbortController();
+    const called: string[] = [];
+
+    const outcome = await runPipeline(pipeline, {
+      signal: controller.signal,
+      caller: (call) => {
+        called.push(call.tool);
+        // The backend answers, but the client cancelled meanwhile.
+        controller.abort();
+        return Promise.resolve(textResult('done'));
+      },
+    });
+
+    expect(called).toEqual(['a']);
+    expect(statuses(outcome.steps)).toEqual([
+      ['a', 'error', 's.a was cancelled'],
+      ['b', 'skipped', 'skipped: a did not succeed'],
+    ]);
+  });
+
+  it('reports the steps of a run cancelled before it started as skipped, calling nothing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { caller, params } = recordingCaller();
+
+    const outcome = await runPipeline(build(DIAMOND), { caller, signal: controller.signal });
+
+    expect(params).toEqual({});
+    expect(outcome.steps[0]).toMatchObject({
+      status: 'skipped',
+      error: 'skipped: the pipeline was cancelled before this step started',
     });
   });
 
-  it('replaces with any value the input holds, undefined and null included', () => {
-    expect(applyInput({ a: 1, b: 2 }, { a: null, b: undefined })).toEqual({ a: null, b: undefined });
-    expect(Object.keys(applyInput({ a: 1, b: 2 }, { b: undefined }))).toEqual(['a', 'b']);
+  it('ends a step at its timeoutMs with "server.tool timed out after N ms", aborting its call', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const pipeline = build({
+      steps: [
+        { id: 'slow', server: 'db', tool: 'dump', timeoutMs: 250 },
+        { id: 'after', server: 'db', tool: 'next', after: ['slow'] },
+      ],
+    });
+    const control = controlledCaller();
+
+    const run = runPipeline(pipeline, { caller: control.caller });
+    await control.started('db.dump');
+    const [call] = control.calls;
+    await vi.advanceTimersByTimeAsync(249);
+    expect(call?.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const outcome = await run;
+
+    expect(call?.timeoutMs).toBe(250);
+    expect(call?.signal.aborted).toBe(true);
+    expect(statuses(outcome.steps)).toEqual([
+      ['slow', 'error', 'db.dump timed out after 250 ms'],
+      ['after', 'skipped', 'skipped: slow did not succeed'],
+    ]);
   });
 
-  it('ignores inherited properties of the input', () => {
-    const input = Object.create({ state: 'inherited' }) as Record<string, unknown>;
+  it('gives a step without timeoutMs no timeout of its own, leaving the backend its own', async () => {
+    const { caller } = recordingCaller();
+    const calls: StepCall[] = [];
 
-    expect(applyInput({ state: 'CA' }, input)).toEqual({ state: 'CA' });
-  });
+    await runPipeline(build({ steps: [{ server: 's', tool: 't' }] }), {
+      caller: (call) => {
+        calls.push(call);
+        return caller(call);
+      },
+    });
 
-  it('returns a copy of the params, never the params themselves', () => {
-    const params = { state: 'CA' };
-
-    const withoutInput = applyInput(params, undefined);
-    const withInput = applyInput(params, { state: 'NY' });
-
-    expect(withoutInput).toEqual({ state: 'CA' });
-    expect(withoutInput).not.toBe(params);
-    expect(withInput).toEqual({ state: 'NY' });
-    expect(params).toEqual({ state: 'CA' });
+    expect(calls[0]?.timeoutMs).toBeUndefined();
+    expect(calls[0]?.signal.aborted).toBe(false);
   });
 });
 

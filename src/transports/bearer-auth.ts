@@ -1,0 +1,82 @@
+/**
+ * Bearer-token authentication of the HTTP front door (RFC 6750, header form only: a token in the query string
+ * ends up in proxy logs and browser history, so it is never accepted). Tokens are compared as SHA-256 digests with
+ * `timingSafeEqual`: constant time, whatever the length of what the client sent.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+import type { Rejection } from './http-responses.js';
+
+/** The environment variable the command line reads a token from when no `--auth-token` is given. */
+export const AUTH_TOKEN_ENV = 'MCP_GATEWAY_AUTH_TOKEN';
+/** Shorter tokens are refused at startup: a guessable token protects nothing. */
+export const MIN_TOKEN_LENGTH = 16;
+
+// RFC 6750 b64token: what may follow "Bearer " on the wire.
+const TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const AUTHORIZATION = /^Bearer +(\S+) *$/i;
+const REALM = 'mcp-gateway';
+
+/** Who sent an authenticated request: the same value for every request made with the same token. */
+export type Principal = string;
+
+/** The outcome of {@link BearerAuth}. */
+export type AuthResult =
+  | { readonly ok: true; readonly principal: Principal }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+/** Authenticates one request. */
+export type BearerAuth = (req: IncomingMessage) => AuthResult;
+
+/** What is wrong with a token, or undefined when it is usable. Never quotes the token. */
+export function describeTokenProblem(token: string): string | undefined {
+  if (token.length >= MIN_TOKEN_LENGTH && TOKEN_PATTERN.test(token)) return undefined;
+  return (
+    `must be ${MIN_TOKEN_LENGTH} or more characters from A-Z a-z 0-9 - . _ ~ + / (optionally ending in =), ` +
+    'e.g. the output of `openssl rand -hex 32`'
+  );
+}
+
+/**
+ * Builds the authenticator. With no token every request passes (principal `anonymous`); with tokens, a request
+ * passes only with `Authorization: Bearer <one of them>`, and its principal says which one.
+ */
+export function createBearerAuth(tokens: readonly string[]): BearerAuth {
+  if (tokens.length === 0) return () => ({ ok: true, principal: 'anonymous' });
+  const digests = tokens.map(digest);
+  return (req) => {
+    const header = req.headers.authorization;
+    if (header === undefined) return unauthorized(undefined);
+    const presented = AUTHORIZATION.exec(header)?.[1];
+    if (presented === undefined) return unauthorized('invalid_request');
+    const candidate = digest(presented);
+    let matched = -1;
+    // No early exit: the time taken must not tell which token (or how many) came close.
+    digests.forEach((expected, index) => {
+      if (timingSafeEqual(candidate, expected) && matched === -1) matched = index;
+    });
+    if (matched === -1) return unauthorized('invalid_token');
+    return { ok: true, principal: `token-${matched}` };
+  };
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+function unauthorized(error: 'invalid_request' | 'invalid_token' | undefined): AuthResult {
+  const challenge =
+    error === undefined ? `Bearer realm="${REALM}"` : `Bearer realm="${REALM}", error="${error}"`;
+  return {
+    ok: false,
+    rejection: {
+      status: 401,
+      message:
+        error === 'invalid_token'
+          ? 'Unauthorized: the bearer token is not valid'
+          : 'Unauthorized: send the header "Authorization: Bearer <token>"',
+      headers: { 'WWW-Authenticate': challenge },
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * A gateway process in HTTP mode started with its own environment (for tokens), plus raw HTTP requests that can
+ * set any header (Host included) and survive a server that answers before the body is sent.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+
+import { CLI_PATH, PROJECT_ROOT } from './gateway-process.js';
+
+/** A gateway process serving Streamable HTTP on 127.0.0.1 and a free port. */
+export interface SecureGateway {
+  readonly child: ChildProcess;
+  readonly url: URL;
+  /** Everything the gateway wrote to stderr so far. */
+  stderr(): string;
+  /** A new SDK client session, sending `token` as a bearer token when given. */
+  connect(token?: string): Promise<Client>;
+  /** Closes the clients, sends SIGTERM, and resolves with the exit code once the process has exited. */
+  stop(): Promise<number | null>;
+}
+
+/** Options of {@link startSecureGateway}. */
+export interface StartOptions {
+  /** Added to the test's environment (`undefined` removes a variable). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+}
+
+/** Spawns `node dist/cli.js --transport streamable-http --port 0 ...args` and waits for the line with its URL. */
+export async function startSecureGateway(
+  args: readonly string[],
+  options: StartOptions = {},
+): Promise<SecureGateway> {
+  const env: NodeJS.ProcessEnv = { ...process.env, MCP_GATEWAY_AUTH_TOKEN: undefined, ...options.env };
+  const child = spawn(
+    process.execPath,
+    [CLI_PATH, '--transport', 'streamable-http', '--port', '0', ...args],
+    {
+      cwd: options.cwd ?? PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  const url = await new Promise<URL>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const match = /serving MCP over Streamable HTTP at (\S+)/.exec(stderr);
+      if (match?.[1]) resolve(new URL(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the gateway exited with code ${code}:\n${stderr}`)));
+  });
+  const clients: Client[] = [];
+  return {
+    child,
+    url,
+    stderr: () => stderr,
+    connect: async (token) => {
+      const client = new Client({ name: 'gateway-security-test', version: '1.0.0' });
+      const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
+      clients.push(client);
+      return client;
+    },
+    stop: async () => {
+      await Promise.allSettled(clients.map((client) => client.close()));
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** An HTTP answer, body as text. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+/** Options of {@link rawRequest}. */
+export interface RawRequestOptions {
+  readonly method?: string;
+  /** Sent exactly as given; `host` overrides the one derived from the URL. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer;
+  /** Path and query instead of the URL's own. */
+  readonly path?: string;
+}
+
+/**
+ * Sends one request with node:http (which, unlike fetch, lets a test set `Host`). A server that answers and closes
+ * the connection while the body is still being written (a 413) still yields its answer.
+ */
+export function rawRequest(url: URL, options: RawRequestOptions = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      method: options.method ?? 'POST',
+      path: options.path ?? url.pathname,
+      headers: { ...options.headers },
+    });
+    let answered = false;
+    req.on('response', (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', (error) => {
+      // EPIPE or a reset after the answer arrived: the server stopped reading a body it had refused.
+      if (!answered) reject(error);
+    });
+    req.end(options.body);
+  });
+}
+
+/** Headers of a JSON-RPC POST, plus `extra`. */
+export function jsonHeaders(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...extra };
+}
+
+/** A JSON-RPC `initialize` request body. */
+export function initializeBody(id: number | string = 1): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'initialize',
+    params: {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: 'raw-attacker', version: '1' },
+    },
+  });
+}
+
+/** Opens a session with a raw `initialize` and returns its id; throws unless the gateway answered 200. */
+export async function openRawSession(
+  url: URL,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<string> {
+  const response = await rawRequest(url, { headers: jsonHeaders(headers), body: initializeBody() });
+  const id = response.headers['mcp-session-id'];
+  if (response.status !== 200 || typeof id !== 'string') {
+    throw new Error(`initialize answered ${response.status}: ${response.body}`);
+  }
+  return id;
+}
+
+/** The JSON-RPC messages in a body that is either JSON or an SSE stream of `data:` lines. */
+export function jsonRpcMessages(response: RawResponse): unknown[] {
+  if (response.body.trim() === '') return [];
+  const type = String(response.headers['content-type'] ?? '');
+  if (type.includes('text/event-stream')) {
+    return response.body
+      .split('\n')
+      .filter((line) => line.startsWith('data:') && line.slice(5).trim() !== '')
+      .map((line) => JSON.parse(line.slice(5)) as unknown);
+  }
+  return [JSON.parse(response.body) as unknown];
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import {
+  McpError,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { fixturePath } from '../helpers/fixture-path.js';
+import { callTool, connectStdioGateway, textOf, type StdioGateway } from '../helpers/gateway-process.js';
+import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let gateway: StdioGateway | undefined;
+let dir: string;
+let marker: string;
+
+/** Starts a gateway over stdio with echo fixture backends configured as given. */
+async function start(servers: Record<string, Record<string, unknown>>): Promise<StdioGateway> {
+  dir = await makeTempDir('aggregation-');
+  marker = `marker-${randomUUID()}`;
+  const config = path.join(dir, 'config.json');
+  const entries = Object.fromEntries(
+    Object.entries(servers).map(([name, extra]) => [
+      name,
+      {
+        command: process.execPath,
+        args: [fixturePath('echo.mjs')],
+        ...extra,
+        env: { GATEWAY_TEST_MARKER: marker, ...(extra.env as Record<string, string> | undefined) },
+      },
+    ]),
+  );
+  await writeFile(config, JSON.stringify({ servers: entries }));
+  gateway = await connectStdioGateway(['--auto-register', config]);
+  return gateway;
+}
+
+async function toolNames(client: StdioGateway['client']): Promise<string[]> {
+  return (await client.listTools()).tools.map((tool) => tool.name);
+}
+
+afterEach(async () => {
+  await gateway?.client.close();
+  gateway = undefined;
+  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
+  await removeTempDir(dir);
+});
+
+describe('backend tools through one endpoint', () => {
+  it('lists every backend tool as <server>__<tool> with its schemas and annotations unchanged', async () => {
+    const { client } = await start({ alpha: {}, beta: {} });
+    const { tools } = await client.listTools();
+    const add = tools.find((tool) => tool.name === 'alpha__add');
+    expect(add?.outputSchema).toMatchObject({ type: 'object', properties: { sum: { type: 'number' } } });
+    expect(add?.inputSchema).toMatchObject({
+      type: 'object',
+      properties: { a: { type: 'number' }, b: { type: 'number' } },
+    });
+    expect(tools.map((tool) => tool.name)).toEqual(
+      expect.arrayContaining(['alpha__echo', 'beta__echo', 'beta__slow']),
+    );
+  });
+
+  it('forwards a call and returns the result unchanged', async () => {
+    const { client } = await start({ alpha: {} });
+    expect(await callTool(client, 'alpha__add', { a: 20, b: 22 })).toEqual({
+      content: [{ type: 'text', text: '42' }],
+      structuredContent: { sum: 42 },
+    });
+    expect((await callTool(client, 'alpha__mixed')).content.map((item) => item.type)).toEqual([
+      'text',
+      'image',
+      'audio',
+      'resource',
+    ]);
+  });
+
+  it('keeps the JSON-RPC code and message of a backend error, without doubling', async () => {
+    const { client } = await start({ alpha: {} });
+    const error = await client.callTool({ name: 'alpha__throw_error', arguments: {} }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(McpError);
+    expect((error as McpError).code).toBe(-32602);
+    expect((error as McpError).message).toBe('MCP error -32602: throw_error: bad params');
+  });
+
+  it('applies the timeout of call_backend to forwarded calls', async () => {
+    const { client } = await start({ alpha: { timeoutMs: 300 } });
+    const result = await callTool(client, 'alpha__slow', { ms: 20_000 });
+    expect(result).toEqual({
+      content: [{ type: 'text', text: 'alpha.slow timed out after 300 ms' }],
+      isError: true,
+    });
+  });
+
+  it('exposes names unprefixed with prefix "", and filters tools with allow and deny', async () => {
+    const { client } = await start({
+      plain: { prefix: '', tools: { allow: ['echo', 'add'] } },
+      some: { tools: { deny: ['slow', 'throw_error'] } },
+    });
+    const names = await toolNames(client);
+    expect(names).toEqual(expect.arrayContaining(['echo', 'add', 'some__echo', 'some__fail']));
+    expect(names).not.toContain('plain__echo');
+    expect(names).not.toContain('fail');
+    expect(names).not.toContain('some__slow');
+    expect(textOf(await callTool(client, 'echo', { text: 'unprefixed' }))).toBe('unprefixed');
+  });
+
+  it('resolves clashing names deterministically and never lets a backend shadow a gateway tool', async () => {
+    const { client } = await start({
+      first: { prefix: 'x' },
+      second: { prefix: 'x' },
+      shadow: {
+        prefix: '',
+        tools: { allow: ['list_servers'] },
+        env: { FIXTURE_EXTRA_TOOLS: 'list_servers' },
+      },
+    });
+    const names = await toolNames(client);
+    expect(names.filter((name) => name === 'x__echo')).toHaveLength(1);
+    const renamed = names.filter((name) => /^x__echo_[0-9a-f]{6}$/.test(name));
+    expect(renamed).toHaveLength(1);
+    expect(names.filter((name) => name === 'list_servers')).toHaveLength(1);
+    expect(names.some((name) => /^list_servers_[0-9a-f]{6}$/.test(name))).toBe(true);
+    // The gateway's own list_servers still answers, and the renamed backend tool reaches the backend.
+    expect((await callTool(client, 'list_servers')).structuredContent).toHaveProperty('servers');
+    const shadowName = names.find((name) => name.startsWith('list_servers_')) ?? '';
+    expect(textOf(await callTool(client, shadowName))).toBe('list_servers');
+    expect(textOf(await callTool(client, renamed[0] ?? '', { text: 'second' }))).toBe('second');
+    const listed = await callTool(client, 'list_servers');
+    expect((listed.structuredContent as { conflicts: unknown[] }).conflicts).toEqual(
+      expect.arrayContaining([
+        { server: 'second', name: 'echo', exposedAs: renamed[0], conflictsWith: 'first' },
+        { server: 'shadow', name: 'list_servers', exposedAs: shadowName, conflictsWith: 'the gateway' },
+      ]),
+    );
+    expect(textOf(listed)).toContain(`second.echo -> ${renamed[0]} (taken by first)`);
+    expect(gateway?.stderr()).toContain(`tool "echo" of "second" is exposed as "${renamed[0]}"`);
+    // Same backends, same names: restarting the gateway gives the same result.
+    await gateway?.client.close();
+    await waitForProcessesGone(findProcessesByMarker(marker), 5000);
+    gateway = await connectStdioGateway(['--auto-register', path.join(dir, 'config.json')]);
+    expect(await toolNames(gateway.client)).toEqual(names);
+  });
+
+  it('shortens names longer than 64 characters with a hash, keeping them distinct', async () => {
+    const long = `a_very_long_tool_name_${'x'.repeat(50)}`;
+    const { client } = await start({
+      longnames: { env: { FIXTURE_EXTRA_TOOLS: `${long}_one,${long}_two` } },
+    });
+    const names = (await toolNames(client)).filter((name) => name.startsWith('longnames__a_very_long'));
+    expect(names).toHaveLength(2);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect(new Set(names).size).toBe(2);
+    const results = await Promise.all(names.map((name) => callTool(client, name)));
+    expect(results.map(textOf).sort()).toEqual([`${long}_one`, `${long}_two`]);
+  });
+
+  it('tells the client the tool list changed after a register and after a remove', async () => {
+    const { client } = await start({ alpha: {} });
+    let changes = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      changes += 1;
+    });
+    await callTool(client, 'register_server', {
+      name: 'late',
+      command: process.execPath,
+      args: [fixturePath('echo.mjs')],
+    });
+    await waitFor(() => changes >= 1, { description: 'list_changed after register' });
+    expect(await toolNames(client)).toContain('late__echo');
+    const before = changes;
+    await callTool(client, 'remove_server', { name: 'late' });
+    await waitFor(() => changes > before, { description: 'list_changed after remove' });
+    expect(await toolNames(client)).not.toContain('late__echo');
+  });
+
+  it('lists a backend tool that the backend added itself, after its own list_changed', async () => {
+    const { client } = await start({ alpha: {} });
+    let changes = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      changes += 1;
+    });
+    expect(textOf(await callTool(client, 'alpha__add_tool', { name: 'fresh' }))).toBe('added fresh');
+    await waitFor(() => changes >= 1, { description: 'list_changed from the backend' });
+    expect(await toolNames(client)).toContain('alpha__fresh');
+    expect(textOf(await callTool(client, 'alpha__fresh'))).toBe('fresh');
+  });
+
+  it('keeps a forwarded call alive while the backend reports progress, past the timeout', async () => {
+    const { client } = await start({ alpha: { timeoutMs: 400 } });
+    const result = (await client.callTool(
+      { name: 'alpha__progress', arguments: { steps: 6, delayMs: 150 } },
+      undefined,
+      { onprogress: () => undefined },
+    )) as CallToolResult;
+    // 6 x 150 ms is well past 400 ms, but no gap between two notifications is.
+    expect(textOf(result)).toBe('progressed 6');
+  });
+
+  it('relays the backend progress of a forwarded call, in order, before its result', async () => {
+    const { client } = await start({ alpha: {} });
+    const events: string[] = [];
+    const result = (await client.callTool(
+      { name: 'alpha__progress', arguments: { steps: 4, delayMs: 0 } },
+      undefined,
+      {
+        onprogress: (progress) => events.push(`${progress.progress}/${progress.total}`),
+      },
+    )) as CallToolResult;
+    events.push('result');
+    expect(textOf(result)).toBe('progressed 4');
+    expect(events).toEqual(['1/4', '2/4', '3/4', '4/4', 'result']);
+  });
+
+  it('cancels the backend request when the client cancels a forwarded call', async () => {
+    const cancelFile = path.join(await makeTempDir('cancel-'), 'cancelled.txt');
+    const { client } = await start({ alpha: { env: { FIXTURE_CANCEL_FILE: cancelFile } } });
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'alpha__slow', arguments: { ms: 30_000 } }, undefined, {
+      signal: controller.signal,
+    });
+    await waitFor(() => gateway?.stderr().includes('slow started 30000'), {
+      description: 'the call to reach the backend',
+    });
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    await waitFor(() => readFile(cancelFile, 'utf8').catch(() => undefined), {
+      description: 'the cancel file',
+    });
+    await removeTempDir(path.dirname(cancelFile));
+  });
+});
