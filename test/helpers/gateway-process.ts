@@ -63,6 +63,18 @@ export async function writeExampleConfig(
   return file;
 }
 
+/** Writes `<dir>/config.json` with one `echo` fixture backend carrying `marker` in its environment; returns its path. */
+export async function writeEchoConfig(dir: string, marker: string): Promise<string> {
+  const file = path.join(dir, 'config.json');
+  const echo = {
+    command: process.execPath,
+    args: [fixturePath('echo.mjs')],
+    env: { GATEWAY_TEST_MARKER: marker },
+  };
+  await writeFile(file, JSON.stringify({ servers: { echo } }));
+  return file;
+}
+
 /** A client connected to a gateway process over stdio. */
 export interface StdioGateway {
   readonly client: Client;

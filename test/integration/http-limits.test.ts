@@ -4,8 +4,7 @@ import { connect } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { fixturePath } from '../helpers/fixture-path.js';
-import { callTool, textOf } from '../helpers/gateway-process.js';
+import { callTool, textOf, writeEchoConfig } from '../helpers/gateway-process.js';
 import {
   initializeBody,
   jsonHeaders,
@@ -18,8 +17,6 @@ import {
 } from '../helpers/http-gateway.js';
 import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 
 const VERSION = '2025-06-18';
 const MIB = 1024 * 1024;
@@ -39,19 +36,7 @@ describe('limits of the HTTP front door', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir('gateway-limits-');
-    const config = path.join(dir, 'config.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        servers: {
-          echo: {
-            command: process.execPath,
-            args: [fixturePath('echo.mjs')],
-            env: { GATEWAY_TEST_MARKER: marker },
-          },
-        },
-      }),
-    );
+    const config = await writeEchoConfig(dir, marker);
     gateway = await startSecureGateway(['--request-timeout', '400', '--auto-register', config]);
   });
 

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { fixturePath } from '../helpers/fixture-path.js';
-import { callTool, textOf } from '../helpers/gateway-process.js';
+import { callTool, textOf, writeEchoConfig } from '../helpers/gateway-process.js';
 import {
   jsonHeaders,
   jsonRpcMessages,
@@ -33,19 +30,7 @@ describe('HTTP sessions', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir('gateway-sessions-');
-    const config = path.join(dir, 'config.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        servers: {
-          echo: {
-            command: process.execPath,
-            args: [fixturePath('echo.mjs')],
-            env: { GATEWAY_TEST_MARKER: marker },
-          },
-        },
-      }),
-    );
+    const config = await writeEchoConfig(dir, marker);
     gateway = await startSecureGateway([
       '--session-idle-timeout',
       String(IDLE_MS),
