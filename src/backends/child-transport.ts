@@ -140,9 +140,15 @@ export class ChildTransport implements Transport {
         void this.close();
       }
     });
-    const stderr = new LineSplitter(Number.POSITIVE_INFINITY);
+    // Same bound as stdout: stderr without a newline must not grow without limit either. An over-long stderr
+    // line is only diagnostics, so it is dropped rather than fatal.
+    const stderr = new LineSplitter(this.options.maxMessageBytes);
     child.stderr.on('data', (chunk: Buffer) => {
-      for (const line of stderr.push(chunk)) this.onStderrLine(line);
+      try {
+        for (const line of stderr.push(chunk)) this.onStderrLine(line);
+      } catch (error) {
+        this.options.logger.warn(`dropped a stderr line: ${(error as Error).message}`);
+      }
     });
   }
 

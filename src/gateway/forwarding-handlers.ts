@@ -41,21 +41,6 @@ import type { Upstream } from './upstream.js';
 /** JSON-RPC code of "resource not found" (MCP). */
 const RESOURCE_NOT_FOUND = -32002;
 
-/** Who owns which resource URIs and templates, as last listed. Shared by the sessions of one hub. */
-const resourceOwners = new WeakMap<
-  GatewayHub,
-  { uris: Map<string, string>; templates: Map<string, string> }
->();
-
-function ownersOf(hub: GatewayHub): { uris: Map<string, string>; templates: Map<string, string> } {
-  let owners = resourceOwners.get(hub);
-  if (!owners) {
-    owners = { uris: new Map(), templates: new Map() };
-    resourceOwners.set(hub, owners);
-  }
-  return owners;
-}
-
 /** Registers the forwarding handlers a session's capabilities call for. */
 export function registerForwardingHandlers(
   server: Server,
@@ -81,7 +66,7 @@ export function registerForwardingHandlers(
   };
 
   const listResources = async (): Promise<Resource[]> => {
-    const owners = ownersOf(hub);
+    const owners = hub.resourceOwners;
     const perUpstream = await fanOut('resources', (upstream) =>
       paginate<ListResourcesResult, Resource>(
         upstream,
@@ -107,7 +92,7 @@ export function registerForwardingHandlers(
   };
 
   const listTemplates = async (): Promise<ResourceTemplate[]> => {
-    const owners = ownersOf(hub);
+    const owners = hub.resourceOwners;
     const perUpstream = await fanOut('resources', (upstream) =>
       paginate<ListResourceTemplatesResult, ResourceTemplate>(
         upstream,
@@ -129,7 +114,7 @@ export function registerForwardingHandlers(
   /** The backend that owns `uri`: listed by it, matching one of its templates, or the only one with resources. */
   const ownerOf = async (uri: string): Promise<Upstream> => {
     const find = (): Upstream | undefined => {
-      const owners = ownersOf(hub);
+      const owners = hub.resourceOwners;
       const byUri = owners.uris.get(uri);
       if (byUri !== undefined) return hub.directory.get(byUri);
       for (const [template, owner] of owners.templates) {
@@ -241,7 +226,7 @@ export function registerForwardingHandlers(
         upstream = entry.upstream;
         params = { ...request.params, ref: { ...ref, name: entry.originalName } };
       } else {
-        const owner = ownersOf(hub).templates.get(ref.uri);
+        const owner = hub.resourceOwners.templates.get(ref.uri);
         upstream = (owner === undefined ? undefined : hub.directory.get(owner)) ?? (await ownerOf(ref.uri));
       }
       return forward(upstream, extra, () =>

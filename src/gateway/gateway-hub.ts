@@ -74,6 +74,8 @@ export class GatewayHub {
   private toolSignature = '';
   private readySignature = '';
   private promptIndex: ExposedSet<Prompt> = { byName: new Map(), conflicts: [] };
+  /** Which backend listed each resource URI and template (by backend name), as last listed: routes reads. */
+  readonly resourceOwners = { uris: new Map<string, string>(), templates: new Map<string, string>() };
   private readonly onChanged = (): void => this.catalogChanged();
 
   constructor(

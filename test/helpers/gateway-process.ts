@@ -105,25 +105,38 @@ export async function connectStdioGateway(
   return { client, transport, stderr: () => stderr, pid };
 }
 
-/** A gateway process serving Streamable HTTP. */
+/** A gateway process serving Streamable HTTP on 127.0.0.1 and a free port. */
 export interface HttpGateway {
   readonly child: ChildProcess;
   readonly url: URL;
+  /** Everything the gateway wrote to stderr so far. */
   stderr(): string;
-  /** A new client session. */
-  connect(): Promise<Client>;
-  /** Sends SIGTERM and resolves with the exit code once the process has exited. */
+  /** A new SDK client session, sending `token` as a bearer token when given. */
+  connect(token?: string): Promise<Client>;
+  /** Closes the clients, sends SIGTERM, and resolves with the exit code once the process has exited. */
   stop(): Promise<number | null>;
 }
 
-/** Spawns the gateway in HTTP mode on port 0 and waits for the line that gives its URL. */
-export async function startHttpGateway(args: readonly string[], cwd = PROJECT_ROOT): Promise<HttpGateway> {
+/** Options of {@link startHttpGateway}. */
+export interface StartHttpOptions {
+  /** Added to the test's environment (`undefined` removes a variable). The token variable is removed by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+}
+
+/** Spawns `node dist/cli.js --transport streamable-http --port 0 ...args` and waits for the line with its URL. */
+export async function startHttpGateway(
+  args: readonly string[],
+  options: StartHttpOptions = {},
+): Promise<HttpGateway> {
+  const env: NodeJS.ProcessEnv = { ...process.env, MCP_GATEWAY_AUTH_TOKEN: undefined, ...options.env };
   const child = spawn(
     process.execPath,
     [CLI_PATH, '--transport', 'streamable-http', '--port', '0', ...args],
     {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: options.cwd ?? PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
   let stderr = '';
@@ -140,15 +153,16 @@ export async function startHttpGateway(args: readonly string[], cwd = PROJECT_RO
     child,
     url,
     stderr: () => stderr,
-    connect: async () => {
+    connect: async (token) => {
       const client = new Client({ name: 'gateway-http-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(url));
+      const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
       clients.push(client);
       return client;
     },
     stop: async () => {
       await Promise.allSettled(clients.map((client) => client.close()));
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       const [code] = (await exited) as [number | null];

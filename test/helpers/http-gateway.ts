@@ -1,82 +1,10 @@
 /**
- * A gateway process in HTTP mode started with its own environment (for tokens), plus raw HTTP requests that can
- * set any header (Host included) and survive a server that answers before the body is sent.
+ * Raw HTTP requests to a gateway (started with `startHttpGateway`) that can set any header (Host included) and
+ * survive a server that answers before the body is sent.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { request } from 'node:http';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-
-import { CLI_PATH, PROJECT_ROOT } from './gateway-process.js';
-
-/** A gateway process serving Streamable HTTP on 127.0.0.1 and a free port. */
-export interface SecureGateway {
-  readonly child: ChildProcess;
-  readonly url: URL;
-  /** Everything the gateway wrote to stderr so far. */
-  stderr(): string;
-  /** A new SDK client session, sending `token` as a bearer token when given. */
-  connect(token?: string): Promise<Client>;
-  /** Closes the clients, sends SIGTERM, and resolves with the exit code once the process has exited. */
-  stop(): Promise<number | null>;
-}
-
-/** Options of {@link startSecureGateway}. */
-export interface StartOptions {
-  /** Added to the test's environment (`undefined` removes a variable). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly cwd?: string;
-}
-
-/** Spawns `node dist/cli.js --transport streamable-http --port 0 ...args` and waits for the line with its URL. */
-export async function startSecureGateway(
-  args: readonly string[],
-  options: StartOptions = {},
-): Promise<SecureGateway> {
-  const env: NodeJS.ProcessEnv = { ...process.env, MCP_GATEWAY_AUTH_TOKEN: undefined, ...options.env };
-  const child = spawn(
-    process.execPath,
-    [CLI_PATH, '--transport', 'streamable-http', '--port', '0', ...args],
-    {
-      cwd: options.cwd ?? PROJECT_ROOT,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  const url = await new Promise<URL>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const match = /serving MCP over Streamable HTTP at (\S+)/.exec(stderr);
-      if (match?.[1]) resolve(new URL(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the gateway exited with code ${code}:\n${stderr}`)));
-  });
-  const clients: Client[] = [];
-  return {
-    child,
-    url,
-    stderr: () => stderr,
-    connect: async (token) => {
-      const client = new Client({ name: 'gateway-security-test', version: '1.0.0' });
-      const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
-      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
-      clients.push(client);
-      return client;
-    },
-    stop: async () => {
-      await Promise.allSettled(clients.map((client) => client.close()));
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const [code] = (await exited) as [number | null];
-      return code;
-    },
-  };
-}
 
 /** An HTTP answer, body as text. */
 export interface RawResponse {

@@ -7,9 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from '../../src/backends/backend-registry.js';
 import type { Backend, BackendOptions } from '../../src/backends/backend.js';
 import type { ServerConfig } from '../../src/config/schema.js';
-import { GatewayError } from '../../src/errors.js';
 import { createStderrLogger, silentLogger } from '../../src/logger.js';
+import { expectGatewayError } from '../helpers/expect-gateway-error.js';
 import { fixturePath } from '../helpers/fixture-path.js';
+import { textOf } from '../helpers/gateway-process.js';
 import { findProcessesByMarker, isProcessAlive, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -33,19 +34,6 @@ function register(name: string, config: ServerConfig): Promise<Backend> {
   return registry.register(name, config, { baseDir: tempDir });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
-
-function textOf(result: { content: { type: string; text?: string }[] }): string {
-  return result.content.map((item) => item.text ?? '').join('');
-}
-
 beforeEach(async () => {
   marker = `marker-${randomUUID()}`;
   tempDir = await makeTempDir('lifecycle-test-');
@@ -66,7 +54,7 @@ describe('restarting crashed backends', () => {
       fixture('exit-mid-call.mjs', { restart: { initialDelayMs: 10 } }),
     );
     const firstPid = backend.info().pid;
-    const error = await rejection(backend.callTool('die', {}));
+    const error = await expectGatewayError(backend.callTool('die', {}));
     expect(error.code).toBe('backend_exited');
     await waitFor(() => backend.state === 'ready' && backend.info().restarts === 1, {
       description: 'the restart',
@@ -97,10 +85,10 @@ describe('restarting crashed backends', () => {
 
   it('does not restart a backend whose restart policy is off', async () => {
     const backend = await register('once', fixture('exit-mid-call.mjs', { restart: false }));
-    await rejection(backend.callTool('die', {}));
+    await expectGatewayError(backend.callTool('die', {}));
     expect(backend.state).toBe('failed');
     expect(backend.info()).toMatchObject({ restarts: 0, nextRetryAt: null });
-    const error = await rejection(backend.callTool('echo', { text: 'x' }));
+    const error = await expectGatewayError(backend.callTool('echo', { text: 'x' }));
     expect(error.message).toBe(`backend "once" is failed: ${backend.info().lastError}`);
   });
 
@@ -109,10 +97,10 @@ describe('restarting crashed backends', () => {
       'later',
       fixture('exit-mid-call.mjs', { restart: { initialDelayMs: 60_000, maxDelayMs: 60_000 } }),
     );
-    await rejection(backend.callTool('die', {}));
+    await expectGatewayError(backend.callTool('die', {}));
     const due = Date.parse(backend.info().nextRetryAt ?? '');
     expect(due).toBeGreaterThan(Date.now() + 50_000);
-    const error = await rejection(backend.callTool('echo', { text: 'x' }));
+    const error = await expectGatewayError(backend.callTool('echo', { text: 'x' }));
     expect(error.code).toBe('backend_unavailable');
     expect(error.message).toMatch(
       /^backend "later" is failed \(restart due in \d+ ms\): backend "later" exited with code 7/,
@@ -146,7 +134,7 @@ describe('limits and environment', () => {
     const backend = await register('big', fixture('echo.mjs', { maxMessageBytes: 4096, restart: false }));
     const other = await register('other', fixture('echo.mjs'));
     expect(textOf(await backend.callTool('big', { bytes: 1000 }))).toHaveLength(1000);
-    const error = await rejection(backend.callTool('big', { bytes: 100_000 }));
+    const error = await expectGatewayError(backend.callTool('big', { bytes: 100_000 }));
     expect(error.code).toBe('backend_exited');
     expect(error.message).toContain('was stopped: a message exceeded the limit of 4096 bytes');
     expect(backend.state).toBe('failed');
@@ -155,7 +143,7 @@ describe('limits and environment', () => {
 
   it('lets one call override the backend timeout', async () => {
     const backend = await register('timed', fixture('echo.mjs', { timeoutMs: 60_000 }));
-    const error = await rejection(backend.callTool('slow', { ms: 30_000 }, { timeoutMs: 200 }));
+    const error = await expectGatewayError(backend.callTool('slow', { ms: 30_000 }, { timeoutMs: 200 }));
     expect(error.message).toBe('timed.slow timed out after 200 ms');
   });
 
@@ -187,7 +175,7 @@ describe('limits and environment', () => {
       createStderrLogger({ level: 'info', write: (line) => lines.push(line) }),
       FAST,
     );
-    const error = await rejection(register('crash', fixture('crash-on-start.mjs')));
+    const error = await expectGatewayError(register('crash', fixture('crash-on-start.mjs')));
     expect(lines).toContain('mcp-gateway[crash] info: fatal: missing configuration FIXTURE_X\n');
     expect(error.message).toContain(
       'last stderr lines:\n  starting\n  loading config\n  fatal: missing configuration FIXTURE_X',
@@ -239,7 +227,7 @@ describe('concurrency', () => {
     const calls = [1, 2, 3].map(() => backend.callTool('slow', { ms: 30_000 }));
     await registry.remove('gone');
     for (const call of calls) {
-      const error = await rejection(call);
+      const error = await expectGatewayError(call);
       expect(error.message).toBe('gone.slow failed: backend "gone" was removed');
     }
     await waitForProcessesGone([pid], 3000);

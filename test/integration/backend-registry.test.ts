@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from '../../src/backends/backend-registry.js';
 import type { BackendOptions } from '../../src/backends/backend.js';
 import type { ServerConfig } from '../../src/config/schema.js';
-import { GatewayError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
+import { expectGatewayError } from '../helpers/expect-gateway-error.js';
 import { fixturePath } from '../helpers/fixture-path.js';
 import { findProcessesByMarker, isProcessAlive, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
@@ -33,15 +33,6 @@ function fixture(name: string, env: Record<string, string> = {}): ServerConfig {
 
 function register(name: string, config: ServerConfig, keepOnFailure = false) {
   return registry.register(name, config, { baseDir: tempDir, keepOnFailure });
-}
-
-async function expectGatewayError(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
 }
 
 beforeEach(async () => {

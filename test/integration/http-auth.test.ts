@@ -5,15 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
-import { callTool, textOf } from '../helpers/gateway-process.js';
-import {
-  initializeBody,
-  jsonHeaders,
-  openRawSession,
-  rawRequest,
-  startSecureGateway,
-  type SecureGateway,
-} from '../helpers/http-gateway.js';
+import { callTool, textOf, startHttpGateway, type HttpGateway } from '../helpers/gateway-process.js';
+import { initializeBody, jsonHeaders, openRawSession, rawRequest } from '../helpers/http-gateway.js';
 import { findProcessesByMarker, listDescendants, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -36,7 +29,7 @@ function registerTouch(markerFile: string, id = 2): string {
 }
 
 describe('a gateway started with MCP_GATEWAY_AUTH_TOKEN', () => {
-  let gateway: SecureGateway;
+  let gateway: HttpGateway;
   let dir: string;
   const marker = `marker-${randomUUID()}`;
 
@@ -53,7 +46,7 @@ describe('a gateway started with MCP_GATEWAY_AUTH_TOKEN', () => {
         },
       }),
     );
-    gateway = await startSecureGateway(
+    gateway = await startHttpGateway(
       ['--allow-register', '--log-level', 'debug', '--auto-register', config],
       {
         env: { MCP_GATEWAY_AUTH_TOKEN: TOKEN, GATEWAY_INHERIT_PROBE: 'inherited' },
@@ -188,10 +181,10 @@ describe('a gateway started with MCP_GATEWAY_AUTH_TOKEN', () => {
 describe('a gateway with two tokens', () => {
   const first = `first-${randomUUID()}`;
   const second = `second-${randomUUID()}`;
-  let gateway: SecureGateway;
+  let gateway: HttpGateway;
 
   beforeAll(async () => {
-    gateway = await startSecureGateway(['--auth-token', first, '--auth-token', second]);
+    gateway = await startHttpGateway(['--auth-token', first, '--auth-token', second]);
   });
 
   afterAll(async () => {

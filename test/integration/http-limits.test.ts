@@ -4,16 +4,20 @@ import { connect } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { callTool, textOf, writeEchoConfig } from '../helpers/gateway-process.js';
+import {
+  callTool,
+  textOf,
+  writeEchoConfig,
+  startHttpGateway,
+  type HttpGateway,
+} from '../helpers/gateway-process.js';
 import {
   initializeBody,
   jsonHeaders,
   jsonRpcMessages,
   openRawSession,
   rawRequest,
-  startSecureGateway,
   type RawResponse,
-  type SecureGateway,
 } from '../helpers/http-gateway.js';
 import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
@@ -30,14 +34,14 @@ async function readUntilClosed(socket: ReturnType<typeof connect>): Promise<stri
 }
 
 describe('limits of the HTTP front door', () => {
-  let gateway: SecureGateway;
+  let gateway: HttpGateway;
   let dir: string;
   const marker = `marker-${randomUUID()}`;
 
   beforeAll(async () => {
     dir = await makeTempDir('gateway-limits-');
     const config = await writeEchoConfig(dir, marker);
-    gateway = await startSecureGateway(['--request-timeout', '400', '--auto-register', config]);
+    gateway = await startHttpGateway(['--request-timeout', '400', '--auto-register', config]);
   });
 
   afterAll(async () => {

@@ -6,13 +6,8 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  initializeBody,
-  jsonHeaders,
-  rawRequest,
-  startSecureGateway,
-  type SecureGateway,
-} from '../helpers/http-gateway.js';
+import { startHttpGateway, type HttpGateway } from '../helpers/gateway-process.js';
+import { initializeBody, jsonHeaders, rawRequest } from '../helpers/http-gateway.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
@@ -22,17 +17,17 @@ const CONFORMANCE_CLI = path.join(
 );
 
 /** How many sessions the gateway has opened so far, from its debug log. */
-function sessionsOpened(gateway: SecureGateway): number {
+function sessionsOpened(gateway: HttpGateway): number {
   return gateway.stderr().split('session opened').length - 1;
 }
 
 describe('DNS-rebinding protection of the HTTP front door', () => {
-  let gateway: SecureGateway;
+  let gateway: HttpGateway;
   let dir: string;
 
   beforeAll(async () => {
     dir = await makeTempDir('gateway-rebinding-');
-    gateway = await startSecureGateway([
+    gateway = await startHttpGateway([
       '--log-level',
       'debug',
       '--allowed-hosts',

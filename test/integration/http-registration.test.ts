@@ -5,8 +5,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
-import { callTool, connectStdioGateway, textOf } from '../helpers/gateway-process.js';
-import { startSecureGateway, type SecureGateway } from '../helpers/http-gateway.js';
+import {
+  callTool,
+  connectStdioGateway,
+  textOf,
+  startHttpGateway,
+  type HttpGateway,
+} from '../helpers/gateway-process.js';
 import { listDescendants, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
@@ -18,12 +23,12 @@ function argvOf(pid: number): string[] {
 }
 
 describe('register_server over HTTP without --allow-register', () => {
-  let gateway: SecureGateway;
+  let gateway: HttpGateway;
   let dir: string;
 
   beforeAll(async () => {
     dir = await makeTempDir('gateway-register-off-');
-    gateway = await startSecureGateway([]);
+    gateway = await startHttpGateway([]);
   });
 
   afterAll(async () => {
@@ -49,7 +54,7 @@ describe('register_server over HTTP without --allow-register', () => {
 });
 
 describe('register_server over HTTP with --allow-register and registration.allowCommands', () => {
-  let gateway: SecureGateway;
+  let gateway: HttpGateway;
   let dir: string;
   let markerFile: string;
   let started: number[] = [];
@@ -62,7 +67,7 @@ describe('register_server over HTTP with --allow-register and registration.allow
     await symlink(process.execPath, path.join(dir, 'bin', 'node-link'));
     const config = path.join(dir, 'config.json');
     await writeFile(config, JSON.stringify({ registration: { allowCommands: [process.execPath] } }));
-    gateway = await startSecureGateway(['--allow-register', '--auto-register', config], { cwd: dir });
+    gateway = await startHttpGateway(['--allow-register', '--auto-register', config], { cwd: dir });
   });
 
   afterAll(async () => {

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { callTool, textOf, writeEchoConfig } from '../helpers/gateway-process.js';
 import {
-  jsonHeaders,
-  jsonRpcMessages,
-  openRawSession,
-  rawRequest,
-  startSecureGateway,
-  type SecureGateway,
-} from '../helpers/http-gateway.js';
+  callTool,
+  textOf,
+  writeEchoConfig,
+  startHttpGateway,
+  type HttpGateway,
+} from '../helpers/gateway-process.js';
+import { jsonHeaders, jsonRpcMessages, openRawSession, rawRequest } from '../helpers/http-gateway.js';
 import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -19,19 +18,19 @@ const VERSION = '2025-06-18';
 const IDLE_MS = 400;
 
 /** How many idle sessions the gateway has closed so far, from its log. */
-function idleClosed(gateway: SecureGateway): number {
+function idleClosed(gateway: HttpGateway): number {
   return gateway.stderr().split('closed an idle session').length - 1;
 }
 
 describe('HTTP sessions', () => {
-  let gateway: SecureGateway;
+  let gateway: HttpGateway;
   let dir: string;
   const marker = `marker-${randomUUID()}`;
 
   beforeAll(async () => {
     dir = await makeTempDir('gateway-sessions-');
     const config = await writeEchoConfig(dir, marker);
-    gateway = await startSecureGateway([
+    gateway = await startHttpGateway([
       '--session-idle-timeout',
       String(IDLE_MS),
       '--log-level',

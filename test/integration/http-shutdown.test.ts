@@ -6,15 +6,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
-import { callTool, textOf } from '../helpers/gateway-process.js';
-import {
-  initializeBody,
-  jsonHeaders,
-  openRawSession,
-  rawRequest,
-  startSecureGateway,
-  type SecureGateway,
-} from '../helpers/http-gateway.js';
+import { callTool, textOf, startHttpGateway, type HttpGateway } from '../helpers/gateway-process.js';
+import { initializeBody, jsonHeaders, openRawSession, rawRequest } from '../helpers/http-gateway.js';
 import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -23,7 +16,7 @@ describe('shutting down in HTTP mode', () => {
   let dir: string;
   let config: string;
   let marker: string;
-  let gateway: SecureGateway | undefined;
+  let gateway: HttpGateway | undefined;
 
   beforeEach(async () => {
     dir = await makeTempDir('gateway-shutdown-');
@@ -50,7 +43,7 @@ describe('shutting down in HTTP mode', () => {
   });
 
   it('lets a call in progress finish, refuses new work, then closes the backends and exits 0', async () => {
-    gateway = await startSecureGateway(['--drain-timeout', '5000', '--auto-register', config]);
+    gateway = await startHttpGateway(['--drain-timeout', '5000', '--auto-register', config]);
     const running = gateway;
     const client = await running.connect();
     const backends = findProcessesByMarker(marker);
@@ -77,7 +70,7 @@ describe('shutting down in HTTP mode', () => {
   });
 
   it('ends a call that outlasts the drain timeout and still exits promptly with 0', async () => {
-    gateway = await startSecureGateway(['--drain-timeout', '200', '--auto-register', config]);
+    gateway = await startHttpGateway(['--drain-timeout', '200', '--auto-register', config]);
     const running = gateway;
     const sessionId = await openRawSession(running.url);
     const call = rawRequest(running.url, {
