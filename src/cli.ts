@@ -6,6 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { loadConfig } from './config/load-config.js';
+import { EXPOSE_MODES, type ExposeMode } from './config/schema.js';
 import { createStderrLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
 import { startGateway, TRANSPORTS, type GatewayHandle, type TransportKind } from './start-gateway.js';
 import { AUTH_TOKEN_ENV, describeTokenProblem } from './transports/bearer-auth.js';
@@ -34,6 +35,7 @@ interface CliOptions {
   host: string;
   timeout: number;
   logLevel: LogLevel;
+  expose?: ExposeMode;
   authToken?: string[];
   allowedHosts?: string[];
   allowedOrigins?: string[];
@@ -90,6 +92,13 @@ function buildProgram(): Command {
         .default(10_000),
     )
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
+    .addOption(
+      // No commander default: without the flag, the config's "expose" applies (and then "all").
+      new Option(
+        '--expose <mode>',
+        "what tools/list shows: all tools, or only the gateway's (search_tools finds the rest); default all",
+      ).choices(EXPOSE_MODES),
+    )
     .addOption(
       new Option(
         '--auth-token <token>',
@@ -170,6 +179,7 @@ async function main(argv: readonly string[]): Promise<number> {
       logger,
       config,
       allowRegister: options.allowRegister === true,
+      expose: options.expose,
       http: {
         authTokens,
         allowedHosts: options.allowedHosts,

@@ -6,6 +6,7 @@ export type { Backend, BackendInfo, BackendOptions, BackendState } from './backe
 export { loadConfig, parseConfig } from './config/load-config.js';
 export type { LoadedConfig } from './config/load-config.js';
 export type {
+  ExposeMode,
   GatewayConfig,
   PipelineConfig,
   PipelineInputConfig,

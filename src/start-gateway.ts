@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-registry.js';
 import type { BackendOptions } from './backends/backend.js';
 import type { LoadedConfig } from './config/load-config.js';
+import type { ExposeMode } from './config/schema.js';
 import { GatewayError } from './errors.js';
 import { createGateway, createHub, type GatewayDependencies } from './gateway/create-gateway.js';
 import { createRegistrationPolicy } from './gateway/registration-policy.js';
@@ -49,6 +50,8 @@ export interface GatewayOptions {
    * the front door could otherwise run a command on this machine; always on over stdio.
    */
   readonly allowRegister?: boolean | undefined;
+  /** What `tools/list` shows (see `GatewayDependencies.expose`); overrides the config's `expose`. Default `all`. */
+  readonly expose?: ExposeMode | undefined;
 }
 
 /** A running gateway. */
@@ -89,6 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     pipelines,
     baseDir: options.baseDir ?? process.cwd(),
     logger,
+    expose: options.expose ?? options.config?.expose ?? 'all',
     registration: createRegistrationPolicy({
       enabled: options.transport === 'stdio' || options.allowRegister === true,
       howToEnable:
@@ -103,7 +107,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     await registerConfiguredServers(registry, options.config, logger);
     if (options.transport === 'stdio') {
       const gateway = createGateway(dependencies);
-      const stdio = await serveStdio(gateway.server, options.stdio);
+      const stdio = await serveStdio(gateway, options.stdio);
       return handle(registry, undefined, stdio.closed, async () => {
         await gateway.close();
         await stdio.close();

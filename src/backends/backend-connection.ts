@@ -48,6 +48,25 @@ export interface ConnectionOptions extends ChildTransportOptions {
 
 let nextProgressToken = 0;
 
+/** A request the gateway sent on the transport itself (see {@link BackendConnection.send}). */
+export interface SentRequest {
+  /** The backend's `result`, unparsed. */
+  readonly response: Promise<Record<string, unknown>>;
+  /** Gives up on the request: the backend is told, and `response` rejects with `reason`. */
+  cancel(reason: Error): void;
+}
+
+function refused(error: Error): SentRequest {
+  const response = Promise.reject(error);
+  return { response, cancel: () => undefined };
+}
+
+/** A request the gateway sent on the transport itself, waiting for its response. */
+interface PendingRequest {
+  resolve(result: Record<string, unknown>): void;
+  reject(error: Error): void;
+}
+
 /**
  * A backend speaking MCP with the gateway as its client: a child process over stdio, or a remote server over
  * Streamable HTTP (falling back to the older SSE transport).
@@ -58,6 +77,8 @@ export class BackendConnection {
   private transport: Transport | undefined;
   private currentClient: Client;
   private readonly progressRoutes = new Map<string, (progress: Progress) => void>();
+  private readonly pending = new Map<string, PendingRequest>();
+  private nextRequestId = 0;
   private reason: string | undefined;
   private abandonedBecause: string | undefined;
   private deliberate = false;
@@ -110,6 +131,7 @@ export class BackendConnection {
   async open(onLost: () => void): Promise<Tool[]> {
     const onclose = (): void => {
       this.reason ??= this.describeEnd();
+      this.rejectPending();
       if (!this.deliberate) onLost();
     };
     try {
@@ -176,7 +198,7 @@ export class BackendConnection {
   }
 
   private intercept(transport: Transport, started = false): Transport {
-    return new InterceptingTransport(transport, (message) => this.interceptProgress(message), started);
+    return new InterceptingTransport(transport, (message) => this.interceptMessage(message), started);
   }
 
   private createClient(): Client {
@@ -205,6 +227,42 @@ export class BackendConnection {
   /** Forgets a progress relay once its call is over. */
   unrouteProgress(token: string): void {
     this.progressRoutes.delete(token);
+  }
+
+  /**
+   * Sends a request straight on the transport; its `response` resolves with the `result` the backend sent,
+   * unparsed: the forwarding hot path, which the SDK Client would validate with a schema on every call. Callers
+   * check what they rely on. A JSON-RPC error rejects as an `McpError` with the backend's code, message and data.
+   * `cancel` tells the backend (`notifications/cancelled`) and rejects with the reason given. Ids are strings
+   * (`gw-N`), so they never meet the numeric ids of the SDK Client on the same connection.
+   */
+  send(request: BackendMessage): SentRequest {
+    const transport = this.transport;
+    if (!transport || this.reason !== undefined) {
+      return refused(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'));
+    }
+    const id = `gw-${++this.nextRequestId}`;
+    let pending!: PendingRequest;
+    const response = new Promise<Record<string, unknown>>((resolve, reject) => {
+      pending = { resolve, reject };
+    });
+    this.pending.set(id, pending);
+    const message = request.params === undefined ? { method: request.method } : request;
+    transport.send({ jsonrpc: '2.0', id, ...message }).catch((error: unknown) => {
+      if (this.pending.delete(id)) pending.reject(error as Error);
+    });
+    const cancel = (reason: Error): void => {
+      if (!this.pending.delete(id)) return;
+      transport
+        .send({
+          jsonrpc: '2.0',
+          method: 'notifications/cancelled',
+          params: { requestId: id, reason: plainMessage(reason) },
+        })
+        .catch(() => undefined);
+      pending.reject(reason);
+    };
+    return { response, cancel };
   }
 
   /** Resolves true when the backend answers a ping within `timeoutMs`. */
@@ -253,10 +311,13 @@ export class BackendConnection {
     return tools;
   }
 
-  /** Relays progress in the order the transport delivers it, before the response that may follow in the same read. */
-  private interceptProgress(message: JSONRPCMessage): boolean {
-    if (!('method' in message) || message.method !== 'notifications/progress' || 'id' in message)
-      return false;
+  /**
+   * Takes the responses to {@link send}'s requests, and relays progress in the order the transport delivers it,
+   * before the response that may follow in the same read. Everything else goes on to the SDK Client.
+   */
+  private interceptMessage(message: JSONRPCMessage): boolean {
+    if (!('method' in message)) return this.settle(message);
+    if (message.method !== 'notifications/progress' || 'id' in message) return false;
     const params = message.params as (Progress & { progressToken?: unknown }) | undefined;
     const route =
       typeof params?.progressToken === 'string' ? this.progressRoutes.get(params.progressToken) : undefined;
@@ -264,6 +325,31 @@ export class BackendConnection {
     const { progressToken: _token, ...progress } = params;
     route(progress);
     return true;
+  }
+
+  /** Settles the pending request a response answers; false when it answers none of them (the Client's own). */
+  private settle(response: JSONRPCMessage): boolean {
+    const id = (response as { id?: unknown }).id;
+    const pending = typeof id === 'string' ? this.pending.get(id) : undefined;
+    if (pending === undefined || typeof id !== 'string') return false;
+    this.pending.delete(id);
+    const { result, error } = response as { result?: unknown; error?: unknown };
+    if (isObject(error)) {
+      const code = typeof error.code === 'number' ? error.code : ErrorCode.InternalError;
+      const text = typeof error.message === 'string' ? error.message : 'unknown error';
+      pending.reject(new McpError(code, text, error.data));
+    } else if (isObject(result)) {
+      pending.resolve(result);
+    } else {
+      pending.reject(new Error('the backend sent a response with neither a result object nor an error'));
+    }
+    return true;
+  }
+
+  private rejectPending(): void {
+    const closed = new McpError(ErrorCode.ConnectionClosed, 'Connection closed');
+    for (const pending of this.pending.values()) pending.reject(closed);
+    this.pending.clear();
   }
 
   private describeStartFailure(error: unknown): GatewayError {
@@ -304,6 +390,10 @@ export class BackendConnection {
     const last = this.child?.recentStderr().slice(-10) ?? [];
     return last.length > 0 ? `; last stderr lines:\n${last.map((line) => `  ${line}`).join('\n')}` : '';
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A fetch that adds `headers`: the SSE transport's event stream does not take `requestInit` headers. */

@@ -2,9 +2,13 @@
  * One backend MCP server: an SDK Client over a child process, its lifecycle state and counters, and its
  * supervision (restart with backoff after a crash, optional health-check pings).
  */
-import type { AnyObjectSchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import {
-  CallToolResultSchema,
+  getParseErrorMessage,
+  safeParse,
+  type AnyObjectSchema,
+  type SchemaOutput,
+} from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import {
   ErrorCode,
   McpError,
   type CallToolResult,
@@ -18,6 +22,7 @@ import type { Logger } from '../logger.js';
 import { formatCommandLine, type BackendSpec } from './backend-spec.js';
 import { BackendConnection, type BackendMessage, type ConnectionOptions } from './backend-connection.js';
 import { restartDelayMs } from './restart-policy.js';
+import { toCallToolResult } from './tool-result.js';
 
 /** Where a backend is in its life. */
 export type BackendState = 'starting' | 'ready' | 'failed' | 'stopped';
@@ -156,9 +161,9 @@ export class Backend {
     options: BackendCallOptions = {},
   ): Promise<CallToolResult> {
     this.callCount += 1;
-    return this.request(
+    return this.exchange(
       { method: 'tools/call', params: { name: tool, arguments: args } },
-      CallToolResultSchema,
+      toCallToolResult,
       options,
       { label: `${this.name}.${tool}`, tool },
     );
@@ -169,12 +174,29 @@ export class Backend {
    * the backend must be ready, the call has a timeout (reset by progress), the caller's cancellation reaches the
    * backend, and a failure is a GatewayError naming the backend and what was asked.
    */
-  async request<T extends AnyObjectSchema>(
+  request<T extends AnyObjectSchema>(
     request: { method: string; params?: Record<string, unknown> },
     resultSchema: T,
     options: BackendCallOptions = {},
-    what: { label: string; tool?: string } = { label: `${this.name} ${request.method}` },
   ): Promise<SchemaOutput<T>> {
+    const parse = (result: Record<string, unknown>): SchemaOutput<T> => {
+      const parsed = safeParse(resultSchema, result);
+      if (!parsed.success) throw new Error(`invalid result: ${getParseErrorMessage(parsed.error)}`);
+      return parsed.data;
+    };
+    return this.exchange(request, parse, options, { label: `${this.name} ${request.method}` });
+  }
+
+  /**
+   * The one way a request reaches the backend: readiness, timeouts, cancellation, progress and error reporting,
+   * then `check` turns the raw result into what the caller gets (a failure there is the backend's error too).
+   */
+  private async exchange<T>(
+    request: { method: string; params?: Record<string, unknown> },
+    check: (result: Record<string, unknown>) => T,
+    options: BackendCallOptions,
+    what: { label: string; tool?: string },
+  ): Promise<T> {
     const connection = this.connection;
     const where = { server: this.name, tool: what.tool };
     if (this.currentState !== 'ready' || !connection) {
@@ -185,42 +207,51 @@ export class Backend {
       );
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const controller = new AbortController();
-    const onCallerAbort = (): void =>
-      controller.abort(new GatewayError('cancelled', `${what.label} was cancelled`, where));
-    if (options.signal?.aborted) onCallerAbort();
-    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const timedOut = (): void =>
-      controller.abort(new GatewayError('timeout', `${what.label} timed out after ${timeoutMs} ms`, where));
-    let idleTimer = setTimeout(timedOut, timeoutMs);
-    const totalTimer = setTimeout(timedOut, Math.max(this.options.maxCallMs, timeoutMs));
-    const meta: Record<string, unknown> = { ...options.meta };
+    const callerSignal = options.signal;
+    const cancelled = (): GatewayError => new GatewayError('cancelled', `${what.label} was cancelled`, where);
+    if (callerSignal?.aborted) throw cancelled();
+    // The caller's `_meta` goes along, but its progress token belongs to the caller's hop, not this one.
+    const meta: Record<string, unknown> = options.meta === undefined ? {} : { ...options.meta };
     delete meta.progressToken;
     let token: string | undefined;
+    let totalTimer: NodeJS.Timeout | undefined;
+    const startedAt = Date.now();
     if (options.onProgress) {
       const relay = options.onProgress;
       token = connection.routeProgress((progress) => {
-        clearTimeout(idleTimer);
-        idleTimer = setTimeout(timedOut, timeoutMs);
+        // Progress keeps a call alive, but not past the hard maximum: a timer needed only once progress comes.
+        totalTimer ??= setTimeout(
+          timedOut,
+          Math.max(this.options.maxCallMs, timeoutMs) - (Date.now() - startedAt),
+        );
+        idleTimer.refresh();
         relay(progress);
       });
       meta.progressToken = token;
     }
     const params = Object.keys(meta).length > 0 ? { ...request.params, _meta: meta } : request.params;
+    const idleTimer = setTimeout(timedOut, timeoutMs);
+    const sent = connection.send({ method: request.method, params });
+    // Why the gateway ended the call, when it did: that, not the backend's silence, is what the caller hears.
+    let stoppedBecause: GatewayError | undefined;
+    const stop = (reason: GatewayError): void => {
+      stoppedBecause ??= reason;
+      sent.cancel(reason);
+    };
+    function timedOut(): void {
+      stop(new GatewayError('timeout', `${what.label} timed out after ${timeoutMs} ms`, where));
+    }
+    const onCallerAbort = (): void => stop(cancelled());
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      return await connection.client.request(
-        params === undefined ? { method: request.method } : { method: request.method, params },
-        resultSchema,
-        // The gateway's own timers decide; the SDK's timeout is only a backstop past the hard maximum.
-        { signal: controller.signal, timeout: Math.max(this.options.maxCallMs, timeoutMs) + 1000 },
-      );
+      return check(await sent.response);
     } catch (error) {
       this.errorCount += 1;
-      throw this.describeCallFailure(connection, what, error, controller.signal);
+      throw stoppedBecause ?? this.describeCallFailure(connection, what, error);
     } finally {
       clearTimeout(idleTimer);
       clearTimeout(totalTimer);
-      options.signal?.removeEventListener('abort', onCallerAbort);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
       if (token !== undefined) connection.unrouteProgress(token);
     }
   }
@@ -400,9 +431,7 @@ export class Backend {
     connection: BackendConnection,
     what: { label: string; tool?: string | undefined },
     error: unknown,
-    signal: AbortSignal,
   ): Error {
-    if (signal.aborted && signal.reason instanceof GatewayError) return signal.reason;
     const where = { server: this.name, tool: what.tool, cause: error };
     if (connection.closeReason !== undefined && !this.stopping) {
       return new GatewayError(

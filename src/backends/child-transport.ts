@@ -12,7 +12,8 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { execa } from 'execa';
 
 import type { Logger } from '../logger.js';
-import { LineSplitter } from './line-splitter.js';
+import { isJsonRpcMessage } from '../shared/json-rpc.js';
+import { LineSplitter } from '../shared/line-splitter.js';
 import {
   killProcessGroup,
   trackProcessGroup,
@@ -259,10 +260,6 @@ function spawnChild({ command, args, env, cwd }: ChildCommand) {
 
 /** How long after the child's exit its remaining stdout may still be read. */
 const STDOUT_DRAIN_MS = 200;
-
-function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
-  return typeof value === 'object' && value !== null && (value as { jsonrpc?: unknown }).jsonrpc === '2.0';
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

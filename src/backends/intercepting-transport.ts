@@ -1,25 +1,25 @@
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+import { DelegatingTransport } from '../shared/delegating-transport.js';
 
 /**
  * Wraps a transport so that the gateway sees every incoming message first, in arrival order, and may consume it
  * before the SDK Client does. The Client handles a notification a step after a response read in the same chunk;
- * relaying progress from here keeps a backend's last progress update ahead of its result.
+ * relaying progress from here keeps a backend's last progress update ahead of its result. The responses to the
+ * requests the gateway sends itself (the forwarding hot path) are taken here too.
  */
-export class InterceptingTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
-
+export class InterceptingTransport extends DelegatingTransport {
   /**
    * `intercept` returns true when it consumed the message. `innerStarted`: the owner already started the inner
    * transport (a child process is spawned before its handshake), so `start()` must not start it again.
    */
   constructor(
-    private readonly inner: Transport,
+    inner: Transport,
     private readonly intercept: (message: JSONRPCMessage) => boolean,
     private readonly innerStarted = false,
   ) {
+    super(inner);
     inner.onmessage = (message) => {
       if (!this.intercept(message)) this.onmessage?.(message);
     };
@@ -27,23 +27,7 @@ export class InterceptingTransport implements Transport {
     inner.onerror = (error) => this.onerror?.(error);
   }
 
-  get sessionId(): string | undefined {
-    return this.inner.sessionId;
-  }
-
-  start(): Promise<void> {
-    return this.innerStarted ? Promise.resolve() : this.inner.start();
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    return this.inner.send(message, options);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  setProtocolVersion(version: string): void {
-    this.inner.setProtocolVersion?.(version);
+  override start(): Promise<void> {
+    return this.innerStarted ? Promise.resolve() : super.start();
   }
 }

@@ -137,6 +137,14 @@ export const RegistrationConfigSchema = z.object({
   allowCommands: z.array(z.string().min(1)).optional(),
 });
 
+/**
+ * What `tools/list` shows: `all`, the gateway's own tools and every backend tool (the default); `gateway`, only the
+ * gateway's own tools, the backends' being found with `search_tools` and called with `call_backend`.
+ */
+export const EXPOSE_MODES = ['all', 'gateway'] as const;
+/** One of {@link EXPOSE_MODES}. */
+export type ExposeMode = (typeof EXPOSE_MODES)[number];
+
 const serversRecord = z.record(ServerNameSchema, ServerConfigSchema);
 
 /**
@@ -149,6 +157,8 @@ export const GatewayConfigSchema = z
     mcpServers: serversRecord.optional(),
     pipelines: PipelinesSchema.optional(),
     registration: RegistrationConfigSchema.optional(),
+    /** What `tools/list` shows; the `--expose` flag overrides it. Default `all`. */
+    expose: z.enum(EXPOSE_MODES, { error: 'expose is "all" or "gateway"' }).optional(),
   })
   .refine((config) => !(config.servers && config.mcpServers), {
     message: 'use either "servers" or "mcpServers", not both',
@@ -157,6 +167,7 @@ export const GatewayConfigSchema = z
     servers: config.servers ?? config.mcpServers ?? {},
     pipelines: config.pipelines ?? {},
     registration: config.registration,
+    expose: config.expose,
   }));
 
 /** A restart policy as written in the file. */

@@ -1,23 +1,16 @@
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type {
-  CallToolResult,
-  Progress,
-  ServerNotification,
-  ServerRequest,
-  Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/types.js';
 
 import { GatewayError, plainMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Exposed } from './catalog.js';
 import { toForwardedError } from './forwarded-error.js';
-import type { GatewayHub, SessionState } from './gateway-hub.js';
+import type { CallerChannel, GatewayHub, SessionState } from './gateway-hub.js';
 
 /** What forwarding one call needs from the request being served. */
 export interface ExposedCallContext {
   readonly hub: GatewayHub;
   readonly session: SessionState;
-  readonly extra: RequestHandlerExtra<ServerRequest, ServerNotification>;
+  readonly caller: CallerChannel;
   readonly reportProgress: ((progress: Progress) => void) | undefined;
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   readonly logger: Logger;
@@ -36,9 +29,9 @@ export async function callExposedTool(
 ): Promise<CallToolResult> {
   const { upstream, originalName } = exposed;
   try {
-    return await context.hub.track(upstream.name, context.session, context.extra, () =>
+    return await context.hub.track(upstream.name, context.session, context.caller, () =>
       upstream.callTool(originalName, args, {
-        signal: context.extra.signal,
+        signal: context.caller.signal,
         onProgress: context.reportProgress,
         meta: context.meta,
       }),

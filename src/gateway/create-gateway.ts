@@ -3,25 +3,21 @@
  * HTTP once per session, and every instance shares the same backends.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  type CallToolResult,
-  type Progress,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
-import { ProtocolError } from '../errors.js';
+import type { ExposeMode } from '../config/schema.js';
+import { plainMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/build-pipeline.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
-import { describeToolFailure, GATEWAY_TOOLS, type GatewayTool } from './gateway-tools.js';
+import { GATEWAY_TOOLS, type GatewayTool } from './gateway-tools.js';
 import { createRegistrationPolicy, type RegistrationPolicy } from './registration-policy.js';
-import { callExposedTool } from './call-exposed-tool.js';
 import { registerForwardingHandlers } from './forwarding-handlers.js';
-import { GatewayHub } from './gateway-hub.js';
+import { callerOf, GatewayHub, PassThroughResult } from './gateway-hub.js';
+import { dispatchToolCall, type ToolCallScope } from './tool-call-dispatch.js';
+import { ToolCallShortcut } from './tool-call-shortcut.js';
 import type { UpstreamDirectory } from './upstream.js';
 
 /** What every gateway instance shares. */
@@ -41,22 +37,41 @@ export interface GatewayDependencies {
    * passes it to every instance; an instance given none makes its own.
    */
   readonly hub?: GatewayHub | undefined;
+  /**
+   * What `tools/list` shows: `all` (default), the gateway's tools and every backend tool; `gateway`, only the
+   * gateway's own, backend tools being found with `search_tools` and called with `call_backend` (or by their
+   * exposed names, which stay callable though not listed).
+   */
+  readonly expose?: ExposeMode | undefined;
 }
 
-/** One connection's MCP server, and how to close it. */
+/** One connection's MCP server, and how to connect and close it. */
 export interface GatewayInstance {
   readonly server: Server;
+  /**
+   * Connects the server to a client transport, with `tools/call` served ahead of the Server (see
+   * `tool-call-shortcut.ts`). Use this rather than `server.connect`.
+   */
+  connect(transport: Transport): Promise<void>;
   close(): Promise<void>;
 }
 
-const INSTRUCTIONS =
-  'This gateway fronts several MCP servers. list_servers shows them and their tools; call_backend calls a tool of ' +
-  'one of them; register_server and remove_server change the set; route_pipeline runs multi-step workflows.';
+function instructions(expose: ExposeMode): string {
+  const common =
+    'This gateway fronts several MCP servers. list_servers shows them and their tools; search_tools finds the tools ' +
+    'that do what you need (with their input schemas); call_backend calls a tool of one of them; register_server ' +
+    'and remove_server change the set; route_pipeline runs multi-step workflows.';
+  return expose === 'gateway'
+    ? `${common} The backends' tools are not listed here: use search_tools to find one by what it does, then ` +
+        'call it with call_backend {"server", "tool", "params"}.'
+    : common;
+}
 
 /** Creates a gateway MCP server over the shared backends. */
 export function createGateway(dependencies: GatewayDependencies): GatewayInstance {
   const toolsByName = new Map(GATEWAY_TOOLS.map((tool) => [tool.name, tool]));
   const ownHub = dependencies.hub === undefined;
+  const expose = dependencies.expose ?? 'all';
   const hub = dependencies.hub ?? createHub(dependencies.directory, dependencies.logger);
   // Capabilities must be declared before connecting: a session advertises what its backends can do when it opens.
   const advertised = hub.currentCapabilities();
@@ -70,10 +85,14 @@ export function createGateway(dependencies: GatewayDependencies): GatewayInstanc
         ...(advertised.logging ? { logging: {} } : {}),
         ...(advertised.completions ? { completions: {} } : {}),
       },
-      instructions: INSTRUCTIONS,
+      instructions: instructions(expose),
     },
   );
-  const session = hub.attach(server, advertised);
+  const session = hub.attach(server, advertised, { listsBackendTools: expose === 'all' });
+  // What the transport could not take from the client (a line that is not JSON-RPC, a bad message) is the
+  // client's problem, but worth saying: the client gets no answer to it.
+  server.onerror = (error) =>
+    dependencies.logger.warn('could not read a message from the client', { error: plainMessage(error) });
   registerForwardingHandlers(server, session, hub, dependencies.logger);
   const registration =
     dependencies.registration ?? createRegistrationPolicy({ enabled: true, logger: dependencies.logger });
@@ -90,64 +109,43 @@ export function createGateway(dependencies: GatewayDependencies): GatewayInstanc
   server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: [
       ...GATEWAY_TOOLS.map((tool) => describeTool(tool, dependencies)),
-      // Backend tools as they listed them, under their exposed name: schemas, annotations and all.
-      ...[...hub.tools().byName.values()].map((entry) => ({ ...entry.item, name: entry.exposedName })),
+      // Backend tools as they listed them, under their exposed name: schemas, annotations and all. In `gateway` mode
+      // they are left out (search_tools finds them), which keeps this list small however many backends there are.
+      ...(expose === 'all'
+        ? [...hub.tools().byName.values()].map((entry) => ({ ...entry.item, name: entry.exposedName }))
+        : []),
     ],
   }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const { name } = request.params;
-    const tool = toolsByName.get(name);
-    const meta = request.params._meta;
-    const progressToken = meta?.progressToken;
-    const reportProgress =
-      progressToken === undefined
-        ? undefined
-        : (progress: Progress): void => {
-            extra
-              .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } })
-              .catch((error: unknown) =>
-                dependencies.logger.debug('could not relay progress', { error: (error as Error).message }),
-              );
-          };
-    if (!tool) {
-      const exposed = hub.tools().byName.get(name);
-      if (!exposed) {
-        throw new ProtocolError(
-          ErrorCode.InvalidParams,
-          `Unknown tool "${name}"; available: ${[...toolsByName.keys(), ...hub.tools().byName.keys()].join(', ')}`,
-        );
-      }
-      return callExposedTool(exposed, request.params.arguments ?? {}, {
-        hub,
-        session,
-        extra,
-        reportProgress,
-        meta,
-        logger: dependencies.logger,
-      });
-    }
-    try {
-      return await tool.handler(request.params.arguments ?? {}, {
-        directory: dependencies.directory,
-        pipelines: dependencies.pipelines,
-        baseDir: dependencies.baseDir,
-        registration,
-        trackCall: (server, run) => hub.track(server, session, extra, run),
-        nameConflicts: () => hub.tools().conflicts,
-        signal: extra.signal,
-        reportProgress,
-        meta,
-      });
-    } catch (error) {
-      const message = describeToolFailure(name, error);
-      dependencies.logger.debug('tool call failed', { tool: name, error: message });
-      return { content: [{ type: 'text', text: message }], isError: true };
-    }
-  });
+  const scope: ToolCallScope = {
+    toolsByName,
+    hub,
+    session,
+    toolContext: {
+      directory: dependencies.directory,
+      pipelines: dependencies.pipelines,
+      baseDir: dependencies.baseDir,
+      registration,
+      nameConflicts: () => hub.tools().conflicts,
+      searchIndex: () => hub.searchIndex(),
+    },
+    logger: dependencies.logger,
+  };
+  // Calls the shortcut leaves to the Server (malformed ones, after the SDK's validation) end up in the same place.
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    dispatchToolCall(request.params, callerOf(extra), scope),
+  );
 
   return {
     server,
+    connect: (transport) =>
+      server.connect(
+        new ToolCallShortcut(transport, {
+          call: (params, caller) => dispatchToolCall(params, caller, scope),
+          request: (request, options) => server.request(request, PassThroughResult, options),
+          logger: dependencies.logger,
+        }),
+      ),
     close: async () => {
       dependencies.pipelines.off('changed', onPipelinesChanged);
       hub.detach(session);

@@ -4,6 +4,7 @@
 import type { PipelineOutcome } from '../pipelines/pipeline.js';
 import { textOf } from '../pipelines/run-pipeline.js';
 import type { NameConflict } from './catalog.js';
+import type { SearchToolsResult } from './search-tools.js';
 import type { UpstreamInfo } from './upstream.js';
 
 /** One paragraph per backend, then the tool names that had to change. */
@@ -62,4 +63,41 @@ function formatDuration(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
   return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
+
+/**
+ * The matches of `search_tools`, best first: each with how to call it and its input schema as compact JSON (the
+ * schema's `$schema` line left out: it says nothing a model needs). `serverState` is given when the server searched
+ * is not ready, to say why it has no tools.
+ */
+export function formatSearchResults(result: SearchToolsResult, serverState?: string): string {
+  const scope = result.server === null ? '' : ` of server "${result.server}"`;
+  const shown = result.results.length;
+  if (shown === 0) {
+    if (serverState)
+      return `No tools${scope}: it is ${serverState}, and only ready servers list their tools.`;
+    if (result.query === '') return `Server "${result.server}" exposes no tools.`;
+    return (
+      `No tool${scope} matches "${result.query}". Try other words (what the tool does, or what it works on), ` +
+      'or search_tools with a server and an empty query to see every tool of one backend.'
+    );
+  }
+  const partial = shown < result.total;
+  const heading =
+    result.query === ''
+      ? `${result.total} tool(s)${scope}${partial ? `, the first ${shown}` : ''}:`
+      : `${result.total} tool(s)${scope} match "${result.query}"${partial ? `; the best ${shown}` : ''}:`;
+  const lines = [heading];
+  result.results.forEach((match, position) => {
+    const score = match.score === null ? '' : ` (score ${match.score})`;
+    const { $schema: _ignored, ...schema } = match.inputSchema;
+    lines.push(
+      '',
+      `${position + 1}. ${match.server} / ${match.tool}${score}: ${match.description || '(no description)'}`,
+      `   call: call_backend {"server": ${JSON.stringify(match.server)}, "tool": ${JSON.stringify(match.tool)}, ` +
+        `"params": {...}} (exposed as ${match.name})`,
+      `   inputSchema: ${JSON.stringify(schema)}`,
+    );
+  });
+  return lines.join('\n');
 }

@@ -35,7 +35,7 @@ import {
 import { ProtocolError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { toForwardedError } from './forwarded-error.js';
-import type { GatewayHub, SessionState } from './gateway-hub.js';
+import { callerOf, type GatewayHub, type SessionState } from './gateway-hub.js';
 import type { Upstream } from './upstream.js';
 
 /** JSON-RPC code of "resource not found" (MCP). */
@@ -171,7 +171,7 @@ export function registerForwardingHandlers(
     run: () => Promise<T>,
   ) => {
     try {
-      return await hub.track(upstream.name, session, extra, run);
+      return await hub.track(upstream.name, session, callerOf(extra), run);
     } catch (error) {
       throw toForwardedError(error);
     }

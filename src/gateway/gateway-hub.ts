@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { ProtocolError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { buildToolCatalog, exposeNames, type ExposedSet } from './catalog.js';
+import { ToolSearchIndex } from './tool-search-index.js';
 import type { UpstreamDirectory, UpstreamMessage } from './upstream.js';
 
 /** What a session advertised in its `initialize` answer, beyond tools. */
@@ -36,13 +37,37 @@ export interface SessionState {
   logLevel: LoggingLevel | undefined;
   /** Resource URIs this session subscribed to. */
   readonly subscriptions: Set<string>;
+  /**
+   * Whether this session's `tools/list` shows backend tools (expose mode `all`). A session that shows only the
+   * gateway's own tools is not told when backend tools change: its list has not.
+   */
+  readonly listsBackendTools: boolean;
 }
 
 type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+/** The client side of one call in flight: what the hub needs to reach the caller on that call's stream. */
+export interface CallerChannel {
+  /** Aborted when the caller cancels the call or goes away. */
+  readonly signal: AbortSignal;
+  /** Sends the caller a request (sampling, elicitation, roots) tied to the call; resolves with its result. */
+  sendRequest(request: ServerRequest, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Sends the caller a notification tied to the call (progress, log messages). */
+  sendNotification(notification: ServerNotification): Promise<void>;
+}
+
+/** The channel of a request served by the SDK Server's handlers. */
+export function callerOf(extra: HandlerExtra): CallerChannel {
+  return {
+    signal: extra.signal,
+    sendRequest: (request, signal) => extra.sendRequest(request, PassThroughResult, { signal }),
+    sendNotification: (notification) => extra.sendNotification(notification),
+  };
+}
+
 interface InFlightCall {
   readonly session: SessionState;
-  readonly extra: HandlerExtra;
+  readonly caller: CallerChannel;
 }
 
 const LOG_SEVERITY: Readonly<Record<LoggingLevel, number>> = {
@@ -64,13 +89,14 @@ const REQUIRED_CLIENT_CAPABILITY: Readonly<Record<string, 'sampling' | 'elicitat
 };
 
 /** Results of requests passed up to a client come back unchanged: no schema but "an object". */
-const PassThroughResult = z.looseObject({});
+export const PassThroughResult = z.looseObject({});
 
 /** Shared by every gateway instance of one process. */
 export class GatewayHub {
   private readonly sessions = new Set<SessionState>();
   private readonly inFlight = new Map<string, Set<InFlightCall>>();
   private catalog: ExposedSet<Tool> | undefined;
+  private searchIndexCache: ToolSearchIndex | undefined;
   private toolSignature = '';
   private readySignature = '';
   private promptIndex: ExposedSet<Prompt> = { byName: new Map(), conflicts: [] };
@@ -99,6 +125,19 @@ export class GatewayHub {
     return this.catalog;
   }
 
+  /** The search index over the exposed backend tools, built on first use after the tools last changed. */
+  searchIndex(): ToolSearchIndex {
+    this.searchIndexCache ??= ToolSearchIndex.build(
+      [...this.tools().byName.values()].map((entry) => ({
+        server: entry.upstream.name,
+        serverDescription: entry.upstream.info().description,
+        exposedName: entry.exposedName,
+        tool: entry.item,
+      })),
+    );
+    return this.searchIndexCache;
+  }
+
   /** The backend prompts as last listed, by exposed name. */
   prompts(): ExposedSet<Prompt> {
     return this.promptIndex;
@@ -122,8 +161,18 @@ export class GatewayHub {
   }
 
   /** Registers a connected session; it hears list changes from now on. */
-  attach(server: Server, advertised: AdvertisedCapabilities): SessionState {
-    const session: SessionState = { server, advertised, logLevel: undefined, subscriptions: new Set() };
+  attach(
+    server: Server,
+    advertised: AdvertisedCapabilities,
+    options: { readonly listsBackendTools?: boolean } = {},
+  ): SessionState {
+    const session: SessionState = {
+      server,
+      advertised,
+      logLevel: undefined,
+      subscriptions: new Set(),
+      listsBackendTools: options.listsBackendTools ?? true,
+    };
     this.sessions.add(session);
     return session;
   }
@@ -145,10 +194,10 @@ export class GatewayHub {
   async track<T>(
     server: string,
     session: SessionState,
-    extra: HandlerExtra,
+    caller: CallerChannel,
     run: () => Promise<T>,
   ): Promise<T> {
-    const call: InFlightCall = { session, extra };
+    const call: InFlightCall = { session, caller };
     let calls = this.inFlight.get(server);
     if (!calls) {
       calls = new Set();
@@ -177,6 +226,7 @@ export class GatewayHub {
     this.toolSignature = toolSignature;
     this.readySignature = readySignature;
     if (toolsChanged) {
+      this.searchIndexCache = undefined;
       for (const conflict of this.tools().conflicts) {
         this.logger.warn(
           `tool "${conflict.name}" of "${conflict.server}" is exposed as "${conflict.exposedAs}": its name is taken by ${conflict.conflictsWith}`,
@@ -184,7 +234,10 @@ export class GatewayHub {
       }
     }
     for (const session of this.sessions) {
-      if (toolsChanged) this.send(session, () => session.server.sendToolListChanged());
+      // A session that lists only the gateway's tools has seen no change to its list.
+      if (toolsChanged && session.listsBackendTools) {
+        this.send(session, () => session.server.sendToolListChanged());
+      }
       if (membershipChanged && session.advertised.prompts)
         this.send(session, () => session.server.sendPromptListChanged());
       if (membershipChanged && session.advertised.resources) {
@@ -247,7 +300,7 @@ export class GatewayHub {
       );
     }
     const message = { method: request.method, params: request.params } as ServerRequest;
-    if (call) return call.extra.sendRequest(message, PassThroughResult, { signal });
+    if (call) return call.caller.sendRequest(message, signal);
     return session.server.request(message, PassThroughResult, { signal });
   }
 
@@ -300,7 +353,7 @@ export class GatewayHub {
     const calls = this.inFlight.get(server);
     if (calls && calls.size > 0) {
       for (const call of calls) {
-        if (wanted(call.session)) this.send(call.session, () => call.extra.sendNotification(notification));
+        if (wanted(call.session)) this.send(call.session, () => call.caller.sendNotification(notification));
       }
       return;
     }

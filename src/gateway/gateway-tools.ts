@@ -1,6 +1,6 @@
 /**
- * The gateway's five tools, with the original's names and parameters: register_server, remove_server,
- * list_servers, call_backend, route_pipeline.
+ * The gateway's own tools: the original's five, with their names and parameters (register_server, remove_server,
+ * list_servers, call_backend, route_pipeline), and search_tools (in search-tools.ts).
  */
 import type { CallToolResult, Progress, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -17,6 +17,7 @@ import type { NameConflict } from './catalog.js';
 import { formatPipelineOutcome, formatServerList } from './format-results.js';
 import { parseJsonArgument, parseJsonObjectArgument } from './parse-json-argument.js';
 import type { RegistrationPolicy } from './registration-policy.js';
+import { searchTools } from './search-tools.js';
 import {
   CallBackendInput,
   ListServersInput,
@@ -28,6 +29,7 @@ import {
   RoutePipelineInput,
   RoutePipelineOutput,
 } from './tool-schemas.js';
+import type { ToolSearchIndex } from './tool-search-index.js';
 import type { UpstreamDirectory } from './upstream.js';
 
 /** What a tool handler can reach while it runs. */
@@ -45,6 +47,8 @@ export interface ToolContext {
   readonly trackCall: <T>(server: string, run: () => Promise<T>) => Promise<T>;
   /** Backend tools exposed under another name than they asked for, and why. */
   readonly nameConflicts: () => readonly NameConflict[];
+  /** The search index over the exposed backend tools, as of now (rebuilt only after the tools changed). */
+  readonly searchIndex: () => ToolSearchIndex;
   /** Aborted when the caller cancels the call. */
   readonly signal: AbortSignal;
   /** Sends a progress notification to the caller; present only when the caller asked for progress. */
@@ -260,6 +264,7 @@ export const GATEWAY_TOOLS: readonly GatewayTool[] = [
   listServers,
   callBackend,
   routePipeline,
+  searchTools,
 ];
 
 /** The message of a failed gateway tool call, as shown in its `isError` result. */

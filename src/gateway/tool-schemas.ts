@@ -65,6 +65,32 @@ export const RoutePipelineInput = z.object({
     ),
 });
 
+/** How many tools `search_tools` returns when not told, and at most. */
+export const SEARCH_LIMIT_DEFAULT = 5;
+export const SEARCH_LIMIT_MAX = 50;
+
+/** `search_tools(query, server?, limit?)`. */
+export const SearchToolsInput = z.object({
+  query: z
+    .string()
+    .optional()
+    .describe(
+      'What you want to do, in plain words, e.g. "save a note about a person" or "list the tables of a database". ' +
+        'May be empty when `server` is given: then every tool of that server is returned.',
+    ),
+  server: z.string().min(1).optional().describe('Search only the tools of this backend (see list_servers).'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(SEARCH_LIMIT_MAX)
+    .optional()
+    .describe(
+      `How many tools to return, best first: 1 to ${SEARCH_LIMIT_MAX}, default ${SEARCH_LIMIT_DEFAULT} ` +
+        "(when listing a server's tools: all of them).",
+    ),
+});
+
 const ServerState = z.enum(['starting', 'ready', 'failed', 'stopped']);
 
 /** `structuredContent` of `register_server`. */
@@ -117,6 +143,29 @@ export const RoutePipelineOutput = z.object({
       optional: z.boolean().optional(),
       result: z.unknown().optional(),
       error: z.string().optional(),
+    }),
+  ),
+});
+
+/** `structuredContent` of `search_tools`. */
+export const SearchToolsOutput = z.object({
+  query: z.string(),
+  server: z.string().nullable(),
+  /** Tools that matched (or that the server has, when listing one), of which `results` holds the first `limit`. */
+  total: z.number().int(),
+  results: z.array(
+    z.object({
+      server: z.string(),
+      /** The backend's own name for the tool: what `call_backend` takes as `tool`. */
+      tool: z.string(),
+      /** The name the gateway exposes it under (`server__tool`). */
+      name: z.string(),
+      /** The arguments of `call_backend` that reach it, besides `params`. */
+      callBackend: z.object({ server: z.string(), tool: z.string() }),
+      description: z.string(),
+      inputSchema: z.record(z.string(), z.unknown()),
+      /** Relevance (higher is better, comparable within one search only); null when listing a server's tools. */
+      score: z.number().nullable(),
     }),
   ),
 });

@@ -10,8 +10,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 
 import { GatewayError } from '../errors.js';
@@ -26,7 +26,8 @@ import { SessionStore, type AcquiredSession } from './session-store.js';
 
 /** One session's MCP server, as built by the gateway for each new session. */
 export interface SessionServer {
-  readonly server: Server;
+  /** Connects the server to the session's transport. */
+  connect(transport: Transport): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -165,7 +166,7 @@ export async function serveHttp(
         void instance.close();
       }
     };
-    await instance.server.connect(transport);
+    await instance.connect(transport);
     await transport.handleRequest(req, res, body);
     // An initialize that failed leaves no session behind.
     if (opened === undefined) await instance.close();

@@ -3,8 +3,14 @@
  */
 import type { Readable, Writable } from 'node:stream';
 
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+
+import { StdioServerTransport } from './stdio-server-transport.js';
+
+/** What stdio serves: something that connects to a transport (the gateway instance). */
+export interface StdioServable {
+  connect(transport: Transport): Promise<void>;
+}
 
 /** A running stdio front door. */
 export interface StdioHandle {
@@ -14,19 +20,12 @@ export interface StdioHandle {
   close(): Promise<void>;
 }
 
-/** Connects `server` to stdin/stdout (or the given streams). */
+/** Connects `servable` to stdin/stdout (or the given streams). */
 export async function serveStdio(
-  server: Server,
+  servable: StdioServable,
   streams: { stdin: Readable; stdout: Writable } = { stdin: process.stdin, stdout: process.stdout },
 ): Promise<StdioHandle> {
   const transport = new StdioServerTransport(streams.stdin, streams.stdout);
-  let markClosed!: () => void;
-  const closed = new Promise<void>((resolve) => (markClosed = resolve));
-  // The SDK's transport does not notice the end of stdin: without this, the gateway and its backends would
-  // outlive the client that started them.
-  streams.stdin.once('end', markClosed);
-  streams.stdin.once('close', markClosed);
-  transport.onclose = markClosed;
-  await server.connect(transport);
-  return { closed, close: () => transport.close() };
+  await servable.connect(transport);
+  return { closed: transport.closed, close: () => transport.close() };
 }

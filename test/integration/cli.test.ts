@@ -48,7 +48,15 @@ describe('the mcp-gateway command line', () => {
   it('prints help naming every flag', async () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
-    for (const flag of ['--auto-register', '--transport', '--port', '--host', '--timeout', '--log-level']) {
+    for (const flag of [
+      '--auto-register',
+      '--transport',
+      '--port',
+      '--host',
+      '--timeout',
+      '--log-level',
+      '--expose',
+    ]) {
       expect(result.stdout).toContain(flag);
     }
   });

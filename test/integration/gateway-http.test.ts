@@ -52,7 +52,7 @@ describe('the gateway over Streamable HTTP', () => {
     expect(gateway.url.pathname).toBe('/mcp');
   });
 
-  it('serves the five tools and the example backends', async () => {
+  it('serves the gateway tools and the example backends', async () => {
     const client = await gateway.connect();
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).slice(0, 5)).toEqual([

@@ -18,7 +18,14 @@ import { PipelineCatalog } from '../../../src/pipelines/build-pipeline.js';
 import { deferred, FakeDirectory, FakeUpstream, textResult, type RecordedCall } from './fake-directory.js';
 
 const BASE_DIR = '/srv/gateway';
-const TOOL_NAMES = ['register_server', 'remove_server', 'list_servers', 'call_backend', 'route_pipeline'];
+const TOOL_NAMES = [
+  'register_server',
+  'remove_server',
+  'list_servers',
+  'call_backend',
+  'route_pipeline',
+  'search_tools',
+];
 
 let client: Client | undefined;
 let gateway: GatewayInstance | undefined;
@@ -38,7 +45,7 @@ async function connect(directory: FakeDirectory, pipelines = new PipelineCatalog
   gateway = createGateway({ directory, pipelines, baseDir: BASE_DIR, logger: silentLogger });
   client = new Client({ name: 'unit-test', version: '1.0.0' });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await Promise.all([client.connect(clientTransport), gateway.server.connect(serverTransport)]);
+  await Promise.all([client.connect(clientTransport), gateway.connect(serverTransport)]);
   await client.listTools();
   return client;
 }
@@ -91,7 +98,7 @@ function waitForCancellation(
 }
 
 describe('tools/list', () => {
-  it('lists exactly the five gateway tools, in order, each with an object input schema', async () => {
+  it('lists exactly the gateway tools, in order, each with an object input schema', async () => {
     await connect(new FakeDirectory());
 
     const { tools } = await connected().listTools();
@@ -175,7 +182,7 @@ describe('an unknown gateway tool', () => {
 
     expect((error as Error).message).toBe(
       'MCP error -32602: Unknown tool "get_weather"; available: register_server, remove_server, list_servers, ' +
-        'call_backend, route_pipeline',
+        'call_backend, route_pipeline, search_tools',
     );
   });
 });

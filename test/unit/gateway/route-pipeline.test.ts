@@ -45,7 +45,7 @@ async function connect(directory: FakeDirectory, pipelines = new PipelineCatalog
     return reached.promise;
   };
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await Promise.all([client.connect(clientTransport), gateway.server.connect(serverTransport)]);
+  await Promise.all([client.connect(clientTransport), gateway.connect(serverTransport)]);
   // Lists the tools first, so the client checks every structuredContent against the declared output schema.
   await client.listTools();
   opened.push({ client, gateway });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { LineSplitter, LineTooLongError } from '../../../src/backends/line-splitter.js';
+import { LineSplitter, LineTooLongError } from '../../../src/shared/line-splitter.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 

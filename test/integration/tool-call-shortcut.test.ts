@@ -1,0 +1,180 @@
+/**
+ * `tools/call` is served ahead of the SDK Server (the forwarding hot path). These tests speak raw JSON-RPC to a
+ * gateway process, so that they send what an SDK client would not and read exactly what comes back.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { fixturePath } from '../helpers/fixture-path.js';
+import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
+import { startRawStdioGateway, type RawMessage, type RawStdioGateway } from '../helpers/raw-stdio-gateway.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let gateway: RawStdioGateway | undefined;
+let dir: string;
+let marker: string;
+let cancelFile: string;
+let nextId = 0;
+
+beforeEach(async () => {
+  dir = await makeTempDir('shortcut-');
+  marker = `marker-${randomUUID()}`;
+  cancelFile = path.join(dir, 'cancelled.txt');
+  const env = { GATEWAY_TEST_MARKER: marker };
+  const config = path.join(dir, 'config.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      servers: {
+        raw: { command: process.execPath, args: [fixturePath('raw-results.mjs')], env },
+        echo: {
+          command: process.execPath,
+          args: [fixturePath('echo.mjs')],
+          env: { ...env, FIXTURE_CANCEL_FILE: cancelFile },
+        },
+      },
+    }),
+  );
+  gateway = await startRawStdioGateway(['--auto-register', config, '--log-level', 'debug']);
+  await waitFor(
+    async () => {
+      const listed = await call('tools/list', {});
+      const names = ((listed.result as { tools: { name: string }[] }).tools ?? []).map((tool) => tool.name);
+      return names.includes('raw__echo_id') && names.includes('echo__slow');
+    },
+    { description: 'both backends to be listed', timeoutMs: 15_000 },
+  );
+});
+
+afterEach(async () => {
+  await gateway?.stop();
+  expect(gateway?.strayLines).toEqual([]);
+  gateway = undefined;
+  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
+  await removeTempDir(dir);
+});
+
+function running(): RawStdioGateway {
+  if (!gateway) throw new Error('no gateway');
+  return gateway;
+}
+
+function call(method: string, params: Record<string, unknown>): Promise<RawMessage> {
+  return running().request(`req-${++nextId}`, method, params);
+}
+
+function callTool(name: string, args: Record<string, unknown> = {}): Promise<RawMessage> {
+  return call('tools/call', { name, arguments: args });
+}
+
+function textOf(response: RawMessage): string {
+  const result = response.result as { content: { type: string; text?: string }[] };
+  return result.content.map((block) => block.text ?? '').join('\n');
+}
+
+describe('backend results through the shortcut', () => {
+  it('passes a valid result on unchanged, fields the protocol does not define and _meta included', async () => {
+    const response = await callTool('raw__extra_fields');
+    expect(response.result).toEqual({
+      content: [{ type: 'text', text: 'ok', annotations: { priority: 1 } }],
+      structuredContent: { nested: { list: [1, 2, 3] } },
+      _meta: { 'example.com/trace': 'abc' },
+      vendorField: { kept: true },
+    });
+  });
+
+  it('reads a result without content as an empty list', async () => {
+    const response = await callTool('raw__no_content');
+    expect(response.result).toEqual({ content: [] });
+  });
+
+  it.each([
+    ['raw__bad_content', '"content" is not an array'],
+    ['raw__untyped_block', 'a "content" block has no "type"'],
+    ['raw__bad_is_error', '"isError" is not a boolean'],
+  ])(
+    'turns the malformed result of %s into an isError result naming backend, tool and cause',
+    async (name, why) => {
+      const response = await callTool(name);
+      expect(response.result).toMatchObject({ isError: true });
+      const text = textOf(response);
+      expect(text).toContain(`raw.${name.slice('raw__'.length)}`);
+      expect(text).toContain(why);
+    },
+  );
+
+  it('says the same through call_backend', async () => {
+    const response = await callTool('call_backend', { server: 'raw', tool: 'bad_content' });
+    expect(response.result).toMatchObject({ isError: true });
+    expect(textOf(response)).toContain('"content" is not an array');
+  });
+
+  it("passes a backend's JSON-RPC error on with its code, message and data", async () => {
+    const response = await callTool('raw__rpc_error');
+    expect(response.error).toEqual({ code: -32001, message: 'raw failure', data: { why: 'testing' } });
+  });
+});
+
+describe('requests through the shortcut', () => {
+  it("answers each call under the client's own id, string or number, with calls in flight together", async () => {
+    const { request } = running();
+    const slow = request('same-id-as-nothing', 'tools/call', { name: 'echo__slow', arguments: { ms: 300 } });
+    const [numeric, text] = await Promise.all([
+      request(7, 'tools/call', { name: 'echo__echo', arguments: { text: 'seven' } }),
+      request('seven', 'tools/call', { name: 'echo__echo', arguments: { text: 'text id' } }),
+    ]);
+    expect(textOf(numeric)).toBe('seven');
+    expect(textOf(text)).toBe('text id');
+    expect(textOf(await slow)).toBe('slept 300');
+  });
+
+  it('leaves a malformed tools/call to the SDK, which answers with a JSON-RPC error, and keeps serving', async () => {
+    const response = await call('tools/call', { name: 'echo__echo', arguments: ['not', 'an', 'object'] });
+    expect(response.error).toMatchObject({ code: expect.any(Number) as number });
+    const nameless = await call('tools/call', { arguments: {} });
+    expect(nameless.error).toMatchObject({ code: expect.any(Number) as number });
+    expect(textOf(await callTool('echo__echo', { text: 'still here' }))).toBe('still here');
+  });
+
+  it('answers an unknown tool with InvalidParams naming what exists', async () => {
+    const response = await callTool('nope__nothing');
+    expect(response.error).toMatchObject({ code: -32602 });
+    expect((response.error as { message: string }).message).toContain('echo__echo');
+  });
+
+  it('skips lines on stdin that are not JSON-RPC and keeps serving', async () => {
+    running().writeLine('this is not json');
+    running().writeLine('{"not":"json-rpc"}');
+    running().writeLine('');
+    expect(textOf(await callTool('echo__echo', { text: 'after noise' }))).toBe('after noise');
+    expect(running().stderr()).toContain('could not read a message from the client');
+    expect(running().stderr()).toContain('not JSON');
+  });
+
+  it('cancels the backend request on notifications/cancelled and sends no response for it', async () => {
+    const { writeLine, notify, messages } = running();
+    writeLine(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'to-cancel',
+        method: 'tools/call',
+        params: { name: 'echo__slow', arguments: { ms: 30_000 } },
+      }),
+    );
+    await waitFor(() => running().stderr().includes('slow started 30000'), {
+      description: 'the call to reach the backend',
+      timeoutMs: 10_000,
+    });
+    notify('notifications/cancelled', { requestId: 'to-cancel', reason: 'changed my mind' });
+    await waitFor(() => readFile(cancelFile, 'utf8').catch(() => undefined), {
+      description: 'the backend to see the cancellation',
+    });
+    // A later call's response proves the gateway processed the cancellation before it, and sent nothing for it.
+    expect(textOf(await callTool('echo__echo', { text: 'next' }))).toBe('next');
+    expect(messages.filter((message) => message.id === 'to-cancel')).toEqual([]);
+  });
+});
