@@ -151,29 +151,52 @@ async function connectStdio(scope, label, parameters) {
  * @param {string} configPath
  * @returns {Promise<HttpGateway>}
  */
-export async function startHttpGateway(scope, configPath) {
+export function startHttpGateway(scope, configPath) {
+  return startHttpServer(scope, 'HTTP gateway', [
+    CLI_PATH,
+    '--transport',
+    'streamable-http',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--auto-register',
+    configPath,
+    '--log-level',
+    'info',
+  ]);
+}
+
+/**
+ * Spawns the SDK-only echo server of `http-echo-server.mjs` (the direct HTTP baseline).
+ * @param {import('./scope.mjs').Scope} scope
+ * @returns {Promise<HttpGateway>}
+ */
+export function startHttpEchoServer(scope) {
+  return startHttpServer(scope, 'HTTP echo server', [
+    fileURLToPath(new URL('http-echo-server.mjs', import.meta.url)),
+  ]);
+}
+
+/**
+ * Spawns `node ...args`, a process that serves Streamable HTTP and logs `serving MCP over Streamable HTTP at
+ * <url>` on stderr, and waits for that line.
+ * @param {import('./scope.mjs').Scope} scope
+ * @param {string} label
+ * @param {string[]} args
+ * @returns {Promise<HttpGateway>}
+ */
+async function startHttpServer(scope, label, args) {
   const env = { ...process.env };
   delete env.MCP_GATEWAY_AUTH_TOKEN;
-  const child = spawn(
-    process.execPath,
-    [
-      CLI_PATH,
-      '--transport',
-      'streamable-http',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--auto-register',
-      configPath,
-      '--log-level',
-      'info',
-    ],
-    { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   /** @type {Client[]} */
   const clients = [];
-  const close = scope.add('HTTP gateway', async () => {
+  const close = scope.add(label, async () => {
     await Promise.allSettled(clients.map((client) => client.close()));
     await stopChild(child);
   });
@@ -187,7 +210,7 @@ export async function startHttpGateway(scope, configPath) {
       });
       child.once('error', reject);
       child.once('exit', (code, signal) =>
-        reject(new Error(`the HTTP gateway exited (${signal ?? code}) before serving:\n${stderr}`)),
+        reject(new Error(`the ${label} exited (${signal ?? code}) before serving:\n${stderr}`)),
       );
     });
     return {

@@ -10,6 +10,7 @@ import {
   connectDirect,
   connectFloorRelay,
   connectStdioGateway,
+  startHttpEchoServer,
   startHttpGateway,
   textOf,
   waitForTools,
@@ -23,6 +24,8 @@ import { checkTarget, targetMark } from '../lib/targets.mjs';
 import { timeSequential } from '../lib/timing.mjs';
 
 const TEXT = 'hello through the gateway';
+/** Paths measured for comparison, without targets: no gateway in them. */
+const BASELINES = new Set(['direct', 'floor', 'http-direct']);
 const BLOCKS = 4;
 
 /** @type {import('../run.mjs').Section} */
@@ -39,6 +42,8 @@ export default {
     const stdio = await connectStdioGateway(context.scope, config);
     const http = await startHttpGateway(context.scope, config);
     const httpClient = await http.connect();
+    const httpEcho = await startHttpEchoServer(context.scope);
+    const httpEchoClient = await httpEcho.connect();
     await waitForTools(stdio.client, ['echo__echo']);
     await waitForTools(httpClient, ['echo__echo']);
 
@@ -86,6 +91,16 @@ export default {
         backendPid: await backendPid(stdio.client),
       },
       {
+        key: 'http-direct',
+        label: 'direct HTTP (SDK server, no gateway)',
+        chartLabel: 'direct HTTP\n(SDK server)',
+        client: httpEchoClient,
+        tool: 'echo',
+        args: { text: TEXT },
+        gatewayPid: undefined,
+        backendPid: httpEcho.pid,
+      },
+      {
         key: 'http-namespaced',
         label: 'gateway HTTP, echo__echo',
         chartLabel: 'gateway HTTP\necho__echo',
@@ -129,6 +144,7 @@ export default {
     }
 
     const directP50 = summarize(paths[0].samples).p50;
+    const httpDirectP50 = summarize(paths.find((path) => path.key === 'http-direct').samples).p50;
     const figures = { calls, warmup, cpuSource, paths: {} };
     const targets = [];
     const rows = paths.map((path) => {
@@ -144,8 +160,11 @@ export default {
         backendCpuUsPerCall: backendUs,
       };
       let ratioText = path.key === 'direct' ? 'baseline' : formatRatio(ratio);
+      if (path.key === 'http-namespaced')
+        ratioText += ` (${formatRatio(stats.p50 / httpDirectP50)} of direct HTTP)`;
       let cpuText = path.gatewayPid === undefined ? '-' : formatUs(gatewayUs);
-      if (path.key !== 'direct' && path.key !== 'floor') {
+      const baseline = BASELINES.has(path.key);
+      if (!baseline) {
         const latencyTarget = checkTarget(`p50 ${path.label} / direct`, ratio, '<=', 1.9, formatRatio);
         const cpuTarget = checkTarget(
           `gateway CPU per call, ${path.label}`,
@@ -205,7 +224,7 @@ export default {
         `${calls} sequential calls per path after ${warmup} warm-up calls, in ${BLOCKS} interleaved blocks.`,
         `CPU from /proc (${cpuSource}): the gateway process's user+system time during the calls divided by the calls; the backend's for comparison.`,
         `The bare relay is the floor of a stdio hop here: its CPU per call (${formatUs(floorUs)} µs) is two pipe reads, two pipe writes and two JSON round trips; the gateway's namespaced path costs ${formatRatio(namespacedUs / floorUs)} that.`,
-        'The HTTP row also carries the client side of HTTP (the SDK client runs in the benchmark process), which the stdio rows do not.',
+        "The HTTP rows also carry the client side of HTTP (the SDK client runs in the benchmark process), which the stdio rows do not; direct HTTP is the SDK's own Streamable HTTP server with the echo tool, and its CPU is in the backend column.",
       ],
       figures,
       targets,

@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import type { Logger } from '../logger.js';
 import { isJsonRpcMessage } from '../shared/json-rpc.js';
 import { LineSplitter } from '../shared/line-splitter.js';
+import { LineWriter } from '../shared/line-writer.js';
 import {
   killProcessGroup,
   trackProcessGroup,
@@ -69,6 +70,7 @@ export class ChildTransport implements Transport {
   private closing: Promise<void> | undefined;
   private closedNotified = false;
   private fatal: Error | undefined;
+  private stdinWriter: LineWriter | undefined;
 
   constructor(
     private readonly spec: ChildCommand,
@@ -157,9 +159,8 @@ export class ChildTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || this.exitInfo || stdin.writableEnded) throw new Error('backend process is not running');
-    if (!stdin.write(JSON.stringify(message) + '\n')) {
-      await Promise.race([once(stdin, 'drain'), this.exited]);
-    }
+    this.stdinWriter ??= new LineWriter(stdin);
+    await this.stdinWriter.write(JSON.stringify(message));
   }
 
   /**
@@ -180,7 +181,9 @@ export class ChildTransport implements Transport {
     }
     const grace = this.options.closeGraceMs;
     try {
-      child.stdin.end();
+      // Requests sent just before closing are written first: the backend sees them, then the end of its input.
+      if (this.stdinWriter) this.stdinWriter.end();
+      else child.stdin.end();
       if (!this.exitInfo) await Promise.race([this.exited, delay(grace)]);
       if (!this.exitInfo || (await waitForGroupExit(pid, 0)) === false) {
         killProcessGroup(pid, 'SIGTERM');

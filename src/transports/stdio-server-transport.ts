@@ -6,7 +6,6 @@
  * rest), so this transport only sorts JSON-RPC lines from anything else. It also notices the end of stdin, which
  * the SDK's transport does not: a gateway whose client went away must not live on with its backends.
  */
-import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -14,6 +13,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 import { isJsonRpcMessage } from '../shared/json-rpc.js';
 import { LineSplitter } from '../shared/line-splitter.js';
+import { LineWriter } from '../shared/line-writer.js';
 
 /** Largest line accepted from the client; a longer one ends the connection rather than exhaust memory. */
 export const DEFAULT_MAX_STDIN_LINE_BYTES = 64 * 1024 * 1024;
@@ -27,6 +27,7 @@ export class StdioServerTransport implements Transport {
   /** Resolves once the connection is over: stdin ended or closed, a line was too long, or `close()`. */
   readonly closed: Promise<void>;
   private readonly lines: LineSplitter;
+  private readonly writer: LineWriter;
   private isClosed = false;
   private markClosed!: () => void;
 
@@ -37,6 +38,7 @@ export class StdioServerTransport implements Transport {
   ) {
     this.lines = new LineSplitter(maxLineBytes);
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
+    this.writer = new LineWriter(output);
   }
 
   start(): Promise<void> {
@@ -50,7 +52,7 @@ export class StdioServerTransport implements Transport {
   /** Writes one message; resolves once the stream took it (after `drain` under backpressure). */
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.isClosed) throw new Error('the stdio connection is closed');
-    if (!this.output.write(JSON.stringify(message) + '\n')) await once(this.output, 'drain');
+    await this.writer.write(JSON.stringify(message));
   }
 
   /** Stops reading; the streams themselves stay open (they belong to the process). */

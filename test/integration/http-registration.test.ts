@@ -14,6 +14,7 @@ import {
 } from '../helpers/gateway-process.js';
 import { listDescendants, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ECHO = fixturePath('echo.mjs');
 
@@ -49,7 +50,10 @@ describe('register_server over HTTP without --allow-register', () => {
     expect(textOf(result)).toContain('--allow-register');
     expect(existsSync(markerFile)).toBe(false);
     expect(listDescendants(gateway.child.pid ?? -1)).toEqual([]);
-    expect(gateway.stderr()).toContain('register_server refused');
+    // The log line and the response travel on different pipes: the log may arrive second.
+    await waitFor(() => gateway.stderr().includes('register_server refused'), {
+      description: 'the refusal in the log',
+    });
   });
 });
 

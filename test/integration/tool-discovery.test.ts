@@ -25,15 +25,7 @@ import {
 import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-const GATEWAY_TOOLS = [
-  'register_server',
-  'remove_server',
-  'list_servers',
-  'call_backend',
-  'route_pipeline',
-  'search_tools',
-];
+import { GATEWAY_TOOL_NAMES } from '../helpers/gateway-tool-names.js';
 
 let gateway: StdioGateway | undefined;
 let dir: string | undefined;
@@ -98,7 +90,7 @@ describe('--expose gateway', () => {
     const { client } = await start(['--expose', 'gateway']);
 
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(GATEWAY_TOOLS);
+    expect(tools.map((tool) => tool.name)).toEqual(GATEWAY_TOOL_NAMES);
     expect(client.getInstructions()).toContain('use search_tools');
     const viaCallBackend = await callTool(client, 'call_backend', {
       server: 'echo',
@@ -160,13 +152,13 @@ describe('--expose gateway', () => {
     await callTool(client, 'remove_server', { name: 'late' });
     expect(await names(client, { query: 'summarize invoice' })).toEqual([]);
     expect(await names(client, { query: 'add numbers', limit: 50 })).not.toContain('late__add');
-    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(GATEWAY_TOOLS);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(GATEWAY_TOOL_NAMES);
     expect(listChanges).toBe(0);
   });
 
   it('is read from the config file\'s "expose", which the flag overrides', async () => {
     const fromConfig = await start([], { expose: 'gateway' });
-    expect((await fromConfig.client.listTools()).tools.map((tool) => tool.name)).toEqual(GATEWAY_TOOLS);
+    expect((await fromConfig.client.listTools()).tools.map((tool) => tool.name)).toEqual(GATEWAY_TOOL_NAMES);
     await fromConfig.client.close();
     gateway = undefined;
     await waitForProcessesGone(findProcessesByMarker(marker), 5000);
@@ -182,7 +174,7 @@ describe('--expose all (the default)', () => {
     const { client } = await start([]);
 
     const listed = (await client.listTools()).tools.map((tool) => tool.name);
-    expect(listed.slice(0, GATEWAY_TOOLS.length)).toEqual(GATEWAY_TOOLS);
+    expect(listed.slice(0, GATEWAY_TOOL_NAMES.length)).toEqual(GATEWAY_TOOL_NAMES);
     expect(listed).toEqual(expect.arrayContaining(['echo__echo', 'echo__slow', 'f__echo']));
     expect(listed).not.toContain('f__slow');
 

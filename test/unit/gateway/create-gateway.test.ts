@@ -16,17 +16,9 @@ import type { UpstreamCallOptions } from '../../../src/gateway/upstream.js';
 import { silentLogger } from '../../../src/logger.js';
 import { PipelineCatalog } from '../../../src/pipelines/build-pipeline.js';
 import { deferred, FakeDirectory, FakeUpstream, textResult, type RecordedCall } from './fake-directory.js';
+import { GATEWAY_TOOL_NAMES } from '../../helpers/gateway-tool-names.js';
 
 const BASE_DIR = '/srv/gateway';
-const TOOL_NAMES = [
-  'register_server',
-  'remove_server',
-  'list_servers',
-  'call_backend',
-  'route_pipeline',
-  'search_tools',
-];
-
 let client: Client | undefined;
 let gateway: GatewayInstance | undefined;
 
@@ -103,7 +95,7 @@ describe('tools/list', () => {
 
     const { tools } = await connected().listTools();
 
-    expect(tools.map((tool) => tool.name)).toEqual(TOOL_NAMES);
+    expect(tools.map((tool) => tool.name)).toEqual(GATEWAY_TOOL_NAMES);
     for (const tool of tools) {
       expect(tool.inputSchema.type).toBe('object');
       expect(tool.description?.length ?? 0).toBeGreaterThan(20);

@@ -19,15 +19,7 @@ import type { SearchToolsResult } from '../../../src/gateway/search-tools.js';
 import { silentLogger } from '../../../src/logger.js';
 import { PipelineCatalog } from '../../../src/pipelines/build-pipeline.js';
 import { FakeDirectory, FakeUpstream, textResult, type FakeUpstreamOptions } from './fake-directory.js';
-
-const GATEWAY_TOOL_NAMES = [
-  'register_server',
-  'remove_server',
-  'list_servers',
-  'call_backend',
-  'route_pipeline',
-  'search_tools',
-];
+import { GATEWAY_TOOL_NAMES } from '../../helpers/gateway-tool-names.js';
 
 /** A fake backend whose tools have real descriptions and schemas; `definitions` may change while it runs. */
 class SchemaUpstream extends FakeUpstream {
