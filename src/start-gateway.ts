@@ -14,7 +14,7 @@ import { createRegistrationPolicy } from './gateway/registration-policy.js';
 import type { Logger } from './logger.js';
 import { PipelineCatalog } from './pipelines/build-pipeline.js';
 import { isLoopbackAddress } from './transports/host-check.js';
-import { serveHttp, type HttpHandle, type HttpOptions } from './transports/http.js';
+import type { HttpHandle, HttpOptions } from './transports/http.js';
 import { serveStdio } from './transports/stdio.js';
 
 /** The front doors the gateway can serve. */
@@ -113,6 +113,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
         await stdio.close();
       });
     }
+    // Loaded only for HTTP: the SDK's HTTP server transport is about 45 ms of a stdio gateway's start otherwise.
+    const { serveHttp } = await import('./transports/http.js');
     const http = await serveHttp(() => createGateway(dependencies), {
       ...options.http,
       host: options.host,
