@@ -69,10 +69,12 @@ export class ToolCallShortcut extends DelegatingTransport {
       call.abort(new Error(describeCancellation(message.params?.reason)));
       return true;
     }
-    if (message.method !== 'tools/call' || this.calls.has(message.id)) return false;
+    const id: unknown = message.id;
+    // Anything odd (an id that is not a string or number, one already in flight) is the SDK's to answer.
+    if (message.method !== 'tools/call' || !isRequestId(id) || this.calls.has(id)) return false;
     const params = readCallParams(message.params);
     if (!params) return false;
-    void this.run(message.id, params);
+    void this.run(id, params);
     return true;
   }
 
@@ -120,6 +122,10 @@ function readCallParams(params: unknown): ToolCallParams | undefined {
   if (args !== undefined && !isPlainObject(args)) return undefined;
   if (meta !== undefined && !isPlainObject(meta)) return undefined;
   return params as unknown as ToolCallParams;
+}
+
+function isRequestId(value: unknown): value is RequestId {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

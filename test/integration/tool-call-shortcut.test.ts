@@ -140,6 +140,20 @@ describe('requests through the shortcut', () => {
     expect(textOf(await callTool('echo__echo', { text: 'still here' }))).toBe('still here');
   });
 
+  it('leaves a call with an id that is not a string or a number to the SDK, and keeps serving', async () => {
+    const { writeLine, messages } = running();
+    writeLine(
+      '{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"echo__echo","arguments":{"text":"x"}}}',
+    );
+    writeLine(
+      '{"jsonrpc":"2.0","id":1.5,"method":"tools/call","params":{"name":"echo__echo","arguments":{"text":"y"}}}',
+    );
+    expect(textOf(await callTool('echo__echo', { text: 'after odd ids' }))).toBe('after odd ids');
+    // MCP ids are strings or integers: neither was served as a call, so no response carries its text.
+    expect(messages.some((message) => JSON.stringify(message).includes('"text":"x"'))).toBe(false);
+    expect(messages.some((message) => JSON.stringify(message).includes('"text":"y"'))).toBe(false);
+  });
+
   it('answers an unknown tool with InvalidParams naming what exists', async () => {
     const response = await callTool('nope__nothing');
     expect(response.error).toMatchObject({ code: -32602 });
