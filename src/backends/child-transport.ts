@@ -12,7 +12,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { execa } from 'execa';
 
 import type { Logger } from '../logger.js';
-import { isJsonRpcMessage } from '../shared/json-rpc.js';
+import { parseJsonRpcLine } from '../shared/json-rpc.js';
 import { LineSplitter } from '../shared/line-splitter.js';
 import { LineWriter } from '../shared/line-writer.js';
 import {
@@ -198,19 +198,9 @@ export class ChildTransport implements Transport {
   }
 
   private onLine(line: string): void {
-    if (line.trim() === '') return;
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      this.skipLine(line);
-      return;
-    }
-    if (!isJsonRpcMessage(message)) {
-      this.skipLine(line);
-      return;
-    }
-    this.onmessage?.(message);
+    const { message, problem } = parseJsonRpcLine(line);
+    if (message) this.onmessage?.(message);
+    else if (problem !== undefined) this.skipLine(line);
   }
 
   private skipLine(line: string): void {

@@ -131,7 +131,8 @@ export function createGateway(dependencies: GatewayDependencies): GatewayInstanc
     },
     logger: dependencies.logger,
   };
-  // Calls the shortcut leaves to the Server (malformed ones, after the SDK's validation) end up in the same place.
+  // The Server answers malformed calls itself (its validation error); the well-formed ones the shortcut leaves to it
+  // (an id already in flight, or a server connected with `server.connect` directly) end up in the same place.
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     dispatchToolCall(request.params, callerOf(extra), scope),
   );

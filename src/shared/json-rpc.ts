@@ -1,10 +1,25 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
+/** What one line of newline-delimited JSON-RPC holds: a message, nothing (a blank line), or why it holds none. */
+export type ParsedLine =
+  | { readonly message: JSONRPCMessage; readonly problem?: undefined }
+  | { readonly message?: undefined; readonly problem?: string };
+
 /**
- * Whether a parsed line is a JSON-RPC 2.0 message. Deliberately shallow: it sorts protocol lines from stray
- * output at the edges (a backend's stdout, the client's stdin). Each message is checked further by whoever reads
- * it: the gateway's shortcut for the fields it uses, the SDK for everything else.
+ * Reads one line at an edge (a backend's stdout, the client's stdin). Deliberately shallow: it sorts protocol lines
+ * from stray output with a JSON parse and a `jsonrpc` check. Each message is checked further by whoever reads it:
+ * the gateway's shortcut for the fields it uses, the SDK for everything else.
  */
-export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
-  return typeof value === 'object' && value !== null && (value as { jsonrpc?: unknown }).jsonrpc === '2.0';
+export function parseJsonRpcLine(line: string): ParsedLine {
+  if (line.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return { problem: `not JSON: ${(error as Error).message}` };
+  }
+  if (typeof value !== 'object' || value === null || (value as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
+    return { problem: 'not a JSON-RPC 2.0 message' };
+  }
+  return { message: value as JSONRPCMessage };
 }

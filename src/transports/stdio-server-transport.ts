@@ -11,7 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-import { isJsonRpcMessage } from '../shared/json-rpc.js';
+import { parseJsonRpcLine } from '../shared/json-rpc.js';
 import { LineSplitter } from '../shared/line-splitter.js';
 import { LineWriter } from '../shared/line-writer.js';
 
@@ -82,19 +82,9 @@ export class StdioServerTransport implements Transport {
   };
 
   private onLine(line: string): void {
-    if (line.trim() === '') return;
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch (error) {
-      this.onerror?.(new Error(`a line on stdin is not JSON: ${(error as Error).message}`));
-      return;
-    }
-    if (!isJsonRpcMessage(message)) {
-      this.onerror?.(new Error('a line on stdin is not a JSON-RPC 2.0 message'));
-      return;
-    }
-    this.onmessage?.(message);
+    const { message, problem } = parseJsonRpcLine(line);
+    if (message) this.onmessage?.(message);
+    else if (problem !== undefined) this.onerror?.(new Error(`a line on stdin is ${problem}`));
   }
 
   private readonly onInputError = (error: Error): void => this.onerror?.(error);

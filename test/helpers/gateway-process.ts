@@ -63,16 +63,23 @@ export async function writeExampleConfig(
   return file;
 }
 
-/** Writes `<dir>/config.json` with one `echo` fixture backend carrying `marker` in its environment; returns its path. */
-export async function writeEchoConfig(dir: string, marker: string): Promise<string> {
+/** A config entry that runs fixture server `file` with this Node; `extra` adds or replaces keys (`env`...). */
+export function fixtureServer(file: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { command: process.execPath, args: [fixturePath(file)], ...extra };
+}
+
+/** Writes `<dir>/config.json` with these `servers`; returns its path. */
+export async function writeServersConfig(dir: string, servers: Record<string, unknown>): Promise<string> {
   const file = path.join(dir, 'config.json');
-  const echo = {
-    command: process.execPath,
-    args: [fixturePath('echo.mjs')],
-    env: { GATEWAY_TEST_MARKER: marker },
-  };
-  await writeFile(file, JSON.stringify({ servers: { echo } }));
+  await writeFile(file, JSON.stringify({ servers }));
   return file;
+}
+
+/** Writes `<dir>/config.json` with one `echo` fixture backend carrying `marker` in its environment; returns its path. */
+export function writeEchoConfig(dir: string, marker: string): Promise<string> {
+  return writeServersConfig(dir, {
+    echo: fixtureServer('echo.mjs', { env: { GATEWAY_TEST_MARKER: marker } }),
+  });
 }
 
 /** A client connected to a gateway process over stdio. */

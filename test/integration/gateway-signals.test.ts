@@ -1,13 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
-import { CLI_PATH, PROJECT_ROOT } from '../helpers/gateway-process.js';
+import { CLI_PATH, fixtureServer, PROJECT_ROOT, writeServersConfig } from '../helpers/gateway-process.js';
 import { findProcessesByMarker, listDescendants, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -22,17 +21,11 @@ async function startGateway(
   dir = await makeTempDir('gateway-signals-');
   marker = `marker-${randomUUID()}`;
   const env = { GATEWAY_TEST_MARKER: marker };
-  const config = path.join(dir, 'config.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      servers: {
-        echo: { command: process.execPath, args: [fixturePath('echo.mjs')], env },
-        wrapped: { command: fixturePath('wrapper.sh'), env },
-        ...extraServers,
-      },
-    }),
-  );
+  const config = await writeServersConfig(dir, {
+    echo: fixtureServer('echo.mjs', { env }),
+    wrapped: { command: fixturePath('wrapper.sh'), env },
+    ...extraServers,
+  });
   const child = spawn(process.execPath, [CLI_PATH, '--auto-register', config], {
     cwd: PROJECT_ROOT,
     stdio: 'pipe',
@@ -79,11 +72,9 @@ describe('the gateway process and its signals', () => {
     const pidFile = path.join(await makeTempDir('stubborn-'), 'pids.json');
     const stubbornMarker = `stubborn-${randomUUID()}`;
     const gateway = await startGateway({
-      stubborn: {
-        command: process.execPath,
-        args: [fixturePath('ignores-sigterm.mjs')],
+      stubborn: fixtureServer('ignores-sigterm.mjs', {
         env: { GATEWAY_TEST_MARKER: stubbornMarker, FIXTURE_PID_FILE: pidFile },
-      },
+      }),
     });
     const stubbornPids = findProcessesByMarker(stubbornMarker);
     expect(stubbornPids.length).toBeGreaterThanOrEqual(1);

@@ -4,13 +4,18 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { fixturePath } from '../helpers/fixture-path.js';
-import { callTool, textOf, startHttpGateway, type HttpGateway } from '../helpers/gateway-process.js';
+import {
+  callTool,
+  fixtureServer,
+  startHttpGateway,
+  textOf,
+  writeServersConfig,
+  type HttpGateway,
+} from '../helpers/gateway-process.js';
 import { initializeBody, jsonHeaders, openRawSession, rawRequest } from '../helpers/http-gateway.js';
 import { findProcessesByMarker, listDescendants, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { writeFile } from 'node:fs/promises';
 
 const TOKEN = `tok-${randomUUID()}`;
 const WRONG = `wrong-${randomUUID()}`;
@@ -36,16 +41,10 @@ describe('a gateway started with MCP_GATEWAY_AUTH_TOKEN', () => {
   beforeAll(async () => {
     dir = await makeTempDir('gateway-auth-');
     const env = { GATEWAY_TEST_MARKER: marker };
-    const config = path.join(dir, 'config.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        servers: {
-          echo: { command: process.execPath, args: [fixturePath('echo.mjs')], env },
-          inheriting: { command: process.execPath, args: [fixturePath('echo.mjs')], env, inheritEnv: true },
-        },
-      }),
-    );
+    const config = await writeServersConfig(dir, {
+      echo: fixtureServer('echo.mjs', { env }),
+      inheriting: fixtureServer('echo.mjs', { env, inheritEnv: true }),
+    });
     gateway = await startHttpGateway(
       ['--allow-register', '--log-level', 'debug', '--auto-register', config],
       {

@@ -3,12 +3,12 @@
  * gateway process, so that they send what an SDK client would not and read exactly what comes back.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { fixturePath } from '../helpers/fixture-path.js';
+import { fixtureServer, writeServersConfig } from '../helpers/gateway-process.js';
 import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
 import { startRawStdioGateway, type RawMessage, type RawStdioGateway } from '../helpers/raw-stdio-gateway.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
@@ -25,20 +25,10 @@ beforeEach(async () => {
   marker = `marker-${randomUUID()}`;
   cancelFile = path.join(dir, 'cancelled.txt');
   const env = { GATEWAY_TEST_MARKER: marker };
-  const config = path.join(dir, 'config.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      servers: {
-        raw: { command: process.execPath, args: [fixturePath('raw-results.mjs')], env },
-        echo: {
-          command: process.execPath,
-          args: [fixturePath('echo.mjs')],
-          env: { ...env, FIXTURE_CANCEL_FILE: cancelFile },
-        },
-      },
-    }),
-  );
+  const config = await writeServersConfig(dir, {
+    raw: fixtureServer('raw-results.mjs', { env }),
+    echo: fixtureServer('echo.mjs', { env: { ...env, FIXTURE_CANCEL_FILE: cancelFile } }),
+  });
   gateway = await startRawStdioGateway(['--auto-register', config, '--log-level', 'debug']);
   await waitFor(
     async () => {

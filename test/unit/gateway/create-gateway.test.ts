@@ -1043,18 +1043,6 @@ describe('route_pipeline', () => {
       expect(events).toEqual([]);
     });
 
-    it('names the missing field of a step given in an array', async () => {
-      const { directory } = twoServers();
-      await connect(directory);
-
-      const result = await callTool('route_pipeline', {
-        scenario: 'custom',
-        steps: [{ server: 'a', tool: 'first' }, { server: 'b' }],
-      });
-
-      expect(onlyText(result)).toContain('tool');
-    });
-
     it('runs a step whose "after" names a step written after it once that step is done', async () => {
       const { events, directory } = twoServers();
       await connect(directory);
