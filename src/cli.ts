@@ -6,7 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { loadConfig } from './config/load-config.js';
-import { EXPOSE_MODES, type ExposeMode } from './config/schema.js';
+import { EXPOSE_MODES, type ExposeMode } from './gateway/expose-mode.js';
 import { createStderrLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
 import { startGateway, TRANSPORTS, type GatewayHandle, type TransportKind } from './start-gateway.js';
 import { AUTH_TOKEN_ENV, describeTokenProblem } from './transports/bearer-auth.js';

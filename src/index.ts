@@ -5,14 +5,10 @@ export { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-reg
 export type { Backend, BackendInfo, BackendOptions, BackendState } from './backends/backend.js';
 export { loadConfig, parseConfig } from './config/load-config.js';
 export type { LoadedConfig } from './config/load-config.js';
-export type {
-  ExposeMode,
-  GatewayConfig,
-  PipelineConfig,
-  PipelineInputConfig,
-  PipelineStepConfig,
-  ServerConfig,
-} from './config/schema.js';
+export type { GatewayConfig } from './config/schema.js';
+export type { ServerConfig } from './backends/server-config.js';
+export type { ExposeMode } from './gateway/expose-mode.js';
+export type { PipelineConfig, PipelineInputConfig, PipelineStepConfig } from './pipelines/pipeline-schema.js';
 export { GatewayError, ProtocolError, toProtocolError } from './errors.js';
 export type { GatewayErrorCode } from './errors.js';
 export { createGateway } from './gateway/create-gateway.js';

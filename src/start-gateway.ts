@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-registry.js';
 import type { BackendOptions } from './backends/backend.js';
 import type { LoadedConfig } from './config/load-config.js';
-import type { ExposeMode } from './config/schema.js';
+import type { ExposeMode } from './gateway/expose-mode.js';
 import { GatewayError } from './errors.js';
 import { createGateway, createHub, type GatewayDependencies } from './gateway/create-gateway.js';
 import { createRegistrationPolicy } from './gateway/registration-policy.js';

@@ -3,7 +3,7 @@
  */
 import { EventEmitter } from 'node:events';
 
-import { SERVER_NAME_PATTERN, type ServerConfig } from '../config/schema.js';
+import { SERVER_NAME_PATTERN, type ServerConfig } from './server-config.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Backend, type BackendEvents, type BackendOptions } from './backend.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
-import { splitArgs } from '../config/split-args.js';
-import type { ServerConfig } from '../config/schema.js';
+import { splitArgs } from './split-args.js';
+import type { ServerConfig } from '../backends/server-config.js';
 import { resolveRestartPolicy, type RestartPolicy } from './restart-policy.js';
 
 /** Everything needed to start one backend, with paths resolved and arguments split. */

@@ -1,4 +1,4 @@
-import type { RestartPolicyConfig } from '../config/schema.js';
+import type { RestartPolicyConfig } from './server-config.js';
 
 /** When a crashed backend is started again: exponential backoff, a bounded number of times in a row. */
 export interface RestartPolicy {

@@ -7,7 +7,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
-import type { ExposeMode } from '../config/schema.js';
+import type { ExposeMode } from './expose-mode.js';
 import { plainMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/build-pipeline.js';

@@ -5,8 +5,8 @@
 import type { CallToolResult, Progress, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
-import { formatIssues } from '../config/load-config.js';
-import { PipelineStepSchema } from '../config/schema.js';
+import { formatIssues } from '../config/format-issues.js';
+import { PipelineStepSchema } from '../pipelines/pipeline-schema.js';
 import { GatewayError, plainMessage } from '../errors.js';
 import { buildPipeline, type PipelineCatalog } from '../pipelines/build-pipeline.js';
 import { CUSTOM_SCENARIO } from '../pipelines/builtin-pipelines.js';

@@ -3,7 +3,7 @@
  * with the gateway's user and no sandbox, so the decision is taken here, before anything starts: whether
  * registration is on at all, and which executables it may start.
  */
-import { splitArgs } from '../config/split-args.js';
+import { splitArgs } from '../backends/split-args.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { resolveCommand } from './resolve-command.js';

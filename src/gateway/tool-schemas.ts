@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 
-import { PipelineStepSchema, ServerNameSchema } from '../config/schema.js';
+import { ServerNameSchema } from '../backends/server-config.js';
+import { PipelineStepSchema } from '../pipelines/pipeline-schema.js';
 
 /** A JSON object, or a string holding one (the original tools took JSON strings). */
 const JsonObjectOrString = z.union([z.string(), z.record(z.string(), z.unknown())]);

@@ -5,7 +5,7 @@
 import type { AnyObjectSchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import type { CallToolResult, Progress, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
 
-import type { ServerConfig } from '../config/schema.js';
+import type { ServerConfig } from '../backends/server-config.js';
 
 /** Where a backend is in its life. */
 export type UpstreamState = 'starting' | 'ready' | 'failed' | 'stopped';

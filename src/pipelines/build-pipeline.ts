@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 
-import type { PipelineConfig } from '../config/schema.js';
+import type { PipelineConfig } from './pipeline-schema.js';
 import { GatewayError } from '../errors.js';
 import { BUILTIN_PIPELINES, CUSTOM_SCENARIO } from './builtin-pipelines.js';
 import type { Pipeline, PipelineInput, PipelineStep } from './pipeline.js';

@@ -2,7 +2,7 @@
  * The two named pipelines the gateway ships with, written in the config file's format. They expect backends
  * registered as `weather` and `sqlite` (the example servers in `gateway-config.json`).
  */
-import type { PipelineConfig } from '../config/schema.js';
+import type { PipelineConfig } from './pipeline-schema.js';
 
 /** Alerts for a state and the forecast for a point, fetched concurrently. */
 export const WEATHER_ANALYSIS: PipelineConfig = {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from '../../src/backends/backend-registry.js';
 import type { Backend, BackendOptions } from '../../src/backends/backend.js';
-import type { ServerConfig } from '../../src/config/schema.js';
+import type { ServerConfig } from '../../src/backends/server-config.js';
 import { createStderrLogger, silentLogger } from '../../src/logger.js';
 import { expectGatewayError } from '../helpers/expect-gateway-error.js';
 import { fixturePath } from '../helpers/fixture-path.js';

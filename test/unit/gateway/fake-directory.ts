@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 
 import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
 
-import type { ServerConfig } from '../../../src/config/schema.js';
+import type { ServerConfig } from '../../../src/backends/server-config.js';
 import { GatewayError } from '../../../src/errors.js';
 import type {
   Upstream,

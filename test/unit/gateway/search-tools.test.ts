@@ -12,7 +12,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { ExposeMode } from '../../../src/config/schema.js';
+import type { ExposeMode } from '../../../src/gateway/expose-mode.js';
 import { createGateway, createHub, type GatewayInstance } from '../../../src/gateway/create-gateway.js';
 import type { GatewayHub } from '../../../src/gateway/gateway-hub.js';
 import type { SearchToolsResult } from '../../../src/gateway/search-tools.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { PipelineConfig } from '../../../src/config/schema.js';
+import type { PipelineConfig } from '../../../src/pipelines/pipeline-schema.js';
 import { GatewayError } from '../../../src/errors.js';
 import {
   buildPipeline,

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import type { PipelineConfig } from '../../../src/config/schema.js';
+import type { PipelineConfig } from '../../../src/pipelines/pipeline-schema.js';
 import { GatewayError } from '../../../src/errors.js';
 import { buildPipeline } from '../../../src/pipelines/build-pipeline.js';
 import type { Pipeline, StepCall, StepCaller, StepOutcome } from '../../../src/pipelines/pipeline.js';
