@@ -6,17 +6,23 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { loadConfig } from './config/load-config.js';
-import { EXPOSE_MODES, type ExposeMode } from './gateway/expose-mode.js';
 import { createStderrLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
-import { startGateway, TRANSPORTS, type GatewayHandle, type TransportKind } from './start-gateway.js';
-import { AUTH_TOKEN_ENV, describeTokenProblem } from './transports/bearer-auth.js';
-import { isLoopbackAddress, normalizeAllowedHost, normalizeAllowedOrigin } from './transports/host-check.js';
 import {
+  AUTH_TOKEN_ENV,
   DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SESSION_IDLE_MS,
-} from './transports/http.js';
-import { DEFAULT_MAX_BODY_BYTES } from './transports/read-json-body.js';
+  describeExposureProblem,
+  describeTokenProblem,
+  EXPOSE_MODES,
+  normalizeAllowedHost,
+  normalizeAllowedOrigin,
+  startGateway,
+  TRANSPORTS,
+  type RunningGateway,
+  type TransportKind,
+} from './start-gateway.js';
 import { GATEWAY_VERSION } from './version.js';
 
 /** Exit codes: 0 after a clean shutdown, 1 when the gateway could not start, 2 for a bad flag or value. */
@@ -35,7 +41,7 @@ interface CliOptions {
   host: string;
   timeout: number;
   logLevel: LogLevel;
-  expose?: ExposeMode;
+  expose?: (typeof EXPOSE_MODES)[number];
   authToken?: string[];
   allowedHosts?: string[];
   allowedOrigins?: string[];
@@ -157,18 +163,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const options = program.opts<CliOptions>();
   const authTokens = readAuthTokens(options.authToken);
   if (typeof authTokens === 'string') return usageError(authTokens);
-  if (
-    options.transport === 'streamable-http' &&
-    authTokens.length === 0 &&
-    !isLoopbackAddress(options.host)
-  ) {
-    return usageError(
-      `--host ${options.host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV} as well`,
-    );
-  }
+  const exposure = describeExposureProblem(options.transport, options.host, authTokens);
+  if (exposure !== undefined) return usageError(exposure);
   const logger = createStderrLogger({ level: options.logLevel });
 
-  let gateway: GatewayHandle;
+  let gateway: RunningGateway;
   try {
     const config = options.autoRegister === undefined ? undefined : await loadConfig(options.autoRegister);
     gateway = await startGateway({
@@ -224,7 +223,7 @@ function usageError(message: string): number {
   return EXIT_USAGE;
 }
 
-function waitForShutdownReason(gateway: GatewayHandle): Promise<string> {
+function waitForShutdownReason(gateway: RunningGateway): Promise<string> {
   return new Promise((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.once(signal, () => resolve(signal));
@@ -233,7 +232,7 @@ function waitForShutdownReason(gateway: GatewayHandle): Promise<string> {
   });
 }
 
-async function shutdown(gateway: GatewayHandle, logger: Logger, deadlineMs: number): Promise<number> {
+async function shutdown(gateway: RunningGateway, logger: Logger, deadlineMs: number): Promise<number> {
   const deadline = new Promise<number>((resolve) =>
     setTimeout(() => {
       logger.warn(`shutdown took longer than ${deadlineMs} ms; exiting anyway`);

@@ -2,26 +2,25 @@
  * Library entry point: run a gateway from code, or reuse its parts.
  */
 export { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-registry.js';
-export type { Backend, BackendInfo, BackendOptions, BackendState } from './backends/backend.js';
+export type { BackendOptions, ManagedBackend } from './backends/managed-backend.js';
+export { createRegistrationPolicy } from './backends/registration/registration-policy.js';
+export type { RegistrationPolicyOptions } from './backends/registration/registration-policy.js';
+export type { ServerConfig } from './backends/server-config.js';
 export { loadConfig, parseConfig } from './config/load-config.js';
 export type { LoadedConfig } from './config/load-config.js';
 export type { GatewayConfig } from './config/schema.js';
-export type { ServerConfig } from './backends/server-config.js';
-export type { ExposeMode } from './gateway/expose-mode.js';
-export type { PipelineConfig, PipelineInputConfig, PipelineStepConfig } from './pipelines/pipeline-schema.js';
-export { GatewayError, ProtocolError, toProtocolError } from './errors.js';
-export type { GatewayErrorCode } from './errors.js';
+export { GatewayError } from './errors/gateway-error.js';
+export type { GatewayErrorCode } from './errors/gateway-error.js';
+export { ProtocolError } from './errors/protocol-error.js';
+export { toProtocolError } from './errors/to-wire.js';
 export { createGateway } from './gateway/create-gateway.js';
-export type { GatewayDependencies, GatewayInstance } from './gateway/create-gateway.js';
-export { createRegistrationPolicy } from './gateway/registration-policy.js';
-export type {
-  RegistrationPolicy,
-  RegistrationPolicyOptions,
-  RegistrationRequest,
-} from './gateway/registration-policy.js';
+export type { CreateGatewayOptions, Gateway } from './gateway/create-gateway.js';
+export type { ExposeMode } from './gateway/expose-mode.js';
+export type { GatewaySession } from './gateway/session.js';
 export { createStderrLogger, silentLogger } from './logger.js';
 export type { Logger, LogLevel } from './logger.js';
-export { buildPipeline, PipelineCatalog } from './pipelines/build-pipeline.js';
+export { buildPipeline } from './pipelines/build-pipeline.js';
+export { PipelineCatalog } from './pipelines/pipeline-catalog.js';
 export type {
   Pipeline,
   PipelineInput,
@@ -29,5 +28,20 @@ export type {
   PipelineStep,
   StepOutcome,
 } from './pipelines/pipeline.js';
+export type { PipelineConfig, PipelineInputConfig, PipelineStepConfig } from './pipelines/pipeline-schema.js';
+export type {
+  Backend,
+  BackendCallOptions,
+  BackendDirectory,
+  BackendMessage,
+  UpwardHandler,
+} from './shared/backend.js';
+export type { BackendInfo, BackendState } from './shared/backend-info.js';
+export type { RegistrationPolicy, RegistrationRequest } from './shared/registration-policy.js';
 export { startGateway } from './start-gateway.js';
-export type { GatewayHandle, GatewayOptions, HttpFrontDoorOptions, TransportKind } from './start-gateway.js';
+export type {
+  HttpFrontDoorOptions,
+  RunningGateway,
+  StartGatewayOptions,
+  TransportKind,
+} from './start-gateway.js';

@@ -1,21 +1,33 @@
 /**
- * The composition root: builds the backend registry, registers the configured backends, and serves the gateway
- * on stdio or HTTP. Knows every part; no part knows it.
+ * The composition root: builds the backend registry and the gateway core, registers the configured backends, and
+ * serves the gateway on stdio or HTTP. Knows every part; no part knows it. What the command line needs of the parts
+ * (flag defaults, value checks) it takes from here.
  */
 import type { Readable, Writable } from 'node:stream';
 
 import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-registry.js';
-import type { BackendOptions } from './backends/backend.js';
+import type { BackendOptions } from './backends/managed-backend.js';
+import { createRegistrationPolicy } from './backends/registration/registration-policy.js';
 import type { LoadedConfig } from './config/load-config.js';
+import { GatewayError } from './errors/gateway-error.js';
+import { createGateway } from './gateway/create-gateway.js';
 import type { ExposeMode } from './gateway/expose-mode.js';
-import { GatewayError } from './errors.js';
-import { createGateway, createHub, type GatewayDependencies } from './gateway/create-gateway.js';
-import { createRegistrationPolicy } from './gateway/registration-policy.js';
 import type { Logger } from './logger.js';
-import { PipelineCatalog } from './pipelines/build-pipeline.js';
-import { isLoopbackAddress } from './transports/host-check.js';
-import type { HttpHandle, HttpOptions } from './transports/http.js';
+import { PipelineCatalog } from './pipelines/pipeline-catalog.js';
+import { AUTH_TOKEN_ENV } from './transports/http/bearer-auth.js';
+import { isLoopbackAddress } from './transports/http/host-check.js';
+import type { HttpHandle, HttpOptions } from './transports/http/serve-http.js';
 import { serveStdio } from './transports/stdio.js';
+
+export { EXPOSE_MODES } from './gateway/expose-mode.js';
+export { AUTH_TOKEN_ENV, describeTokenProblem } from './transports/http/bearer-auth.js';
+export { normalizeAllowedHost, normalizeAllowedOrigin } from './transports/http/host-check.js';
+export {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SESSION_IDLE_MS,
+} from './transports/http/http-defaults.js';
 
 /** The front doors the gateway can serve. */
 export const TRANSPORTS = ['stdio', 'streamable-http'] as const;
@@ -26,7 +38,7 @@ export type TransportKind = (typeof TRANSPORTS)[number];
 export type HttpFrontDoorOptions = Omit<HttpOptions, 'host' | 'port' | 'logger'>;
 
 /** How to run the gateway. */
-export interface GatewayOptions {
+export interface StartGatewayOptions {
   readonly transport: TransportKind;
   /** HTTP only. */
   readonly host: string;
@@ -50,12 +62,12 @@ export interface GatewayOptions {
    * the front door could otherwise run a command on this machine; always on over stdio.
    */
   readonly allowRegister?: boolean | undefined;
-  /** What `tools/list` shows (see `GatewayDependencies.expose`); overrides the config's `expose`. Default `all`. */
+  /** What `tools/list` shows (see `CreateGatewayOptions.expose`); overrides the config's `expose`. Default `all`. */
   readonly expose?: ExposeMode | undefined;
 }
 
 /** A running gateway. */
-export interface GatewayHandle {
+export interface RunningGateway {
   readonly registry: BackendRegistry;
   /** Present in HTTP mode. */
   readonly http: HttpHandle | undefined;
@@ -65,34 +77,38 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Why the gateway must not serve as asked, or undefined: an HTTP listener on an address other hosts can reach
+ * needs a bearer token, or anyone who reaches it could start commands on this machine.
+ */
+export function describeExposureProblem(
+  transport: TransportKind,
+  host: string,
+  authTokens: readonly string[],
+): string | undefined {
+  if (transport !== 'streamable-http' || authTokens.length > 0 || isLoopbackAddress(host)) return undefined;
+  return `--host ${host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV} as well`;
+}
+
 /** Starts the gateway: backends from the config first (concurrently; failures reported, not fatal), then the front door. */
-export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { logger } = options;
-  if (
-    options.transport === 'streamable-http' &&
-    !isLoopbackAddress(options.host) &&
-    (options.http?.authTokens ?? []).length === 0
-  ) {
-    // Checked again by serveHttp; checked here too so that no backend starts for a gateway that will not.
-    throw new GatewayError(
-      'invalid_config',
-      `refusing to serve HTTP on ${options.host} without an auth token (set --auth-token or MCP_GATEWAY_AUTH_TOKEN)`,
-    );
-  }
+  const exposure = describeExposureProblem(options.transport, options.host, options.http?.authTokens ?? []);
+  // Checked before anything starts, so that no backend starts for a gateway that will not serve.
+  if (exposure !== undefined) throw new GatewayError('invalid_config', exposure);
   const pipelines = new PipelineCatalog(options.config?.pipelines ?? {});
   const registry = new BackendRegistry(logger, {
     ...DEFAULT_BACKEND_OPTIONS,
     defaultTimeoutMs: options.timeoutMs,
     ...options.backendOptions,
   });
-  const hub = createHub(registry, logger);
-  const dependencies: GatewayDependencies = {
+  const gateway = createGateway({
     directory: registry,
-    hub,
     pipelines,
     baseDir: options.baseDir ?? process.cwd(),
     logger,
     expose: options.expose ?? options.config?.expose ?? 'all',
+    defaultTimeoutMs: options.timeoutMs,
     registration: createRegistrationPolicy({
       enabled: options.transport === 'stdio' || options.allowRegister === true,
       howToEnable:
@@ -101,21 +117,30 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       allowlistBaseDir: options.config?.baseDir,
       logger,
     }),
+  });
+  const closeCore = async (): Promise<void> => {
+    try {
+      await gateway.close();
+    } finally {
+      await registry.closeAll();
+    }
   };
 
   try {
     await registerConfiguredServers(registry, options.config, logger);
     if (options.transport === 'stdio') {
-      const gateway = createGateway(dependencies);
       const stdio = await serveStdio(gateway, options.stdio);
-      return handle(registry, undefined, stdio.closed, async () => {
-        await gateway.close();
-        await stdio.close();
+      return running(registry, undefined, stdio.closed, async () => {
+        try {
+          await stdio.close();
+        } finally {
+          await closeCore();
+        }
       });
     }
     // Loaded only for HTTP: the SDK's HTTP server transport is about 45 ms of a stdio gateway's start otherwise.
-    const { serveHttp } = await import('./transports/http.js');
-    const http = await serveHttp(() => createGateway(dependencies), {
+    const { serveHttp } = await import('./transports/http/serve-http.js');
+    const http = await serveHttp(gateway, {
       ...options.http,
       host: options.host,
       port: options.port,
@@ -124,37 +149,35 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     if (options.allowRegister === true) {
       logger.warn(
         'register_server is on: clients that pass the front door can start commands on this machine',
-        {
-          allowCommands: options.config?.registration?.allowCommands ?? 'any',
-        },
+        { allowCommands: options.config?.registration?.allowCommands ?? 'any' },
       );
     }
-    return handle(registry, http, new Promise<void>(() => undefined), () => http.close());
+    return running(registry, http, new Promise<void>(() => undefined), async () => {
+      try {
+        await http.close();
+      } finally {
+        await closeCore();
+      }
+    });
   } catch (error) {
-    await registry.closeAll();
+    await closeCore();
     throw error;
   }
 }
 
-function handle(
+function running(
   registry: BackendRegistry,
   http: HttpHandle | undefined,
   done: Promise<void>,
-  closeFrontDoor: () => Promise<void>,
-): GatewayHandle {
+  closeAll: () => Promise<void>,
+): RunningGateway {
   let closing: Promise<void> | undefined;
   return {
     registry,
     http,
     done,
     close: () => {
-      closing ??= (async () => {
-        try {
-          await closeFrontDoor();
-        } finally {
-          await registry.closeAll();
-        }
-      })();
+      closing ??= closeAll();
       return closing;
     },
   };

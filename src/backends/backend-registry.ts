@@ -3,12 +3,13 @@
  */
 import { EventEmitter } from 'node:events';
 
-import { SERVER_NAME_PATTERN, type ServerConfig } from './server-config.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logger.js';
-import { Backend, type BackendEvents, type BackendOptions } from './backend.js';
+import type { BackendDirectory, UpwardHandler } from '../shared/backend.js';
 import { toBackendSpec } from './backend-spec.js';
-import { DEFAULT_CHILD_TRANSPORT_OPTIONS } from './child-transport.js';
+import { ManagedBackend, type BackendOptions } from './managed-backend.js';
+import { DEFAULT_CHILD_TRANSPORT_OPTIONS } from './process/child-transport.js';
+import { SERVER_NAME_PATTERN, type ServerConfig } from './server-config.js';
 
 /** Defaults: 10 s per call, 10 minutes for a call that keeps reporting progress, 10 s for the handshake. */
 export const DEFAULT_BACKEND_OPTIONS: BackendOptions = {
@@ -29,23 +30,23 @@ export interface RegisterOptions {
   readonly keepOnFailure?: boolean;
 }
 
-/** Who answers what backends send on their own. */
-export type UpwardHandler = Pick<BackendEvents, 'request' | 'notification'>;
-
 /** Events: `changed` after a backend was added, removed, or changed state. */
 export interface RegistryEvents {
   changed: [];
 }
 
+/** Answers for backends while no gateway is attached. */
+const NO_GATEWAY: UpwardHandler = {
+  request: (backend, request) =>
+    Promise.reject(new Error(`backend "${backend}" asked ${request.method}, but no client is connected`)),
+  notification: () => undefined,
+};
+
 /** Owns every backend and its process. */
-export class BackendRegistry extends EventEmitter<RegistryEvents> {
-  private readonly backends = new Map<string, Backend>();
+export class BackendRegistry extends EventEmitter<RegistryEvents> implements BackendDirectory {
+  private readonly backends = new Map<string, ManagedBackend>();
   private closed = false;
-  private upward: UpwardHandler = {
-    request: (server, request) =>
-      Promise.reject(new Error(`backend "${server}" asked ${request.method}, but no client is connected`)),
-    notification: () => undefined,
-  };
+  private upward: UpwardHandler = NO_GATEWAY;
 
   constructor(
     private readonly logger: Logger,
@@ -54,18 +55,28 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     super();
   }
 
-  /** Sets who answers the requests backends send (sampling, elicitation, roots) and hears their notifications. */
-  setUpwardHandler(handler: UpwardHandler): void {
+  /**
+   * Makes `handler` answer the requests backends send (sampling, elicitation, roots) and hear their notifications;
+   * returns the function that detaches it. One gateway per registry: a second handler would take the first one's
+   * clients' requests, so attaching while one is attached throws.
+   */
+  attachUpwardHandler(handler: UpwardHandler): () => void {
+    if (this.upward !== NO_GATEWAY) {
+      throw new Error('this backend registry already serves a gateway: close that gateway first');
+    }
     this.upward = handler;
+    return () => {
+      if (this.upward === handler) this.upward = NO_GATEWAY;
+    };
   }
 
   /** The backend registered under `name`, in whatever state. */
-  get(name: string): Backend | undefined {
+  get(name: string): ManagedBackend | undefined {
     return this.backends.get(name);
   }
 
   /** Every backend, in registration order. */
-  list(): Backend[] {
+  list(): ManagedBackend[] {
     return [...this.backends.values()];
   }
 
@@ -78,7 +89,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
    * Starts a backend and adds it under `name`. The name is reserved from the first moment, so two concurrent
    * registrations of one name cannot both start a process. Rejects with a `GatewayError` saying why.
    */
-  async register(name: string, config: ServerConfig, options: RegisterOptions): Promise<Backend> {
+  async register(name: string, config: ServerConfig, options: RegisterOptions): Promise<ManagedBackend> {
     if (this.closed) throw new GatewayError('backend_unavailable', 'the gateway is shutting down');
     if (!SERVER_NAME_PATTERN.test(name)) {
       throw new GatewayError(
@@ -88,7 +99,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     }
     if (this.backends.has(name)) {
       throw new GatewayError('duplicate_server', `a server named "${name}" is already registered`, {
-        server: name,
+        backend: name,
       });
     }
     let spec;
@@ -96,13 +107,13 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
       spec = toBackendSpec(name, config, options.baseDir);
     } catch (error) {
       throw new GatewayError('invalid_input', `server "${name}": ${(error as Error).message}`, {
-        server: name,
+        backend: name,
       });
     }
-    const backend = new Backend(spec, this.options, this.logger.child(name), {
+    const backend = new ManagedBackend(spec, this.options, this.logger.child(name), {
       changed: () => this.emit('changed'),
-      request: (server, request, signal) => this.upward.request(server, request, signal),
-      notification: (server, notification) => this.upward.notification(server, notification),
+      request: (backend, request, signal) => this.upward.request(backend, request, signal),
+      notification: (backend, notification) => this.upward.notification(backend, notification),
     });
     this.backends.set(name, backend);
     this.emit('changed');
@@ -110,7 +121,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
       await backend.start();
     } catch (error) {
       if (!options.keepOnFailure && this.backends.get(name) === backend) this.backends.delete(name);
-      this.logger.error('backend failed to start', { server: name, reason: (error as Error).message });
+      this.logger.error('backend failed to start', { backend: name, reason: (error as Error).message });
       this.emit('changed');
       throw error;
     }
@@ -126,14 +137,14 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
         'unknown_server',
         `no server named "${name}"; registered: ${this.describeNames()}`,
         {
-          server: name,
+          backend: name,
         },
       );
     }
     this.backends.delete(name);
     this.emit('changed');
     await backend.close();
-    this.logger.info('backend removed', { server: name });
+    this.logger.info('backend removed', { backend: name });
   }
 
   /** Stops every backend, concurrently; later registrations are refused. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { splitArgs } from './split-args.js';
+import { splitArgs } from './process/split-args.js';
 import type { ServerConfig } from '../backends/server-config.js';
 import { resolveRestartPolicy, type RestartPolicy } from './restart-policy.js';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { formatIssues } from './format-issues.js';
 import { GatewayConfigSchema, type GatewayConfig } from './schema.js';
 

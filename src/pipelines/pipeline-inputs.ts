@@ -2,9 +2,9 @@
  * The inputs a pipeline declares, and the values a run gets: the caller's, checked against the declarations, with
  * the defaults of what it left out.
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { Pipeline, PipelineInput } from './pipeline.js';
-import type { TemplateScope } from './templates.js';
+import type { TemplateScope } from './render-template.js';
 
 /** The input values of one run, as templates read them. */
 export type ResolvedInput = Pick<TemplateScope, 'input' | 'omitted'>;

@@ -4,12 +4,14 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
-import { GatewayError, plainMessage } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { plainMessage } from '../errors/protocol-error.js';
 import type { Pipeline, PipelineOutcome, PipelineStep, StepCaller, StepOutcome } from './pipeline.js';
 import { resolveInput, type ResolvedInput } from './pipeline-inputs.js';
 import { textOf } from './result-text.js';
 import { findCycle } from './step-graph.js';
-import { describePath, renderTemplate, TemplateError } from './templates.js';
+import { renderTemplate } from './render-template.js';
+import { describePath, TemplateError } from './templates.js';
 
 export { textOf } from './result-text.js';
 
@@ -105,7 +107,7 @@ async function callStep(
   const controller = new AbortController();
   const onCallerAbort = (): void =>
     controller.abort(
-      new GatewayError('cancelled', `${what} was cancelled`, { server: step.server, tool: step.tool }),
+      new GatewayError('cancelled', `${what} was cancelled`, { backend: step.server, tool: step.tool }),
     );
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const timer =
@@ -115,7 +117,7 @@ async function callStep(
           () =>
             controller.abort(
               new GatewayError('timeout', `${what} timed out after ${step.timeoutMs} ms`, {
-                server: step.server,
+                backend: step.server,
                 tool: step.tool,
               }),
             ),

@@ -16,12 +16,10 @@
  * array...). References inside a longer string are replaced by text: strings as they are, numbers, booleans and
  * null as JSON, objects and arrays as JSON. `\{{` stands for a literal `{{`. Object keys are never templated.
  *
- * Templates are compiled once, when a pipeline is built, so that a malformed one is an error before anything runs;
- * they are rendered before each step call, where a value that does not exist fails that step.
+ * Templates are compiled once, when a pipeline is built, so that a malformed one is an error before anything runs
+ * (this file); they are rendered before each step call, where a value that does not exist fails that step
+ * (`render-template.ts`).
  */
-import type { StepOutcome } from './pipeline.js';
-import { textOf } from './result-text.js';
-
 /** Keys and indexes from a step's params object down to a value: `['filter', 'ids', 0]`. */
 export type ValuePath = readonly (string | number)[];
 
@@ -58,19 +56,6 @@ export class TemplateError extends Error {
   ) {
     super(message);
   }
-}
-
-/** What references read when a step's params are rendered. */
-export interface TemplateScope {
-  /** The input values: what the caller gave, and the defaults of what it did not. */
-  readonly input: ReadonlyMap<string, unknown>;
-  /**
-   * Declared optional inputs without a default that the caller did not give: a whole-value reference to one leaves
-   * its value out of the params (so the backend's own default applies).
-   */
-  readonly omitted: ReadonlySet<string>;
-  /** The outcomes of the steps that have finished. */
-  readonly steps: ReadonlyMap<string, StepOutcome>;
 }
 
 const STEP_FIELDS: readonly StepField[] = ['text', 'structured', 'isError'];
@@ -116,15 +101,6 @@ export function referencesIn(
     case 'object':
       return compiled.entries.flatMap(([key, item]) => referencesIn(item, [...at, key]));
   }
-}
-
-/**
- * Renders a compiled value: a fresh value with every reference replaced. Throws a {@link TemplateError} naming the
- * reference when a value it reads does not exist.
- */
-export function renderTemplate(compiled: CompiledValue, scope: TemplateScope): unknown {
-  const value = renderValue(compiled, scope, []);
-  return value === OMITTED ? undefined : value;
 }
 
 /** `params.filter.ids[0]`-style text for a path, starting with `base`. */
@@ -243,97 +219,4 @@ function parseQuotedKey(literal: string, fail: (detail: string) => never): strin
 
 function isStepField(field: string): field is StepField {
   return (STEP_FIELDS as readonly string[]).includes(field);
-}
-
-/** Marks a value left out: a whole-value reference to an optional input that was not given. */
-const OMITTED = Symbol('omitted');
-
-function renderValue(compiled: CompiledValue, scope: TemplateScope, at: ValuePath): unknown {
-  switch (compiled.kind) {
-    case 'literal':
-      return compiled.value;
-    case 'reference':
-      return resolve(compiled.reference, scope, at, true);
-    case 'text':
-      return compiled.parts
-        .map((part) => (typeof part === 'string' ? part : embed(resolve(part, scope, at, false))))
-        .join('');
-    case 'array':
-      return compiled.items
-        .map((item, index) => renderValue(item, scope, [...at, index]))
-        .filter((item) => item !== OMITTED);
-    case 'object':
-      // fromEntries defines own properties, so a "__proto__" key stays an ordinary key.
-      return Object.fromEntries(
-        compiled.entries
-          .map(([key, item]) => [key, renderValue(item, scope, [...at, key])] as const)
-          .filter(([, item]) => item !== OMITTED),
-      );
-  }
-}
-
-function resolve(reference: TemplateReference, scope: TemplateScope, at: ValuePath, whole: boolean): unknown {
-  const fail = (detail: string): never => {
-    throw new TemplateError(`${reference.source}: ${detail}`, at);
-  };
-  const { root } = reference;
-  let value: unknown;
-  let base: string;
-  if (root.kind === 'input') {
-    base = `input.${root.name}`;
-    if (!scope.input.has(root.name)) {
-      if (scope.omitted.has(root.name)) {
-        if (whole) return OMITTED;
-        return fail(
-          `input "${root.name}" was not given; an optional input without a default can only be a whole value ` +
-            '(which is then left out)',
-        );
-      }
-      return fail(`input "${root.name}" was not given`);
-    }
-    value = scope.input.get(root.name);
-  } else {
-    base = `steps.${root.id}.${root.field}`;
-    const outcome = scope.steps.get(root.id);
-    if (!outcome) return fail(`step "${root.id}" has not run`);
-    if (root.field === 'isError') return outcome.status !== 'ok';
-    if (!outcome.result) {
-      return fail(
-        `step "${root.id}" has no result (${outcome.status === 'skipped' ? 'it was skipped' : `it failed: ${outcome.error}`})`,
-      );
-    }
-    if (root.field === 'text') return textOf(outcome.result);
-    if (outcome.result.structuredContent === undefined) {
-      return fail(`step "${root.id}" returned no structuredContent`);
-    }
-    value = outcome.result.structuredContent;
-  }
-  for (const [depth, segment] of reference.path.entries()) {
-    const where = describePath(base, reference.path.slice(0, depth));
-    if (typeof segment === 'number') {
-      if (!Array.isArray(value)) return fail(`${where} is ${kindOf(value)}, not an array`);
-      if (segment >= value.length) return fail(`${where} has no item ${segment} (it has ${value.length})`);
-      value = value[segment] as unknown;
-    } else {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return fail(`${where} is ${kindOf(value)}, not an object`);
-      }
-      // Own properties only: a path never reaches a prototype ("constructor", "__proto__"...).
-      const property = Object.getOwnPropertyDescriptor(value, segment);
-      if (!property) return fail(`${where} has no key ${JSON.stringify(segment)}`);
-      value = property.value as unknown;
-    }
-  }
-  if (value === undefined) return fail(`${describePath(base, reference.path)} has no value`);
-  return value;
-}
-
-function embed(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

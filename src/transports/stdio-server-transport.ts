@@ -11,9 +11,9 @@ import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-import { parseJsonRpcLine } from '../shared/json-rpc.js';
-import { LineSplitter } from '../shared/line-splitter.js';
-import { LineWriter } from '../shared/line-writer.js';
+import { parseJsonRpcLine } from '../rpc/json-rpc-line.js';
+import { LineSplitter } from '../rpc/line-splitter.js';
+import { LineWriter } from '../rpc/line-writer.js';
 
 /** Largest line accepted from the client; a longer one ends the connection rather than exhaust memory. */
 export const DEFAULT_MAX_STDIN_LINE_BYTES = 64 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/errors/gateway-error.js';
 
 /** Awaits a promise that must reject with a `GatewayError`, and returns that error for further checks. */
 export async function expectGatewayError(promise: Promise<unknown>): Promise<GatewayError> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from '../../src/backends/backend-registry.js';
-import type { Backend, BackendOptions } from '../../src/backends/backend.js';
+import type { BackendOptions, ManagedBackend } from '../../src/backends/managed-backend.js';
 import type { ServerConfig } from '../../src/backends/server-config.js';
 import { createStderrLogger, silentLogger } from '../../src/logger.js';
 import { expectGatewayError } from '../helpers/expect-gateway-error.js';
@@ -30,7 +30,7 @@ function fixture(name: string, extra: Partial<ServerConfig> = {}): ServerConfig 
   };
 }
 
-function register(name: string, config: ServerConfig): Promise<Backend> {
+function register(name: string, config: ServerConfig): Promise<ManagedBackend> {
   return registry.register(name, config, { baseDir: tempDir });
 }
 
@@ -189,7 +189,7 @@ describe('concurrency', () => {
       ['a', 'b', 'c', 'd'].map((name) => register(name, fixture('echo.mjs'))),
     );
     const calls = Array.from({ length: 200 }, (_, index) => {
-      const backend = backends[index % backends.length] as Backend;
+      const backend = backends[index % backends.length] as ManagedBackend;
       return backend.callTool('echo', { text: `${backend.name}-${index}` });
     });
     const results = await Promise.all(calls);

@@ -6,9 +6,10 @@ import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from '../../src/backends/backend-registry.js';
-import type { BackendOptions } from '../../src/backends/backend.js';
+import type { BackendOptions } from '../../src/backends/managed-backend.js';
 import type { ServerConfig } from '../../src/backends/server-config.js';
 import { silentLogger } from '../../src/logger.js';
+import { backendRpcError } from '../../src/errors/to-wire.js';
 import { expectGatewayError } from '../helpers/expect-gateway-error.js';
 import { fixturePath } from '../helpers/fixture-path.js';
 import { findProcessesByMarker, isProcessAlive, waitForProcessesGone } from '../helpers/process-table.js';
@@ -143,7 +144,7 @@ describe('calling backend tools', () => {
   it('keeps the JSON-RPC code of a backend error without doubling the message', async () => {
     const backend = await register('echo', fixture('echo.mjs'));
     const error = await expectGatewayError(backend.callTool('throw_error', {}));
-    expect(error.rpcCode).toBe(-32602);
+    expect(backendRpcError(error)).toMatchObject({ code: -32602, message: 'throw_error: bad params' });
     expect(error.message).toBe('echo.throw_error failed: throw_error: bad params');
     expect(backend.info().errors).toBe(1);
   });

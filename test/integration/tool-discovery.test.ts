@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { SearchToolsResult } from '../../src/gateway/search-tools.js';
+import type { SearchToolsResult } from '../../src/gateway/tools/search-tools.js';
 import { fixturePath } from '../helpers/fixture-path.js';
 import {
   callTool,

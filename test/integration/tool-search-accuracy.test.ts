@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { SearchToolsResult } from '../../src/gateway/search-tools.js';
+import type { SearchToolsResult } from '../../src/gateway/tools/search-tools.js';
 import { FLEET_SIZE, writeFleetConfig } from '../fixtures/backend-fleet.mjs';
 import {
   callTool,

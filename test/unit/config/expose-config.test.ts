@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { parseConfig } from '../../../src/config/load-config.js';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/errors/gateway-error.js';
 
 describe('the "expose" setting of the config file', () => {
   it.each(['all', 'gateway'] as const)('accepts "%s"', (expose) => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { loadConfig, parseConfig } from '../../../src/config/load-config.js';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/errors/gateway-error.js';
 
 let dir: string;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { parseConfig } from '../../../src/config/load-config.js';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/errors/gateway-error.js';
 
 /** The message of the config error that parsing `pipelines` gives. */
 function configError(pipelines: Record<string, unknown>): string {

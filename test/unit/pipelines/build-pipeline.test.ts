@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
 import type { PipelineConfig } from '../../../src/pipelines/pipeline-schema.js';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/errors/gateway-error.js';
 import {
   buildPipeline,
   checkPipelineConfig,
-  PipelineCatalog,
   PipelineDefinitionError,
 } from '../../../src/pipelines/build-pipeline.js';
 import { DATABASE_REPORT, WEATHER_ANALYSIS } from '../../../src/pipelines/builtin-pipelines.js';
 import type { Pipeline } from '../../../src/pipelines/pipeline.js';
+import { PipelineCatalog } from '../../../src/pipelines/pipeline-catalog.js';
 
 /** The error `fn` throws; fails when it throws nothing. */
 function thrownBy(fn: () => unknown): Error {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/errors/gateway-error.js';
 import type { PipelineInput } from '../../../src/pipelines/pipeline.js';
 import { describeInputs, resolveInput } from '../../../src/pipelines/pipeline-inputs.js';
 

@@ -2,12 +2,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { PipelineConfig } from '../../../src/pipelines/pipeline-schema.js';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { buildPipeline } from '../../../src/pipelines/build-pipeline.js';
 import type { Pipeline, StepCall, StepCaller, StepOutcome } from '../../../src/pipelines/pipeline.js';
 import { runPipeline, textOf } from '../../../src/pipelines/run-pipeline.js';
 import { compileTemplate } from '../../../src/pipelines/templates.js';
-import { deferred, textResult, type Deferred } from '../gateway/fake-directory.js';
+import { deferred, textResult, type Deferred } from '../../helpers/fake-directory.js';
 
 afterEach(() => {
   vi.useRealTimers();

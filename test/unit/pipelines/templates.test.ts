@@ -2,13 +2,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 
 import type { StepOutcome } from '../../../src/pipelines/pipeline.js';
+import { renderTemplate, type TemplateScope } from '../../../src/pipelines/render-template.js';
 import {
   compileTemplate,
   describePath,
   referencesIn,
-  renderTemplate,
   TemplateError,
-  type TemplateScope,
 } from '../../../src/pipelines/templates.js';
 
 /** A scope with the given input and finished steps (each `ok` with the given result unless stated). */

@@ -1,0 +1,278 @@
+/**
+ * One connection to a backend: its transport (a child process, or a remote server), the handshake, and the SDK
+ * Client beside the fast path's requests on the same transport. A backend that restarts gets a new connection; an
+ * old one never comes back.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+
+import { GatewayError } from '../errors/gateway-error.js';
+import { plainMessage } from '../errors/protocol-error.js';
+import { isSdkTimeout, toProtocolError } from '../errors/to-wire.js';
+import { InterceptingTransport } from '../rpc/intercepting-transport.js';
+import { OutgoingRequests } from '../rpc/outgoing-requests.js';
+import type { BackendMessage } from '../shared/backend.js';
+import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
+import { buildChildEnv, formatCommandLine, type BackendSpec } from './backend-spec.js';
+import { ChildTransport, type ChildTransportOptions } from './process/child-transport.js';
+import { createRemoteTransport, endRemoteSession, type RemoteKind } from './remote-transport.js';
+
+/** Where a connection sends what its backend asks or announces. */
+export interface ConnectionHooks {
+  /** Answers a request from the backend; rejecting sends the backend a JSON-RPC error. */
+  onRequest(request: BackendMessage, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Receives a notification from the backend (progress of forwarded calls excepted). */
+  onNotification(notification: BackendMessage): void;
+}
+
+/**
+ * What the gateway tells every backend it can do: it passes these requests on to the client whose call is in
+ * flight, and answers with an error when that client cannot.
+ */
+const GATEWAY_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: true } };
+
+/** Limits and timings of a connection. */
+export interface ConnectionOptions extends ChildTransportOptions {
+  /** How long `initialize` plus `tools/list` may take. */
+  readonly handshakeTimeoutMs: number;
+}
+
+/** A backend speaking MCP with the gateway as its client. */
+export class BackendConnection {
+  /** The fast path's requests on this connection (`send`, progress routes). */
+  readonly requests: OutgoingRequests;
+  /** Present for a local backend. */
+  private readonly child: ChildTransport | undefined;
+  private transport: Transport | undefined;
+  private currentClient: Client;
+  private reason: string | undefined;
+  private abandonedBecause: string | undefined;
+  private deliberate = false;
+
+  constructor(
+    private readonly spec: BackendSpec,
+    private readonly options: ConnectionOptions,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.requests = new OutgoingRequests(spec.name);
+    this.child =
+      spec.url === undefined
+        ? new ChildTransport(
+            {
+              command: spec.command,
+              args: spec.args,
+              env: buildChildEnv(spec.env, spec.inheritEnv),
+              cwd: spec.cwd,
+            },
+            options,
+          )
+        : undefined;
+    this.currentClient = this.createClient();
+  }
+
+  /** The SDK client speaking to the backend (handshake, lists, pings, notifications). */
+  get client(): Client {
+    return this.currentClient;
+  }
+
+  /** The child's pid once spawned (none for a remote backend). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Non-JSON-RPC stdout lines skipped so far. */
+  get skippedLines(): number {
+    return this.child?.skippedLines ?? 0;
+  }
+
+  /** Why the connection ended (`exited with code 1; last stderr lines: ...`), once it has. */
+  get closeReason(): string | undefined {
+    return this.reason;
+  }
+
+  /**
+   * Spawns the process (or reaches the remote server), completes the handshake and lists the tools. `onLost` is
+   * called if the connection later ends without `close()`. Rejects with a GatewayError saying why, leaving no
+   * process behind.
+   */
+  async open(onLost: () => void): Promise<Tool[]> {
+    const onclose = (): void => {
+      this.reason ??= this.describeEnd();
+      this.requests.close(new GatewayError('backend_exited', 'Connection closed'));
+      if (!this.deliberate) onLost();
+    };
+    try {
+      if (this.child) await this.openChild(this.child, onclose);
+      else await this.openRemote(this.spec.url ?? '', onclose);
+      return await this.fetchTools();
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      // Described before closing: closing ends the process, which would then look like its own exit.
+      const failure = this.describeStartFailure(error);
+      await this.close();
+      throw failure;
+    }
+  }
+
+  private async openChild(child: ChildTransport, onclose: () => void): Promise<void> {
+    try {
+      await child.start();
+    } catch (error) {
+      this.reason = 'could not start';
+      throw new GatewayError(
+        'spawn_failed',
+        `backend "${this.spec.name}" could not start: ${describeSpawnError(error, this.spec)}`,
+        { backend: this.spec.name, cause: error },
+      );
+    }
+    this.currentClient.onclose = onclose;
+    await this.handshake(child, true);
+  }
+
+  /** Streamable HTTP first; a server that does not speak it (an older SSE-only server) gets a second try over SSE. */
+  private async openRemote(url: string, onclose: () => void): Promise<void> {
+    const kinds: readonly RemoteKind[] = ['streamable-http', 'sse'];
+    const failures: string[] = [];
+    for (const kind of kinds) {
+      if (failures.length > 0) {
+        // A failed handshake leaves the Client unusable: the next transport gets a fresh one.
+        await this.currentClient.close().catch(() => undefined);
+        this.currentClient = this.createClient();
+      }
+      try {
+        await this.handshake(await createRemoteTransport(kind, url, this.spec.headers));
+        this.currentClient.onclose = onclose;
+        return;
+      } catch (error) {
+        failures.push(`${kind === 'sse' ? 'SSE' : 'Streamable HTTP'} (${plainMessage(error)})`);
+        if (kind !== kinds.at(-1)) {
+          this.options.logger.info('Streamable HTTP failed; trying SSE', { error: plainMessage(error) });
+        } else {
+          throw new Error(`neither ${failures.join(' nor ')} worked`, { cause: error });
+        }
+      }
+    }
+  }
+
+  /** Connects the Client through the fast path's interceptor; the fast path sends on the transport from then on. */
+  private async handshake(transport: Transport, started = false): Promise<void> {
+    this.transport = transport;
+    const intercepted = new InterceptingTransport(
+      transport,
+      (message) => this.requests.intercept(message),
+      started,
+    );
+    await this.currentClient.connect(intercepted, { timeout: this.options.handshakeTimeoutMs });
+    this.requests.attach(transport);
+  }
+
+  private createClient(): Client {
+    const client = new Client(
+      { name: GATEWAY_NAME, version: GATEWAY_VERSION },
+      { capabilities: GATEWAY_CLIENT_CAPABILITIES },
+    );
+    // Everything the backend asks or announces that the SDK does not handle itself (ping, cancellation, progress)
+    // goes to the gateway, whatever the method: a proxy forwards what it does not know too.
+    client.fallbackRequestHandler = (request, extra) =>
+      this.hooks
+        .onRequest({ method: request.method, params: request.params }, extra.signal)
+        .catch((error: unknown) => {
+          // The backend gets a JSON-RPC error: mapped here, at the boundary, like every error a peer receives.
+          throw toProtocolError(error);
+        });
+    client.fallbackNotificationHandler = (notification) => {
+      this.hooks.onNotification({ method: notification.method, params: notification.params });
+      return Promise.resolve();
+    };
+    return client;
+  }
+
+  /** Resolves true when the backend answers a ping within `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<boolean> {
+    try {
+      await this.client.ping({ timeout: timeoutMs });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Ends a connection that misbehaves; the owner is told through `onLost`, with `reason`. */
+  async abandon(reason: string): Promise<void> {
+    this.abandonedBecause = reason;
+    this.reason = reason;
+    await (this.child ?? this.transport)?.close();
+  }
+
+  /** Ends the connection on purpose: `onLost` is not called. Idempotent. */
+  async close(): Promise<void> {
+    this.deliberate = true;
+    try {
+      await endRemoteSession(this.transport);
+      await this.currentClient.close();
+    } finally {
+      await this.child?.close();
+    }
+  }
+
+  /** Lists the backend's tools again (after it announced a change). */
+  async fetchTools(): Promise<Tool[]> {
+    if (!this.client.getServerCapabilities()?.tools) return [];
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.listTools(cursor === undefined ? {} : { cursor }, {
+        timeout: this.options.handshakeTimeoutMs,
+      });
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return tools;
+  }
+
+  private describeStartFailure(error: unknown): GatewayError {
+    const where = { backend: this.spec.name, cause: error };
+    const command = `(command: ${formatCommandLine(this.spec)})`;
+    if (this.child?.exit || this.child?.failure) {
+      return new GatewayError(
+        'handshake_failed',
+        `backend "${this.spec.name}" ${this.describeCause()} before completing the MCP handshake ${command}${this.stderrSuffix()}`,
+        where,
+      );
+    }
+    const reason = isSdkTimeout(error)
+      ? `did not complete the MCP handshake within ${this.options.handshakeTimeoutMs} ms`
+      : `failed during the MCP handshake: ${plainMessage(error)}`;
+    return new GatewayError(
+      'handshake_failed',
+      `backend "${this.spec.name}" ${reason} ${command}${this.stderrSuffix()}`,
+      where,
+    );
+  }
+
+  private describeEnd(): string {
+    return `${this.abandonedBecause ?? this.describeCause()}${this.stderrSuffix()}`;
+  }
+
+  private describeCause(): string {
+    const failure = this.child?.failure;
+    if (failure) return `was stopped: ${failure.message}`;
+    if (!this.child) return 'closed its connection';
+    const exit = this.child.exit;
+    if (!exit) return 'closed its connection';
+    return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
+  }
+
+  private stderrSuffix(): string {
+    const last = this.child?.recentStderr().slice(-10) ?? [];
+    return last.length > 0 ? `; last stderr lines:\n${last.map((line) => `  ${line}`).join('\n')}` : '';
+  }
+}
+
+function describeSpawnError(error: unknown, spec: BackendSpec): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `command "${spec.command}" was not found (cwd: ${spec.cwd})`;
+  if (code === 'EACCES') return `command "${spec.command}" is not executable`;
+  return plainMessage(error);
+}

@@ -1,0 +1,295 @@
+/**
+ * One backend MCP server as the registry owns it: its lifecycle state and counters, its current connection, and
+ * the supervisor that restarts it. Requests go through `request-exchange.ts`.
+ */
+import {
+  getParseErrorMessage,
+  safeParse,
+  type AnyObjectSchema,
+  type SchemaOutput,
+} from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
+
+import { GatewayError } from '../errors/gateway-error.js';
+import { plainMessage } from '../errors/protocol-error.js';
+import type { Logger } from '../logger.js';
+import type { RpcMessage } from '../rpc/outgoing-requests.js';
+import type { Backend, BackendCallOptions, BackendMessage, UpwardHandler } from '../shared/backend.js';
+import type { BackendInfo, BackendState } from '../shared/backend-info.js';
+import { formatCommandLine, type BackendSpec } from './backend-spec.js';
+import { BackendConnection, type ConnectionOptions } from './connection.js';
+import { exchange, type ExchangeLabel } from './request-exchange.js';
+import { Supervisor } from './supervision.js';
+import { toCallToolResult } from './tool-result.js';
+
+/** What a backend tells its owner. */
+export interface BackendEvents extends UpwardHandler {
+  /** The state or the tool list changed. */
+  changed(): void;
+}
+
+/** Timing and limits shared by all backends of a registry. */
+export interface BackendOptions extends Omit<ConnectionOptions, 'logger' | 'maxMessageBytes'> {
+  /** Largest message accepted from a backend whose config sets no `maxMessageBytes`. */
+  readonly maxMessageBytes: number;
+  /** Per-call timeout when the backend's config sets none. */
+  readonly defaultTimeoutMs: number;
+  /** A call that keeps reporting progress is still cut off after this long. */
+  readonly maxCallMs: number;
+}
+
+/** One running (or failed, or stopped) backend. */
+export class ManagedBackend implements Backend {
+  private currentState: BackendState = 'starting';
+  private connection: BackendConnection | undefined;
+  private toolList: readonly Tool[] = [];
+  private startedAt: number | undefined;
+  private callCount = 0;
+  private errorCount = 0;
+  private lastErrorMessage: string | undefined;
+  private stopping = false;
+  private readonly supervisor: Supervisor;
+
+  constructor(
+    readonly spec: BackendSpec,
+    private readonly options: BackendOptions,
+    private readonly logger: Logger,
+    private readonly events: BackendEvents,
+  ) {
+    this.supervisor = new Supervisor(spec, {
+      logger,
+      isStopping: () => this.stopping,
+      isCurrent: (connection) => connection === this.connection && this.currentState === 'ready',
+      reconnect: () => this.connect(),
+      failed: (error, note) => this.fail(error, note),
+      changed: () => this.events.changed(),
+    });
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get state(): BackendState {
+    return this.currentState;
+  }
+
+  /** Prefix of the names its tools and prompts are exposed under; "" for none. */
+  get prefix(): string {
+    return this.spec.prefix;
+  }
+
+  /** Which of its tools are exposed. */
+  get toolFilter(): BackendSpec['toolFilter'] {
+    return this.spec.toolFilter;
+  }
+
+  /** The per-call timeout that applies to this backend. */
+  get timeoutMs(): number {
+    return this.spec.timeoutMs ?? this.options.defaultTimeoutMs;
+  }
+
+  /** The backend's tools as it listed them, unchanged. */
+  tools(): readonly Tool[] {
+    return this.toolList;
+  }
+
+  /**
+   * Spawns the process, completes the MCP handshake and lists the tools. On failure the process is gone, the state
+   * is `failed`, and the error says why (exit code or signal and the last stderr lines, or the timeout). A first
+   * start that fails is not retried: the restart policy applies to backends that crash after being ready.
+   */
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (error) {
+      this.fail(error as GatewayError);
+      throw error;
+    }
+  }
+
+  /**
+   * Calls one of the backend's tools and returns its result unchanged (content, structuredContent, isError). The
+   * timeout restarts on every progress notification, up to `maxCallMs` in all.
+   */
+  callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    options: BackendCallOptions = {},
+  ): Promise<CallToolResult> {
+    this.callCount += 1;
+    return this.exchange(
+      { method: 'tools/call', params: { name: tool, arguments: args } },
+      toCallToolResult,
+      options,
+      { label: `${this.name}.${tool}`, tool },
+    );
+  }
+
+  /**
+   * Sends any request to the backend (resources, prompts, completion...) under the same rules as a tool call:
+   * the backend must be ready, the call has a timeout (reset by progress), the caller's cancellation reaches the
+   * backend, and a failure is a GatewayError naming the backend and what was asked.
+   */
+  request<T extends AnyObjectSchema>(
+    request: BackendMessage,
+    resultSchema: T,
+    options: BackendCallOptions = {},
+  ): Promise<SchemaOutput<T>> {
+    const parse = (result: Record<string, unknown>): SchemaOutput<T> => {
+      const parsed = safeParse(resultSchema, result);
+      if (!parsed.success) throw new Error(`invalid result: ${getParseErrorMessage(parsed.error)}`);
+      return parsed.data;
+    };
+    return this.exchange(request, parse, options, { label: `${this.name} ${request.method}` });
+  }
+
+  /** Sends a notification to the backend (roots changed...); ignored unless ready. */
+  async notify(notification: BackendMessage): Promise<void> {
+    if (this.currentState !== 'ready' || !this.connection) return;
+    await this.connection.client.notification(notification);
+  }
+
+  /** What the backend said it can do in its `initialize` answer, while connected. */
+  capabilities(): ServerCapabilities | undefined {
+    return this.currentState === 'ready' ? this.connection?.client.getServerCapabilities() : undefined;
+  }
+
+  /** Stops the backend for good: cancels a pending restart, closes the client and ends its process group. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.currentState = 'stopped';
+    this.supervisor.stop();
+    await this.connection?.close();
+  }
+
+  /** A snapshot for `list_servers`. */
+  info(): BackendInfo {
+    const ready = this.currentState === 'ready';
+    const nextRetryAt = this.supervisor.nextRetryAt;
+    return {
+      name: this.name,
+      state: this.currentState,
+      description: this.spec.description,
+      command: formatCommandLine(this.spec),
+      pid: ready ? (this.connection?.pid ?? null) : null,
+      uptimeMs: ready && this.startedAt !== undefined ? Date.now() - this.startedAt : null,
+      toolCount: this.toolList.length,
+      tools: this.toolList.map((tool) => tool.name),
+      calls: this.callCount,
+      errors: this.errorCount,
+      restarts: this.supervisor.restarts,
+      nextRetryAt: nextRetryAt === undefined ? null : new Date(nextRetryAt).toISOString(),
+      skippedLines: this.connection?.skippedLines ?? 0,
+      lastError: this.lastErrorMessage ?? null,
+    };
+  }
+
+  /** Readiness, then the exchange; every failure counts as an error of this backend. */
+  private async exchange<T>(
+    request: RpcMessage,
+    check: (result: Record<string, unknown>) => T,
+    options: BackendCallOptions,
+    what: ExchangeLabel,
+  ): Promise<T> {
+    const connection = this.connection;
+    if (this.currentState !== 'ready' || !connection) {
+      throw new GatewayError(
+        'backend_unavailable',
+        `backend "${this.name}" is ${this.describeUnavailable()}`,
+        {
+          backend: this.name,
+          tool: what.tool,
+        },
+      );
+    }
+    const context = {
+      backend: this.name,
+      connection,
+      timeoutMs: this.timeoutMs,
+      maxCallMs: this.options.maxCallMs,
+      isStopping: () => this.stopping,
+    };
+    try {
+      return await exchange(context, request, check, options, what);
+    } catch (error) {
+      this.errorCount += 1;
+      throw error;
+    }
+  }
+
+  /** Opens a new connection and makes it current; throws a GatewayError describing why it could not. */
+  private async connect(): Promise<void> {
+    this.currentState = 'starting';
+    const connection: BackendConnection = new BackendConnection(
+      this.spec,
+      {
+        ...this.options,
+        maxMessageBytes: this.spec.maxMessageBytes ?? this.options.maxMessageBytes,
+        logger: this.logger,
+      },
+      {
+        onRequest: (request, signal) => this.events.request(this.name, request, signal),
+        onNotification: (notification) => this.onNotification(connection, notification),
+      },
+    );
+    this.connection = connection;
+    this.logger.info('starting backend', { command: formatCommandLine(this.spec), cwd: this.spec.cwd });
+    const tools = await connection.open(() => this.onConnectionLost(connection));
+    if (this.stopping) {
+      await connection.close();
+      throw new GatewayError('backend_unavailable', `backend "${this.name}" was removed while starting`, {
+        backend: this.name,
+      });
+    }
+    this.toolList = tools;
+    this.startedAt = Date.now();
+    this.currentState = 'ready';
+    this.logger.info('backend ready', { pid: connection.pid, tools: tools.length });
+    this.supervisor.watch(connection);
+    this.events.changed();
+  }
+
+  /** A backend's own list change refreshes its tools here; everything else goes up to the gateway. */
+  private onNotification(connection: BackendConnection, notification: BackendMessage): void {
+    if (notification.method === 'notifications/tools/list_changed') {
+      void this.refreshTools(connection);
+      return;
+    }
+    this.events.notification(this.name, notification);
+  }
+
+  private async refreshTools(connection: BackendConnection): Promise<void> {
+    try {
+      const tools = await connection.fetchTools();
+      if (connection !== this.connection || this.currentState !== 'ready') return;
+      this.toolList = tools;
+      this.events.changed();
+    } catch (error) {
+      this.logger.warn('could not list tools after list_changed', { error: plainMessage(error) });
+    }
+  }
+
+  /** The current connection ended without being asked to: fail, then restart if the policy allows. */
+  private onConnectionLost(connection: BackendConnection): void {
+    if (this.stopping || connection !== this.connection || this.currentState !== 'ready') return;
+    this.currentState = 'failed';
+    const reason = `backend "${this.name}" ${connection.closeReason ?? 'closed its connection'}`;
+    this.lastErrorMessage = reason;
+    this.logger.warn('backend stopped unexpectedly', { reason });
+    const gaveUp = this.supervisor.connectionLost(Date.now() - (this.startedAt ?? Date.now()));
+    if (gaveUp !== undefined) this.lastErrorMessage = `${reason}; ${gaveUp}`;
+    this.events.changed();
+  }
+
+  private fail(error: GatewayError, note?: string): void {
+    this.currentState = 'failed';
+    this.lastErrorMessage = note === undefined ? error.message : `${error.message}; ${note}`;
+  }
+
+  private describeUnavailable(): string {
+    const retryAt = this.supervisor.nextRetryAt;
+    const retry = retryAt === undefined ? '' : ` (restart due in ${Math.max(0, retryAt - Date.now())} ms)`;
+    return `${this.currentState}${retry}${this.lastErrorMessage ? `: ${this.lastErrorMessage}` : ''}`;
+  }
+}

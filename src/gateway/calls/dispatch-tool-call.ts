@@ -1,0 +1,108 @@
+/**
+ * What a `tools/call` does: runs a gateway tool, or forwards a backend tool called by its exposed name. Every call
+ * arrives here from the fast path (`rpc/incoming-tool-calls.ts`), the only way a session serves `tools/call`.
+ */
+import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
+
+import { GatewayError } from '../../errors/gateway-error.js';
+import { toErrorResult } from '../../errors/to-wire.js';
+import type { Logger } from '../../logger.js';
+import type { CallerChannel } from '../../rpc/caller-channel.js';
+import type { ToolCallParams } from '../../rpc/tool-call-request.js';
+import type { LiveCatalog } from '../hub/live-catalog.js';
+import type { SessionRouter } from '../hub/session-router.js';
+import type { SessionState } from '../hub/session-state.js';
+import { describeToolFailure, type ToolContext } from '../tools/gateway-tool.js';
+import { GATEWAY_TOOLS } from '../tools/index.js';
+import { EXPOSED_TOOL_CALL, forwardToolCall, type CallScope } from './forward-tool-call.js';
+
+/** The part of a gateway tool's context that is the same for every call of a session. */
+export type SessionToolContext = Omit<ToolContext, 'forward' | 'signal' | 'reportProgress' | 'meta'>;
+
+/** What a session's calls share. */
+export interface ToolCallScope {
+  readonly catalog: LiveCatalog;
+  readonly router: SessionRouter;
+  readonly session: SessionState;
+  readonly toolContext: SessionToolContext;
+  readonly logger: Logger;
+}
+
+const TOOLS_BY_NAME = new Map(GATEWAY_TOOLS.map((tool) => [tool.name, tool]));
+
+/** How many backend tool names an unknown-tool error lists before pointing to search_tools instead. */
+const LISTED_BACKEND_TOOLS = 20;
+
+/**
+ * Runs one call. A gateway tool's failure is an `isError` result; a backend tool's failures are as
+ * {@link EXPOSED_TOOL_CALL} says; an unknown name is a JSON-RPC error (InvalidParams) naming what exists.
+ */
+export async function dispatchToolCall(
+  params: ToolCallParams,
+  caller: CallerChannel,
+  scope: ToolCallScope,
+): Promise<CallToolResult> {
+  const { name, _meta: meta } = params;
+  const args = params.arguments ?? {};
+  const reportProgress = progressReporter(meta, caller, scope.logger);
+  const callScope: CallScope = {
+    router: scope.router,
+    session: scope.session,
+    caller,
+    logger: scope.logger,
+  };
+  const tool = TOOLS_BY_NAME.get(name);
+  if (!tool) {
+    const exposed = scope.catalog.tools().byName.get(name);
+    if (!exposed) throw unknownTool(name, scope);
+    return forwardToolCall(
+      callScope,
+      exposed.backend,
+      exposed.originalName,
+      args,
+      { signal: caller.signal, onProgress: reportProgress, meta },
+      EXPOSED_TOOL_CALL,
+    );
+  }
+  try {
+    return await tool.handler(args, {
+      ...scope.toolContext,
+      forward: (backend, backendTool, backendArgs, options, policy) =>
+        forwardToolCall(callScope, backend, backendTool, backendArgs, options, policy),
+      signal: caller.signal,
+      reportProgress,
+      meta,
+    });
+  } catch (error) {
+    const message = describeToolFailure(name, error);
+    scope.logger.debug('tool call failed', { tool: name, error: message });
+    return toErrorResult(message);
+  }
+}
+
+/** Names what exists: every gateway tool, and the backend tools while they are few. */
+function unknownTool(name: string, scope: ToolCallScope): GatewayError {
+  const backendNames = [...scope.catalog.tools().byName.keys()];
+  const listed = backendNames.slice(0, LISTED_BACKEND_TOOLS);
+  const more = backendNames.length - listed.length;
+  const available = [...TOOLS_BY_NAME.keys(), ...listed].join(', ');
+  const rest = more > 0 ? ` and ${more} more backend tools (search_tools finds them)` : '';
+  return new GatewayError('unknown_tool', `Unknown tool "${name}"; available: ${available}${rest}`);
+}
+
+/** Relays progress to the caller under its own token; none when the caller did not ask for progress. */
+function progressReporter(
+  meta: Readonly<Record<string, unknown>> | undefined,
+  caller: CallerChannel,
+  logger: Logger,
+): ((progress: Progress) => void) | undefined {
+  const progressToken = meta?.progressToken;
+  if (typeof progressToken !== 'string' && typeof progressToken !== 'number') return undefined;
+  return (progress) => {
+    caller
+      .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } })
+      .catch((error: unknown) =>
+        logger.debug('could not relay progress', { error: (error as Error).message }),
+      );
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The one way a client's request reaches a backend tool, whichever of the three callers asks (a backend tool called
+ * by its exposed name, `call_backend`, a pipeline step): tracked on the caller's session (so that what the backend
+ * asks meanwhile reaches that caller), with failures handled as the caller's policy says.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+import { plainMessage } from '../../errors/protocol-error.js';
+import { backendRpcError, toErrorResult, toForwardedError } from '../../errors/to-wire.js';
+import type { Logger } from '../../logger.js';
+import type { CallerChannel } from '../../rpc/caller-channel.js';
+import type { Backend, BackendCallOptions } from '../../shared/backend.js';
+import type { SessionRouter } from '../hub/session-router.js';
+import type { SessionState } from '../hub/session-state.js';
+
+/** How failures of a forwarded call come back. */
+export interface ForwardPolicy {
+  /**
+   * The backend answered with a JSON-RPC error: `forward` passes it to the client as the backend sent it (code,
+   * message, data); `result` makes it an `isError` result; `throw` rejects with the gateway's error naming the
+   * backend and the tool.
+   */
+  readonly backendError: 'forward' | 'result' | 'throw';
+  /**
+   * The gateway got no answer (timeout, cancelled, backend not ready or exited): an `isError` result naming the
+   * backend, the tool and the cause, which a model can read and act on; or a rejection with that error.
+   */
+  readonly gatewayFailure: 'result' | 'throw';
+}
+
+/** A backend tool called by its exposed name: the gateway is invisible, but its own failures are readable results. */
+export const EXPOSED_TOOL_CALL: ForwardPolicy = { backendError: 'forward', gatewayFailure: 'result' };
+/** `call_backend`: every failure is a result, as the tool's description promises. */
+export const CALL_BACKEND: ForwardPolicy = { backendError: 'result', gatewayFailure: 'result' };
+/** A pipeline step: the runner reports each failure in the step's outcome. */
+export const PIPELINE_STEP: ForwardPolicy = { backendError: 'throw', gatewayFailure: 'throw' };
+
+/** The request a forwarded call belongs to. */
+export interface CallScope {
+  readonly router: SessionRouter;
+  readonly session: SessionState;
+  readonly caller: CallerChannel;
+  readonly logger: Logger;
+}
+
+/** Calls `tool` of `backend` for the request in `scope`; see {@link ForwardPolicy} for what a failure gives. */
+export async function forwardToolCall(
+  scope: CallScope,
+  backend: Backend,
+  tool: string,
+  args: Record<string, unknown>,
+  options: BackendCallOptions,
+  policy: ForwardPolicy,
+): Promise<CallToolResult> {
+  try {
+    return await scope.router.track(backend.name, scope.session, scope.caller, () =>
+      backend.callTool(tool, args, options),
+    );
+  } catch (error) {
+    const handling = backendRpcError(error) ? policy.backendError : policy.gatewayFailure;
+    if (handling === 'forward') throw toForwardedError(error);
+    if (handling === 'throw') throw error;
+    const message = plainMessage(error);
+    scope.logger.debug('forwarded call failed', { backend: backend.name, tool, error: message });
+    return toErrorResult(message);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * What the forwarding handlers of one session share, and the helpers they all use: which backends have a
+ * capability, a fan-out that lists from each of them, and forwarding one request with the caller's lifetime.
+ */
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+
+import { toForwardedError } from '../../errors/to-wire.js';
+import type { Logger } from '../../logger.js';
+import type { Backend } from '../../shared/backend.js';
+import type { LiveCatalog } from '../hub/live-catalog.js';
+import type { SessionRouter } from '../hub/session-router.js';
+import type { SessionState } from '../hub/session-state.js';
+import { callerOf, type HandlerExtra } from '../server-channels.js';
+
+/** One session's forwarding: its Server, its state, and the shared catalog and router. */
+export interface ForwardingContext {
+  readonly server: Server;
+  readonly session: SessionState;
+  readonly catalog: LiveCatalog;
+  readonly router: SessionRouter;
+  readonly logger: Logger;
+}
+
+/** A capability a backend may have, beyond tools. */
+export type BackendCapability = 'resources' | 'prompts' | 'completions' | 'logging';
+
+/** The ready backends that have `key`. */
+export function backendsWith(context: ForwardingContext, key: BackendCapability): Backend[] {
+  return context.catalog.directory
+    .list()
+    .filter((backend) => backend.state === 'ready' && backend.capabilities()?.[key]);
+}
+
+/** Asks every backend that has `key`, in parallel; a backend that fails is logged and left out. */
+export async function fanOut<T>(
+  context: ForwardingContext,
+  key: 'resources' | 'prompts',
+  ask: (backend: Backend) => Promise<T[]>,
+): Promise<{ backend: Backend; items: T[] }[]> {
+  const backends = backendsWith(context, key);
+  const lists = await Promise.all(
+    backends.map((backend) =>
+      ask(backend).catch((error: unknown) => {
+        context.logger.warn(`listing ${key} of "${backend.name}" failed`, {
+          error: (error as Error).message,
+        });
+        return [] as T[];
+      }),
+    ),
+  );
+  return backends.map((backend, index) => ({ backend, items: lists[index] ?? [] }));
+}
+
+/**
+ * Runs a request to `backend` for the handler's caller: what the backend asks meanwhile reaches that caller, and
+ * a failure reaches it as the backend's own error, or the gateway's naming the backend.
+ */
+export async function forwardRequest<T>(
+  context: ForwardingContext,
+  backend: Backend,
+  extra: HandlerExtra,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await context.router.track(backend.name, context.session, callerOf(extra), run);
+  } catch (error) {
+    throw toForwardedError(error);
+  }
+}
+
+/** Every page of a paginated list. */
+export async function paginate<P extends { nextCursor?: string | undefined }, T>(
+  backend: Backend,
+  method: string,
+  schema: Parameters<Backend['request']>[1],
+  items: (page: P) => T[],
+): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = (await backend.request(
+      cursor === undefined ? { method } : { method, params: { cursor } },
+      schema,
+    )) as P;
+    all.push(...items(page));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return all;
+}

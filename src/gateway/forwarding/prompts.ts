@@ -1,0 +1,62 @@
+/**
+ * Prompts across backends: listed under exposed names (`<prefix>__<name>`, as tools are), and fetched from the
+ * backend a name stands for.
+ */
+import {
+  GetPromptRequestSchema,
+  GetPromptResultSchema,
+  ListPromptsRequestSchema,
+  ListPromptsResultSchema,
+  type ListPromptsResult,
+  type Prompt,
+} from '@modelcontextprotocol/sdk/types.js';
+
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { Exposed } from '../hub/catalog.js';
+import { fanOut, forwardRequest, paginate, type ForwardingContext } from './forwarding-context.js';
+
+/** Every backend's prompts under their exposed names; the catalog keeps the index for `prompts/get`. */
+export async function listPrompts(context: ForwardingContext): Promise<Prompt[]> {
+  const perBackend = await fanOut(context, 'prompts', (backend) =>
+    paginate<ListPromptsResult, Prompt>(
+      backend,
+      'prompts/list',
+      ListPromptsResultSchema,
+      (page) => page.prompts,
+    ),
+  );
+  const index = context.catalog.setPrompts(
+    perBackend.flatMap(({ backend, items }) =>
+      items.map((prompt) => ({ backend, originalName: prompt.name, item: prompt })),
+    ),
+  );
+  return [...index.byName.values()].map((entry) => ({ ...entry.item, name: entry.exposedName }));
+}
+
+/** The prompt an exposed name stands for, listing again once when it is not known yet. */
+export async function promptOf(context: ForwardingContext, exposedName: string): Promise<Exposed<Prompt>> {
+  let entry = context.catalog.prompts().byName.get(exposedName);
+  if (!entry) {
+    await listPrompts(context);
+    entry = context.catalog.prompts().byName.get(exposedName);
+  }
+  if (!entry) {
+    const available = [...context.catalog.prompts().byName.keys()].join(', ') || 'none';
+    throw new GatewayError('unknown_prompt', `Unknown prompt "${exposedName}"; available: ${available}`);
+  }
+  return entry;
+}
+
+/** The `prompts/*` handlers. */
+export function registerPromptHandlers(context: ForwardingContext): void {
+  context.server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+    prompts: await listPrompts(context),
+  }));
+  context.server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+    const entry = await promptOf(context, request.params.name);
+    const forwarded = { method: request.method, params: { ...request.params, name: entry.originalName } };
+    return forwardRequest(context, entry.backend, extra, () =>
+      entry.backend.request(forwarded, GetPromptResultSchema, { signal: extra.signal }),
+    );
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * Forwarding the rest of the protocol to the backends: resources (by URI), prompts (by exposed name), completion
+ * (by reference), logging levels, and the client's roots changes. Registered only for the capabilities the session
+ * advertised.
+ */
+import { registerCompletionHandler } from './completion.js';
+import type { ForwardingContext } from './forwarding-context.js';
+import { registerLoggingHandler, registerRootsHandler } from './logging.js';
+import { registerPromptHandlers } from './prompts.js';
+import { registerResourceHandlers } from './resources.js';
+
+/** Registers the forwarding handlers the session's capabilities call for. */
+export function registerForwarding(context: ForwardingContext): void {
+  const { advertised } = context.session;
+  if (advertised.resources) registerResourceHandlers(context);
+  if (advertised.prompts) registerPromptHandlers(context);
+  if (advertised.completions) registerCompletionHandler(context);
+  if (advertised.logging) registerLoggingHandler(context);
+  registerRootsHandler(context);
+}

@@ -1,0 +1,128 @@
+/**
+ * Resources across backends: the lists merged (a URI belongs to the backend that listed it first), and reads and
+ * subscriptions routed to the backend that owns the URI.
+ */
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import {
+  EmptyResultSchema,
+  ListResourcesRequestSchema,
+  ListResourcesResultSchema,
+  ListResourceTemplatesRequestSchema,
+  ListResourceTemplatesResultSchema,
+  ReadResourceRequestSchema,
+  ReadResourceResultSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type ListResourcesResult,
+  type ListResourceTemplatesResult,
+  type Resource,
+  type ResourceTemplate,
+} from '@modelcontextprotocol/sdk/types.js';
+
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { Backend } from '../../shared/backend.js';
+import {
+  backendsWith,
+  fanOut,
+  forwardRequest,
+  paginate,
+  type ForwardingContext,
+} from './forwarding-context.js';
+
+/** Every backend's resources, each URI once. */
+export async function listResources(context: ForwardingContext): Promise<Resource[]> {
+  const perBackend = await fanOut(context, 'resources', (backend) =>
+    paginate<ListResourcesResult, Resource>(
+      backend,
+      'resources/list',
+      ListResourcesResultSchema,
+      (page) => page.resources,
+    ),
+  );
+  const merged: Resource[] = [];
+  for (const { backend, items } of perBackend) {
+    for (const resource of items) {
+      const keptBy = context.catalog.claimResource(resource.uri, backend.name);
+      if (keptBy === undefined) merged.push(resource);
+      else context.logger.warn(`resource ${resource.uri} of "${backend.name}" is hidden by "${keptBy}"`);
+    }
+  }
+  return merged;
+}
+
+/** Every backend's resource templates. */
+export async function listTemplates(context: ForwardingContext): Promise<ResourceTemplate[]> {
+  const perBackend = await fanOut(context, 'resources', (backend) =>
+    paginate<ListResourceTemplatesResult, ResourceTemplate>(
+      backend,
+      'resources/templates/list',
+      ListResourceTemplatesResultSchema,
+      (page) => page.resourceTemplates,
+    ),
+  );
+  const merged: ResourceTemplate[] = [];
+  for (const { backend, items } of perBackend) {
+    for (const template of items) {
+      context.catalog.claimTemplate(template.uriTemplate, backend.name);
+      merged.push(template);
+    }
+  }
+  return merged;
+}
+
+/**
+ * The backend that owns `uri`: the one that listed it, or whose template matches it (the lists are fetched again
+ * when neither is known yet), or the only backend with resources.
+ */
+export async function ownerOf(context: ForwardingContext, uri: string): Promise<Backend> {
+  const find = (): Backend | undefined => {
+    const listed = context.catalog.resourceOwner(uri);
+    if (listed) return listed;
+    for (const [template, owner] of context.catalog.templates()) {
+      if (new UriTemplate(template).match(uri)) return context.catalog.directory.get(owner);
+    }
+    return undefined;
+  };
+  let owner = find();
+  if (!owner) {
+    await Promise.all([listResources(context), listTemplates(context)]);
+    owner = find();
+  }
+  const candidates = backendsWith(context, 'resources');
+  if (!owner && candidates.length === 1) owner = candidates[0];
+  if (!owner) throw new GatewayError('resource_not_found', `Resource not found: ${uri}`, { data: { uri } });
+  return owner;
+}
+
+/** The `resources/*` handlers. */
+export function registerResourceHandlers(context: ForwardingContext): void {
+  const { server, session } = context;
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+    resources: await listResources(context),
+  }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: await listTemplates(context),
+  }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const owner = await ownerOf(context, request.params.uri);
+    return forwardRequest(context, owner, extra, () =>
+      owner.request(request, ReadResourceResultSchema, { signal: extra.signal, meta: request.params._meta }),
+    );
+  });
+  server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+    const owner = await ownerOf(context, request.params.uri);
+    await forwardRequest(context, owner, extra, () =>
+      owner.request(request, EmptyResultSchema, { signal: extra.signal }),
+    );
+    session.subscriptions.add(request.params.uri);
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
+    const owner = await ownerOf(context, request.params.uri);
+    await forwardRequest(context, owner, extra, () =>
+      owner.request(request, EmptyResultSchema, { signal: extra.signal }),
+    );
+    session.subscriptions.delete(request.params.uri);
+    return {};
+  });
+}

@@ -1,0 +1,229 @@
+/**
+ * The connected sessions and the calls they have in flight, and so where whatever a backend sends on its own must
+ * go: a request it asks (sampling, elicitation, roots) goes to the session whose call to that backend is in flight,
+ * on that call's stream; a notification goes to the sessions it concerns; a change of the catalog goes to every
+ * session whose lists changed.
+ */
+import type { LoggingLevel, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { Logger } from '../../logger.js';
+import type { CallerChannel } from '../../rpc/caller-channel.js';
+import type { BackendMessage } from '../../shared/backend.js';
+import type { SessionState } from './session-state.js';
+
+/** What changed, for the sessions to be told. */
+export interface CatalogChange {
+  /** The exposed backend tools (names, definitions). */
+  readonly toolsChanged?: boolean;
+  /** Which backends are ready: their prompts and resources may have come or gone. */
+  readonly membershipChanged?: boolean;
+  /** The gateway's own tool list (the pipelines `route_pipeline` describes). */
+  readonly gatewayToolsChanged?: boolean;
+}
+
+interface InFlightCall {
+  readonly session: SessionState;
+  readonly caller: CallerChannel;
+}
+
+const LOG_SEVERITY: Readonly<Record<LoggingLevel, number>> = {
+  debug: 0,
+  info: 1,
+  notice: 2,
+  warning: 3,
+  error: 4,
+  critical: 5,
+  alert: 6,
+  emergency: 7,
+};
+
+/** Which client capability each request a backend may send needs. */
+const REQUIRED_CLIENT_CAPABILITY: Readonly<Record<string, 'sampling' | 'elicitation' | 'roots'>> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+/** Sessions, calls in flight, and the routing of what backends send. */
+export class SessionRouter {
+  private readonly sessions = new Set<SessionState>();
+  private readonly inFlight = new Map<string, Set<InFlightCall>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Registers a connected session; it hears changes from now on. */
+  attach(session: SessionState): void {
+    this.sessions.add(session);
+  }
+
+  /** Forgets a session that closed. */
+  detach(session: SessionState): void {
+    this.sessions.delete(session);
+  }
+
+  /**
+   * Runs a call to `backend` on behalf of `session`, so that what the backend asks meanwhile (sampling,
+   * elicitation, roots) and the log messages it sends reach that session, on the stream of that call.
+   */
+  async track<T>(
+    backend: string,
+    session: SessionState,
+    caller: CallerChannel,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    const call: InFlightCall = { session, caller };
+    let calls = this.inFlight.get(backend);
+    if (!calls) {
+      calls = new Set();
+      this.inFlight.set(backend, calls);
+    }
+    calls.add(call);
+    try {
+      return await run();
+    } finally {
+      calls.delete(call);
+      if (calls.size === 0) this.inFlight.delete(backend);
+    }
+  }
+
+  /** Tells every session whose lists changed. */
+  announce(change: CatalogChange): void {
+    for (const session of this.sessions) {
+      // A session that lists only the gateway's tools has seen no change to its list when backend tools change.
+      if (change.gatewayToolsChanged || (change.toolsChanged && session.listsBackendTools)) {
+        this.send(session, { method: 'notifications/tools/list_changed' });
+      }
+      if (change.membershipChanged && session.advertised.prompts) {
+        this.send(session, { method: 'notifications/prompts/list_changed' });
+      }
+      if (change.membershipChanged && session.advertised.resources) {
+        this.send(session, { method: 'notifications/resources/list_changed' });
+      }
+    }
+  }
+
+  /**
+   * A request a backend sent to its client. It goes to the session whose call to that backend is in flight, on
+   * that call's stream. Over stdio the request carries nothing that ties it to one call, so when calls from several
+   * sessions are in flight, only the sessions whose client can answer it (has the capability) count; with no call
+   * in flight, it goes to the only session if there is one. Never to a guess: the backend gets an error instead.
+   */
+  async routeRequest(
+    backend: string,
+    request: BackendMessage,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const needed = REQUIRED_CLIENT_CAPABILITY[request.method];
+    const able = (session: SessionState): boolean =>
+      needed === undefined || session.peer.clientCapabilities()?.[needed] !== undefined;
+    const calls = [...(this.inFlight.get(backend) ?? [])];
+    let candidates = calls;
+    if (new Set(calls.map((call) => call.session)).size > 1)
+      candidates = calls.filter((call) => able(call.session));
+    const sessions = new Set(candidates.map((call) => call.session));
+    let session: SessionState | undefined;
+    let call: InFlightCall | undefined;
+    if (sessions.size === 1) {
+      call = candidates.at(-1);
+      session = call?.session;
+    } else if (calls.length === 0 && this.sessions.size === 1) {
+      session = [...this.sessions][0];
+    }
+    if (!session) {
+      const reason =
+        sessions.size > 1
+          ? `calls from ${sessions.size} clients to "${backend}" are in flight and the request does not say which it belongs to`
+          : calls.length > 0
+            ? `no client with a call in flight to "${backend}" supports ${needed ?? request.method}`
+            : 'no client is connected to answer it';
+      throw new GatewayError(
+        'no_session_for_request',
+        `the gateway cannot pass on ${request.method}: ${reason}`,
+        { backend },
+      );
+    }
+    if (!able(session)) {
+      throw new GatewayError(
+        'client_lacks_capability',
+        `the client does not support ${needed} (${request.method})`,
+        { backend },
+      );
+    }
+    const message = { method: request.method, params: request.params } as ServerRequest;
+    if (call) return call.caller.sendRequest(message, signal);
+    return session.peer.request(message, signal);
+  }
+
+  /** A notification a backend sent: to the sessions it concerns. */
+  routeNotification(backend: string, notification: BackendMessage): void {
+    switch (notification.method) {
+      case 'notifications/message':
+        this.forwardLog(backend, notification);
+        return;
+      case 'notifications/resources/updated': {
+        const uri = notification.params?.uri;
+        for (const session of this.sessions) {
+          if (typeof uri === 'string' && session.subscriptions.has(uri)) {
+            this.send(session, notification as ServerNotification);
+          }
+        }
+        return;
+      }
+      case 'notifications/resources/list_changed':
+      case 'notifications/prompts/list_changed': {
+        const kind = notification.method.includes('resources') ? 'resources' : 'prompts';
+        for (const session of this.sessions) {
+          if (session.advertised[kind]) this.send(session, notification as ServerNotification);
+        }
+        return;
+      }
+      default:
+        this.toCallersOrAll(backend, notification as ServerNotification);
+    }
+  }
+
+  /** A backend's log message, with the backend's name as `logger`, to the sessions that want that level. */
+  private forwardLog(backend: string, notification: BackendMessage): void {
+    const params: Record<string, unknown> = { ...notification.params, logger: backend };
+    const level = params.level as LoggingLevel | undefined;
+    const wanted = (session: SessionState): boolean =>
+      session.logLevel === undefined ||
+      level === undefined ||
+      LOG_SEVERITY[level] >= LOG_SEVERITY[session.logLevel];
+    this.toCallersOrAll(backend, { method: 'notifications/message', params } as ServerNotification, wanted);
+  }
+
+  /** To the sessions with a call to `backend` in flight (on that call's stream), else to every session. */
+  private toCallersOrAll(
+    backend: string,
+    notification: ServerNotification,
+    wanted: (session: SessionState) => boolean = () => true,
+  ): void {
+    const calls = this.inFlight.get(backend);
+    if (calls && calls.size > 0) {
+      for (const call of calls) {
+        if (wanted(call.session))
+          this.deliver(call.session, () => call.caller.sendNotification(notification));
+      }
+      return;
+    }
+    for (const session of this.sessions) {
+      if (wanted(session)) this.send(session, notification);
+    }
+  }
+
+  private send(session: SessionState, notification: ServerNotification): void {
+    this.deliver(session, () => session.peer.notify(notification));
+  }
+
+  private deliver(session: SessionState, deliver: () => Promise<void>): void {
+    deliver().catch((error: unknown) => {
+      // A session that is closing or not yet initialized cannot take notifications; that is not an error.
+      this.logger.debug('could not notify a session', {
+        error: (error as Error).message,
+        open: this.sessions.has(session),
+      });
+    });
+  }
+}

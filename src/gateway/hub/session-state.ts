@@ -1,0 +1,43 @@
+/**
+ * One connected client as the hub sees it: how to reach it outside a call, what its session advertised, and what
+ * it asked to hear.
+ */
+import type {
+  ClientCapabilities,
+  LoggingLevel,
+  ServerNotification,
+  ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+
+/** What a session advertised in its `initialize` answer, beyond tools. */
+export interface AdvertisedCapabilities {
+  readonly resources: boolean;
+  readonly prompts: boolean;
+  readonly logging: boolean;
+  readonly completions: boolean;
+}
+
+/** How the gateway reaches one client on the session's own stream (not tied to a call). */
+export interface SessionPeer {
+  /** What the client said it can do, once it has initialized. */
+  clientCapabilities(): ClientCapabilities | undefined;
+  /** Sends a notification (list changes, resource updates, log messages). */
+  notify(notification: ServerNotification): Promise<void>;
+  /** Sends a request (sampling, elicitation, roots) and resolves with its result, unchanged. */
+  request(request: ServerRequest, signal: AbortSignal): Promise<Record<string, unknown>>;
+}
+
+/** One connected client. */
+export interface SessionState {
+  readonly peer: SessionPeer;
+  readonly advertised: AdvertisedCapabilities;
+  /** Set by `logging/setLevel`; backend log messages below it are not sent to this session. */
+  logLevel: LoggingLevel | undefined;
+  /** Resource URIs this session subscribed to. */
+  readonly subscriptions: Set<string>;
+  /**
+   * Whether this session's `tools/list` shows backend tools (expose mode `all`). A session that shows only the
+   * gateway's own tools is not told when backend tools change: its list has not.
+   */
+  readonly listsBackendTools: boolean;
+}

@@ -1,0 +1,77 @@
+/**
+ * `list_servers()`: every backend with its state, command, tools, counters and last error, and the tool names that
+ * had to change because another backend (or the gateway) had them first.
+ */
+import { z } from 'zod';
+
+import { BackendInfoSchema, type BackendInfo } from '../../shared/backend-info.js';
+import type { NameConflict } from '../hub/catalog.js';
+import type { GatewayTool } from './gateway-tool.js';
+
+/** The tool's arguments: none. */
+export const ListServersInput = z.object({});
+
+/** The tool's `structuredContent`. */
+export const ListServersOutput = z.object({
+  servers: z.array(BackendInfoSchema),
+  conflicts: z.array(
+    z.object({ server: z.string(), name: z.string(), exposedAs: z.string(), conflictsWith: z.string() }),
+  ),
+});
+
+export const listServers: GatewayTool = {
+  name: 'list_servers',
+  description: () =>
+    'List every registered backend: state (starting, ready, failed, stopped), description, command, tools, pid, ' +
+    'uptime, calls and errors so far, and the last error.',
+  inputSchema: ListServersInput,
+  outputSchema: ListServersOutput,
+  annotations: { title: 'List backend servers', readOnlyHint: true },
+  handler: (_raw, context) => {
+    const servers = context.directory.list().map((backend) => backend.info());
+    const conflicts = context.nameConflicts();
+    return Promise.resolve({
+      content: [{ type: 'text', text: formatServerList(servers, conflicts) }],
+      structuredContent: { servers, conflicts },
+    });
+  },
+};
+
+/** One paragraph per backend, then the tool names that had to change. */
+export function formatServerList(
+  servers: readonly BackendInfo[],
+  conflicts: readonly NameConflict[] = [],
+): string {
+  if (servers.length === 0)
+    return 'No servers registered. Use register_server, or start the gateway with --auto-register.';
+  const lines = [`${servers.length} server(s):`];
+  for (const server of servers) {
+    lines.push('');
+    lines.push(`${server.name} [${server.state}]${server.description ? ` - ${server.description}` : ''}`);
+    lines.push(`  command: ${server.command}`);
+    const uptime = server.uptimeMs === null ? '' : `, uptime ${formatDuration(server.uptimeMs)}`;
+    lines.push(
+      `  pid: ${server.pid ?? '-'}${uptime}, calls: ${server.calls}, errors: ${server.errors}, restarts: ${server.restarts}`,
+    );
+    if (server.nextRetryAt) lines.push(`  next restart: ${server.nextRetryAt}`);
+    lines.push(`  tools (${server.toolCount}): ${server.tools.join(', ') || 'none'}`);
+    if (server.lastError) lines.push(`  last error: ${server.lastError}`);
+  }
+  if (conflicts.length > 0) {
+    lines.push('', 'Renamed tools (their names were taken):');
+    for (const conflict of conflicts) {
+      lines.push(
+        `  ${conflict.server}.${conflict.name} -> ${conflict.exposedAs} (taken by ${conflict.conflictsWith})`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+function formatDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}

@@ -1,0 +1,33 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+import { DelegatingTransport } from './delegating-transport.js';
+
+/**
+ * Wraps a transport so that the gateway sees every incoming message first, in arrival order, and may consume it
+ * before the SDK Client does. The Client handles a notification a step after a response read in the same chunk;
+ * relaying progress from here keeps a backend's last progress update ahead of its result. The responses to the
+ * requests the gateway sends itself (the forwarding hot path) are taken here too.
+ */
+export class InterceptingTransport extends DelegatingTransport {
+  /**
+   * `intercept` returns true when it consumed the message. `innerStarted`: the owner already started the inner
+   * transport (a child process is spawned before its handshake), so `start()` must not start it again.
+   */
+  constructor(
+    inner: Transport,
+    private readonly intercept: (message: JSONRPCMessage) => boolean,
+    private readonly innerStarted = false,
+  ) {
+    super(inner);
+    inner.onmessage = (message) => {
+      if (!this.intercept(message)) this.onmessage?.(message);
+    };
+    inner.onclose = () => this.onclose?.();
+    inner.onerror = (error) => this.onerror?.(error);
+  }
+
+  override start(): Promise<void> {
+    return this.innerStarted ? Promise.resolve() : super.start();
+  }
+}

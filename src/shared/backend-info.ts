@@ -1,0 +1,39 @@
+/**
+ * What the gateway shows of one backend (`list_servers`), as a zod schema: the tool advertises it as its output
+ * schema, and the type every backend's `info()` returns is inferred from it, so the two cannot drift.
+ */
+import { z } from 'zod';
+
+/** Where a backend is in its life. */
+export const BACKEND_STATES = ['starting', 'ready', 'failed', 'stopped'] as const;
+
+/** One of {@link BACKEND_STATES}. */
+export type BackendState = (typeof BACKEND_STATES)[number];
+
+/** A backend's state as a schema. */
+export const BackendStateSchema = z.enum(BACKEND_STATES);
+
+/** A snapshot of one backend. */
+export const BackendInfoSchema = z.object({
+  name: z.string(),
+  state: BackendStateSchema,
+  description: z.string(),
+  /** The command line (arguments quoted when needed) or the URL; never environment values or headers. */
+  command: z.string(),
+  pid: z.number().int().nullable(),
+  uptimeMs: z.number().int().nullable(),
+  toolCount: z.number().int(),
+  tools: z.array(z.string()),
+  calls: z.number().int(),
+  errors: z.number().int(),
+  /** Restart attempts since registration. */
+  restarts: z.number().int(),
+  /** When the next restart attempt is due (ISO 8601), while one is scheduled. */
+  nextRetryAt: z.string().nullable(),
+  /** Lines on the backend's stdout that were not JSON-RPC and were skipped, on the current connection. */
+  skippedLines: z.number().int(),
+  lastError: z.string().nullable(),
+});
+
+/** A snapshot of one backend, for `list_servers`. */
+export type BackendInfo = z.infer<typeof BackendInfoSchema>;

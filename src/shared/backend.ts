@@ -1,0 +1,89 @@
+/**
+ * The seam between the gateway (the MCP server clients talk to) and the backends it forwards to. Both sides import
+ * these types; neither imports the other. The backend registry satisfies them without knowing about the gateway.
+ */
+import type { AnyObjectSchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import type { CallToolResult, Progress, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
+
+import type { ServerConfig } from '../backends/server-config.js';
+import type { BackendInfo, BackendState } from './backend-info.js';
+
+/** Options of one forwarded request. */
+export interface BackendCallOptions {
+  /** Cancels the backend request when aborted (`notifications/cancelled`). */
+  readonly signal?: AbortSignal | undefined;
+  /** Receives the backend's progress notifications in the order they arrive; the backend is asked for progress. */
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
+  /** `_meta` of the caller's request, passed along (the caller's progress token replaced by the gateway's own). */
+  readonly meta?: Readonly<Record<string, unknown>> | undefined;
+  /** This call's timeout in milliseconds, in place of the backend's (a pipeline step's `timeoutMs`). */
+  readonly timeoutMs?: number | undefined;
+}
+
+/** A request or notification with its parameters, as sent to or received from a backend. */
+export interface BackendMessage {
+  readonly method: string;
+  readonly params?: Record<string, unknown> | undefined;
+}
+
+/** Who answers the requests backends send on their own (sampling, elicitation, roots) and hears their notifications. */
+export interface UpwardHandler {
+  /** Answers a backend's request; a rejection goes back to the backend as a JSON-RPC error. */
+  request(backend: string, request: BackendMessage, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Receives a backend's notification (progress of forwarded calls excepted: it goes with its call). */
+  notification(backend: string, notification: BackendMessage): void;
+}
+
+/** One backend as the gateway sees it. */
+export interface Backend {
+  readonly name: string;
+  readonly state: BackendState;
+  /** Prefix of the names its tools and prompts are exposed under; "" for none. */
+  readonly prefix: string;
+  /** Which of its tools are exposed. */
+  readonly toolFilter: { readonly allow?: readonly string[]; readonly deny?: readonly string[] } | undefined;
+  /** The per-call timeout that applies to this backend, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Its capabilities, from its `initialize` answer, while ready. */
+  capabilities(): ServerCapabilities | undefined;
+  /** The backend's tools, exactly as it listed them. */
+  tools(): readonly Tool[];
+  /** Calls a tool; rejects with a `GatewayError` naming the backend, the tool and the cause. */
+  callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    options?: BackendCallOptions,
+  ): Promise<CallToolResult>;
+  /** Sends any request under the same timeout, cancellation and error rules as a tool call. */
+  request<T extends AnyObjectSchema>(
+    request: BackendMessage,
+    resultSchema: T,
+    options?: BackendCallOptions,
+  ): Promise<SchemaOutput<T>>;
+  /** Sends a notification (ignored unless the backend is ready). */
+  notify(notification: BackendMessage): Promise<void>;
+  /** A snapshot for `list_servers`. */
+  info(): BackendInfo;
+}
+
+/** The set of backends, shared by every client connection. */
+export interface BackendDirectory {
+  get(name: string): Backend | undefined;
+  /** Every backend, in registration order. */
+  list(): Backend[];
+  /** `a, b, c`, or `none`: for error messages that list what exists. */
+  describeNames(): string;
+  /** Starts a backend and completes its handshake; rejects with the reason it could not. */
+  register(name: string, config: ServerConfig, options: { baseDir: string }): Promise<Backend>;
+  /** Stops and removes a backend; rejects for an unknown name. */
+  remove(name: string): Promise<void>;
+  /** Calls `listener` after a backend was added or removed, or changed state or tools. */
+  on(event: 'changed', listener: () => void): unknown;
+  /** Stops calling a `changed` listener. */
+  off(event: 'changed', listener: () => void): unknown;
+  /**
+   * Makes `handler` answer what backends send on their own; returns the function that detaches it. A directory
+   * serves one gateway: attaching a second handler while one is attached throws.
+   */
+  attachUpwardHandler(handler: UpwardHandler): () => void;
+}

@@ -1,0 +1,169 @@
+/**
+ * The MCP endpoint behind the HTTP guards: method, protocol version, body, then the session. A POST without a
+ * session id must be an `initialize`, which opens a session (one SDK Streamable HTTP transport and one gateway
+ * session each); any other request names its session, bound to the principal that opened it: 400 without an id,
+ * 404 for an unknown one or another principal's.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+
+import type { Logger } from '../../logger.js';
+import type { OpenSession, SessionOpener } from '../session-opener.js';
+import type { Principal } from './bearer-auth.js';
+import { MCP_PATH } from './http-defaults.js';
+import type { Rejection } from './http-responses.js';
+import { checkProtocolVersion } from './protocol-version.js';
+import { readJsonBody } from './read-json-body.js';
+import { SessionStore, type AcquiredSession } from './session-store.js';
+
+const SESSION_HEADER = 'mcp-session-id';
+
+interface Session {
+  readonly transport: StreamableHTTPServerTransport;
+  readonly session: OpenSession;
+}
+
+/** Options of {@link McpEndpoint}. */
+export interface McpEndpointOptions {
+  readonly maxBodyBytes: number;
+  readonly sessionIdleMs: number;
+  readonly logger: Logger;
+  /** Answers a refused request (and logs what is worth logging). */
+  readonly refuse: (res: ServerResponse, rejection: Rejection) => void;
+}
+
+/** The sessions of the HTTP front door, and the handling of requests to the MCP path. */
+export class McpEndpoint {
+  private readonly sessions: SessionStore<Session>;
+
+  constructor(
+    private readonly opener: SessionOpener,
+    private readonly options: McpEndpointOptions,
+  ) {
+    this.sessions = new SessionStore<Session>({
+      idleMs: options.sessionIdleMs,
+      onIdle: (session) => {
+        options.logger.info('closed an idle session', { sessions: this.sessions.size });
+        closeSession(session).catch((error: unknown) =>
+          options.logger.warn('closing an idle session failed', { error: (error as Error).message }),
+        );
+      },
+    });
+  }
+
+  /** Number of open sessions. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Ends every session. */
+  async closeAll(): Promise<void> {
+    await Promise.allSettled(this.sessions.ids().map((id) => this.endSession(id)));
+  }
+
+  /** Serves one request that passed the guards, made by `principal`. */
+  async handle(req: IncomingMessage, res: ServerResponse, principal: Principal): Promise<void> {
+    const { refuse } = this.options;
+    const method = req.method ?? 'GET';
+    if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
+      refuse(res, {
+        status: 405,
+        message: `Method ${method} is not allowed on ${MCP_PATH}`,
+        headers: { Allow: 'GET, POST, DELETE' },
+      });
+      return;
+    }
+    const versionRejection = checkProtocolVersion(req);
+    if (versionRejection) {
+      refuse(res, versionRejection);
+      return;
+    }
+    const sessionId = headerValue(req, SESSION_HEADER);
+    let body: unknown;
+    if (method === 'POST') {
+      const read = await readJsonBody(req, this.options.maxBodyBytes);
+      if (!read.ok) {
+        refuse(res, read.rejection);
+        return;
+      }
+      body = read.value;
+      if (Array.isArray(body)) {
+        refuse(res, {
+          status: 400,
+          message: 'Bad Request: send one JSON-RPC message per request, not a batch',
+        });
+        return;
+      }
+      if (sessionId === undefined) {
+        if (!isInitializeRequest(body)) {
+          refuse(res, { status: 400, message: `Bad Request: missing ${SESSION_HEADER} header` });
+          return;
+        }
+        await this.openSession(req, res, body, principal);
+        return;
+      }
+    } else if (sessionId === undefined) {
+      refuse(res, { status: 400, message: `Bad Request: missing ${SESSION_HEADER} header` });
+      return;
+    }
+    const session = this.sessions.acquire(sessionId, principal);
+    if (!session) {
+      refuse(res, { status: 404, message: 'Session not found' });
+      return;
+    }
+    res.once('close', () => session.release());
+    await session.value.transport.handleRequest(req, res, body);
+    if (method === 'DELETE') await this.endSession(sessionId);
+  }
+
+  private async openSession(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    principal: Principal,
+  ): Promise<void> {
+    const { logger } = this.options;
+    let opened: AcquiredSession<Session> | undefined;
+    // The callbacks below run once the session is connected (during `handleRequest`), after `session` is set.
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        opened = this.sessions.add(id, { transport, session }, principal);
+        res.once('close', () => opened?.release());
+        logger.debug('session opened', { sessions: this.sessions.size });
+      },
+    });
+    transport.onclose = () => {
+      const id = transport.sessionId;
+      if (id !== undefined && this.sessions.peek(id)?.transport === transport) {
+        this.sessions.delete(id);
+        void session.close();
+      }
+    };
+    const session = await this.opener.connect(transport);
+    await transport.handleRequest(req, res, body);
+    // An initialize that failed leaves no session behind.
+    if (opened === undefined) await session.close();
+  }
+
+  private async endSession(id: string): Promise<void> {
+    const session = this.sessions.delete(id);
+    if (session) await closeSession(session);
+  }
+}
+
+async function closeSession(session: Session): Promise<void> {
+  try {
+    await session.transport.close();
+  } finally {
+    await session.session.close();
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,185 @@
+/**
+ * Serves the gateway over Streamable HTTP at `/mcp`. This file is the wiring and the order of the guards; each
+ * guard lives in its own file and runs in this order, before any MCP processing: Host and Origin (403), bearer
+ * token (401), then in `mcp-endpoint.ts` method (405), protocol version (400), body size (413), one message per
+ * POST (400), and the session (400 without an id, 404 for an unknown one or another token's). It knows sessions
+ * and HTTP, nothing of backends. Whether a listener off loopback needs a token is the caller's rule
+ * (`startGateway` enforces it).
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+
+import type { Logger } from '../../logger.js';
+import type { SessionOpener } from '../session-opener.js';
+import { createBearerAuth } from './bearer-auth.js';
+import { createHostCheck } from './host-check.js';
+import {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SESSION_IDLE_MS,
+  HEALTH_PATH,
+  MCP_PATH,
+} from './http-defaults.js';
+import { sendJson, sendRejection, type Rejection } from './http-responses.js';
+import { InFlightRequests } from './in-flight.js';
+import { McpEndpoint } from './mcp-endpoint.js';
+
+/** Options of {@link serveHttp}. Only `host`, `port` and `logger` are required; the rest have safe defaults. */
+export interface HttpOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly logger: Logger;
+  /** Larger request bodies get 413. Default {@link DEFAULT_MAX_BODY_BYTES} (4 MiB). */
+  readonly maxBodyBytes?: number | undefined;
+  /** Accepted bearer tokens; empty means no authentication (for a loopback address only: see `startGateway`). */
+  readonly authTokens?: readonly string[] | undefined;
+  /** Host names accepted in the `Host` header besides the loopback ones (and the bound address). */
+  readonly allowedHosts?: readonly string[] | undefined;
+  /** Origins accepted in the `Origin` header besides loopback ones. */
+  readonly allowedOrigins?: readonly string[] | undefined;
+  /** A session without requests for this long is closed. Default {@link DEFAULT_SESSION_IDLE_MS} (30 minutes). */
+  readonly sessionIdleMs?: number | undefined;
+  /** A request's headers and body must arrive within this time, or it gets 408. Default 30 s. */
+  readonly requestTimeoutMs?: number | undefined;
+  /** On close, requests in progress get this long to finish. Default 3 s. */
+  readonly drainTimeoutMs?: number | undefined;
+}
+
+/** A listening HTTP front door. */
+export interface HttpHandle {
+  /** `http://host:port/mcp` */
+  readonly url: string;
+  readonly port: number;
+  /** Number of open sessions. */
+  sessionCount(): number;
+  /**
+   * Stops accepting connections and requests, lets requests in progress finish (up to the drain timeout), ends
+   * every session, and resolves once the listener is closed.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server, opening one session on `opener` per client; resolves once it listens. */
+export async function serveHttp(opener: SessionOpener, options: HttpOptions): Promise<HttpHandle> {
+  const { logger } = options;
+  const tokens = options.authTokens ?? [];
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  const checkHost = createHostCheck({
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+    bindHost: options.host,
+  });
+  const authenticate = createBearerAuth(tokens);
+  const inFlight = new InFlightRequests();
+  let draining = false;
+
+  const refuse = (res: ServerResponse, rejection: Rejection): void => {
+    if (rejection.status === 401 || rejection.status === 403) {
+      logger.warn('refused a request', { status: rejection.status, reason: rejection.message });
+    }
+    sendRejection(res, rejection);
+  };
+  const endpoint = new McpEndpoint(opener, {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    sessionIdleMs: options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
+    logger,
+    refuse,
+  });
+
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = pathOf(req);
+    if (path === HEALTH_PATH && req.method === 'GET') {
+      sendJson(res, draining ? 503 : 200, { status: draining ? 'stopping' : 'ok' });
+      return;
+    }
+    // A standalone GET stream stays open for the session's life: shutdown does not wait for it.
+    if (req.method !== 'GET') inFlight.track(res);
+    if (draining) {
+      refuse(res, {
+        status: 503,
+        message: 'Service Unavailable: the gateway is shutting down',
+        headers: { Connection: 'close' },
+      });
+      return;
+    }
+    const hostRejection = checkHost(req);
+    if (hostRejection) {
+      refuse(res, hostRejection);
+      return;
+    }
+    const auth = authenticate(req);
+    if (!auth.ok) {
+      refuse(res, auth.rejection);
+      return;
+    }
+    if (path !== MCP_PATH) {
+      refuse(res, { status: 404, message: `Not found: the MCP endpoint is ${MCP_PATH}` });
+      return;
+    }
+    await endpoint.handle(req, res, auth.principal);
+  };
+
+  const httpServer = createServer(
+    {
+      // Slow or stalled requests (headers or body trickling in) get 408 and lose their connection.
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handleRequest(req, res).catch((error: unknown) => {
+        // A client that went away (or timed out) mid-request is not the gateway's failure.
+        const gone = req.destroyed || res.destroyed;
+        logger[gone ? 'debug' : 'error']('HTTP request failed', { error: (error as Error).message });
+        if (!res.headersSent) {
+          sendRejection(res, { status: 500, code: ErrorCode.InternalError, message: 'Internal error' });
+        } else res.end();
+      });
+    },
+  );
+
+  httpServer.listen(options.port, options.host);
+  await once(httpServer, 'listening');
+  const { port } = httpServer.address() as AddressInfo;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${hostForUrl}:${port}${MCP_PATH}`;
+  logger.info(`serving MCP over Streamable HTTP at ${url}`, {
+    auth: tokens.length > 0 ? 'bearer token' : 'none (loopback only)',
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    sessionCount: () => endpoint.size,
+    close: () => {
+      closing ??= (async () => {
+        draining = true;
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        if (!(await inFlight.settle(drainTimeoutMs))) {
+          logger.warn(`${inFlight.size} request(s) still running after ${drainTimeoutMs} ms; ending them`);
+        }
+        await endpoint.closeAll();
+        httpServer.closeAllConnections();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
+
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    // Not a path a client of this server would send: treat it as an unknown one.
+    return '';
+  }
+}
