@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
+import { createValidateCommand } from './commands/validate/validate-command.js';
 import { loadConfig } from './config/load-config.js';
 import { createStderrLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
 import {
@@ -151,8 +152,14 @@ function buildProgram(): Command {
 
 async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  // A subcommand reports its exit code here; without one, the root's empty action lets the gateway start below.
+  let subcommandExit: number | undefined;
+  const io = { stderr: (text: string) => process.stderr.write(text), env: process.env, cwd: process.cwd() };
+  const validate = createValidateCommand(io, (code) => (subcommandExit = code));
+  program.addCommand(validate.copyInheritedSettings(program)).action(() => undefined);
   try {
-    program.parse(argv);
+    await program.parseAsync(argv);
+    if (subcommandExit !== undefined) return subcommandExit;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here too, with exit code 0; commander already printed the message.
@@ -170,6 +177,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let gateway: RunningGateway;
   try {
     const config = options.autoRegister === undefined ? undefined : await loadConfig(options.autoRegister);
+    for (const warning of config?.warnings ?? []) logger.warn(`${config?.file ?? ''}: ${warning}`);
     gateway = await startGateway({
       transport: options.transport,
       host: options.host,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
-import { splitArgs } from './process/split-args.js';
-import type { ServerConfig } from '../backends/server-config.js';
+import { splitArgs } from '../shared/split-args.js';
+import { GATEWAY_SECRET_ENV_KEYS, type ServerConfig } from './server-config.js';
 import { resolveRestartPolicy, type RestartPolicy } from './restart-policy.js';
 
 /** Everything needed to start one backend, with paths resolved and arguments split. */
@@ -17,7 +17,10 @@ export interface BackendSpec {
   readonly toolFilter: { readonly allow?: readonly string[]; readonly deny?: readonly string[] } | undefined;
   readonly command: string;
   readonly args: readonly string[];
-  /** Variables set for this backend on top of the minimal inherited environment. Never logged. */
+  /**
+   * Variables set for this backend on top of the minimal inherited environment: those its `envPassthrough` names
+   * (as the gateway had them when the spec was built), then its own `env`. Never logged.
+   */
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   readonly description: string;
@@ -41,8 +44,14 @@ export const INHERITED_ENV_KEYS = ['PATH', 'HOME', 'USER', 'SHELL', 'TERM', 'LOG
 /**
  * Builds a spec from a config entry. `baseDir` is the folder relative paths resolve against: a relative `cwd`, and
  * a `command` written as a relative path (`./bin/server`); the backend runs in `baseDir` when no `cwd` is given.
+ * `parent` is the gateway's environment, read for the variables `envPassthrough` names.
  */
-export function toBackendSpec(name: string, config: ServerConfig, baseDir: string): BackendSpec {
+export function toBackendSpec(
+  name: string,
+  config: ServerConfig,
+  baseDir: string,
+  parent: NodeJS.ProcessEnv = process.env,
+): BackendSpec {
   const cwd = config.cwd === undefined ? baseDir : path.resolve(baseDir, config.cwd);
   const written = config.command ?? '';
   const command = isRelativePath(written) ? path.resolve(baseDir, written) : written;
@@ -54,7 +63,8 @@ export function toBackendSpec(name: string, config: ServerConfig, baseDir: strin
     toolFilter: config.tools,
     command,
     args: splitArgs(config.args),
-    env: config.env ?? {},
+    // The server's own `env` is the more specific: it wins over a variable also passed through.
+    env: { ...passthroughEnv(config.envPassthrough ?? [], parent), ...config.env },
     cwd,
     description: config.description ?? '',
     timeoutMs: config.timeoutMs,
@@ -71,12 +81,22 @@ export function toBackendSpec(name: string, config: ServerConfig, baseDir: strin
 /** How long a health-check ping may take when the config does not say. */
 export const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
 
-/** The gateway's own secrets: never handed to a backend, even one that inherits the whole environment. */
-export const GATEWAY_SECRET_ENV_KEYS: readonly string[] = ['MCP_GATEWAY_AUTH_TOKEN'];
+/**
+ * The variables of `parent` that `names` lists, as they are: a name that is not set is left out, and so is a
+ * gateway secret, named or not.
+ */
+export function passthroughEnv(names: readonly string[], parent: NodeJS.ProcessEnv): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = parent[name];
+    if (value !== undefined && !GATEWAY_SECRET_ENV_KEYS.includes(name)) env[name] = value;
+  }
+  return env;
+}
 
 /**
  * The environment a backend process receives: the inherited allowlist (or, with `inheritAll`, everything but the
- * gateway's secrets) plus its own variables.
+ * gateway's secrets) plus its own variables (a spec's `env`, which holds the `envPassthrough` ones too).
  */
 export function buildChildEnv(
   own: Readonly<Record<string, string>>,

@@ -7,6 +7,9 @@ import { z } from 'zod';
 /** Backend names: what `register_server` accepts and what prefixes a backend's tools. */
 export const SERVER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
+/** The gateway's own secrets: never handed to a backend, even one that inherits the whole environment. */
+export const GATEWAY_SECRET_ENV_KEYS: readonly string[] = ['MCP_GATEWAY_AUTH_TOKEN'];
+
 /** Names of environment variables. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

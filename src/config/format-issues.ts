@@ -3,11 +3,22 @@
  */
 import type { z } from 'zod';
 
+import { formatJsonPath, type ConfigProblem } from './config-problem.js';
+
 /** One line per zod issue: `  at servers.weather.command: expected string, received number`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return flattenIssues(issues, [])
-    .map(({ path, message }) => `  at ${path.length > 0 ? path.map(String).join('.') : '(root)'}: ${message}`)
+  return issueProblems(issues)
+    .map(({ path, message }) => `  at ${path}: ${message}`)
     .join('\n');
+}
+
+/** The zod issues as config errors, one per useful detail, each at its JSON path. */
+export function issueProblems(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  return flattenIssues(issues, []).map(({ path, message }) => ({
+    severity: 'error',
+    path: formatJsonPath(path),
+    message,
+  }));
 }
 
 interface FlatIssue {

@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { GatewayError } from '../errors/gateway-error.js';
+import { checkConfig } from './check-config.js';
+import { formatProblem } from './config-problem.js';
+import type { Environment } from './expand-variables.js';
 import { formatIssues } from './format-issues.js';
+import { parseJsonText } from './json-syntax.js';
 import { GatewayConfigSchema, type GatewayConfig } from './schema.js';
 
 /** A validated config plus the folder its relative paths resolve against. */
@@ -11,38 +15,43 @@ export interface LoadedConfig extends GatewayConfig {
   readonly file: string;
   /** The file's folder: the default working directory of its backends. */
   readonly baseDir: string;
+  /**
+   * What is wrong but does not stop the gateway (unknown keys, `envPassthrough` variables that are not set), one
+   * line each: `servers.a.enviroment: unknown key, ignored; did you mean "env"?`. For the caller to log.
+   */
+  readonly warnings: readonly string[];
+}
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Where `${VAR}` references are read from; default the gateway's own environment. */
+  readonly env?: Environment;
 }
 
 /**
- * Reads, parses and validates a config file. Every failure is a `GatewayError('invalid_config')` whose message
- * names the file, the JSON path and what was expected.
+ * Reads, parses, expands (`${VAR}`, see expand-variables.ts) and validates a config file. Every failure is a
+ * `GatewayError('invalid_config')` whose message names the file, the JSON path (or the line and column of a syntax
+ * error) and what was expected; every problem of the file is listed, not only the first.
  */
-export async function loadConfig(file: string): Promise<LoadedConfig> {
+export async function loadConfig(file: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch (error) {
+  const json = parseJsonText(await readConfigText(absolute), absolute);
+  const checked = checkConfig(json, { env: options.env ?? process.env });
+  if (checked.config === undefined) {
+    const errors = checked.problems.filter((problem) => problem.severity === 'error');
     throw new GatewayError(
       'invalid_config',
-      `${absolute}: cannot read the config file (${describeIoError(error)})`,
-      {
-        cause: error,
-      },
+      `${absolute}: invalid config:\n${errors.map((problem) => `  at ${formatProblem(problem)}`).join('\n')}`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new GatewayError('invalid_config', `${absolute}: not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  return { ...parseConfig(json, absolute), file: absolute, baseDir: path.dirname(absolute) };
+  const warnings = checked.problems.filter((problem) => problem.severity === 'warning').map(formatProblem);
+  return { ...checked.config, file: absolute, baseDir: path.dirname(absolute), warnings };
 }
 
-/** Validates an already parsed config object; `source` names it in error messages. */
+/**
+ * Validates an already parsed config object against the schema only (no variables are expanded: that belongs to
+ * files); `source` names it in error messages.
+ */
 export function parseConfig(json: unknown, source: string): GatewayConfig {
   const result = GatewayConfigSchema.safeParse(json);
   if (!result.success) {
@@ -52,6 +61,22 @@ export function parseConfig(json: unknown, source: string): GatewayConfig {
     );
   }
   return result.data;
+}
+
+/**
+ * The text of a config file; a file that cannot be read is a `GatewayError('invalid_config')` naming it as `label`
+ * (default its path).
+ */
+export async function readConfigText(file: string, label = file): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new GatewayError(
+      'invalid_config',
+      `${label}: cannot read the config file (${describeIoError(error)})`,
+      { cause: error },
+    );
+  }
 }
 
 function describeIoError(error: unknown): string {

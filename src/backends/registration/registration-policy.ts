@@ -6,7 +6,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { RegistrationPolicy, RegistrationRequest } from '../../shared/registration-policy.js';
-import { splitArgs } from '../process/split-args.js';
+import { splitArgs } from '../../shared/split-args.js';
 import { resolveCommand } from './resolve-command.js';
 
 /** Options of {@link createRegistrationPolicy}. */

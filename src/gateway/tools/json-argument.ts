@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 import { GatewayError } from '../../errors/gateway-error.js';
-import { findJsonErrorOffset } from './json-error-offset.js';
+import { findJsonErrorOffset } from '../../shared/json-error-offset.js';
 
 /** A JSON object, or a string holding one. */
 export const JsonObjectOrString = z.union([z.string(), z.record(z.string(), z.unknown())]);

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { loadConfig, parseConfig } from '../../../src/config/load-config.js';
+import { loadConfig, parseConfig, type LoadConfigOptions } from '../../../src/config/load-config.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 
 let dir: string;
@@ -25,8 +25,8 @@ async function writeConfig(content: unknown, name = 'gateway-config.json'): Prom
 }
 
 /** The GatewayError that loading `file` fails with. */
-async function loadError(file: string): Promise<GatewayError> {
-  const error = await loadConfig(file).then(
+async function loadError(file: string, options: LoadConfigOptions = {}): Promise<GatewayError> {
+  const error = await loadConfig(file, options).then(
     () => undefined,
     (reason: unknown) => reason,
   );
@@ -62,6 +62,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       file,
       baseDir: dir,
+      warnings: [],
       servers: {
         weather: {
           command: 'node',
@@ -211,12 +212,18 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/\n {2}at pipelines\.my pipeline: /);
   });
 
-  it('refuses a file that is not JSON, naming the file and the parser error', async () => {
-    const file = await writeConfig('{ "servers": { } ');
+  it('refuses a file that is not JSON, naming the file, the line and column, and showing the line', async () => {
+    const file = await writeConfig('{\n  "servers": {\n    "a": { "command": "node" },\n  }, \n}');
 
     const error = await loadError(file);
 
-    expect(error.message).toMatch(new RegExp(`^${escape(file)}: not valid JSON: .+`));
+    expect(error.message).toBe(
+      [
+        `${file}: not valid JSON at line 4, column 3: Expected double-quoted property name`,
+        '    4 |   },',
+        '      |   ^',
+      ].join('\n'),
+    );
     expect(error.cause).toBeInstanceOf(SyntaxError);
   });
 
@@ -244,6 +251,71 @@ describe('loadConfig', () => {
     const error = await loadError(folder);
 
     expect(error.message).toBe(`${folder}: cannot read the config file (EISDIR)`);
+  });
+});
+
+describe('loadConfig with variables and warnings', () => {
+  const env = { HOME: '/home/ada', API_KEY: 'k-123' };
+
+  it('expands variables from the environment it is given', async () => {
+    const file = await writeConfig({
+      servers: {
+        local: { command: '${HOME}/bin/server', args: '--home ${HOME}', env: { KEY: '${API_KEY}' } },
+        remote: { url: '${API_URL:-https://api.example.com/mcp}', headers: { 'X-Key': '${API_KEY}' } },
+      },
+    });
+
+    const config = await loadConfig(file, { env });
+
+    expect(config.servers).toEqual({
+      local: { command: '/home/ada/bin/server', args: ['--home', '/home/ada'], env: { KEY: 'k-123' } },
+      remote: { url: 'https://api.example.com/mcp', headers: { 'X-Key': 'k-123' } },
+    });
+  });
+
+  it('lists every unset variable and every schema error at once, a reference once even where the schema fails', async () => {
+    const file = await writeConfig({
+      servers: {
+        github: { command: 'gh', env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' }, timeoutMs: 0 },
+        api: { url: '${API_URL}', headers: { Authorization: 'Bearer ${API_KEY} ${TOKEN}' } },
+      },
+    });
+
+    const error = await loadError(file, { env });
+
+    expect(error.message).toBe(
+      [
+        `${file}: invalid config:`,
+        '  at servers.github.env.GITHUB_TOKEN: ${GITHUB_TOKEN} is not set; set it, or write ${GITHUB_TOKEN:-default}',
+        '  at servers.api.url: ${API_URL} is not set; set it, or write ${API_URL:-default}',
+        '  at servers.api.headers.Authorization: ${TOKEN} is not set; set it, or write ${TOKEN:-default}',
+        '  at servers.github.timeoutMs: Too small: expected number to be >0',
+      ].join('\n'),
+    );
+    expect(error.message).not.toContain('k-123');
+  });
+
+  it('returns the warnings: unknown keys and envPassthrough variables that are not set', async () => {
+    const file = await writeConfig({
+      servers: { a: { command: 'x', enviroment: {}, envPassthrough: ['HOME', 'NOT_SET'] } },
+      pipeline: {},
+    });
+
+    const config = await loadConfig(file, { env });
+
+    expect(config.warnings).toEqual([
+      'servers.a.enviroment: unknown key, ignored; did you mean "env"?',
+      'pipeline: unknown key, ignored; did you mean "pipelines"?',
+      "servers.a.envPassthrough.1: NOT_SET is not set in the gateway's environment, so the backend will not get it; " +
+        'set it, or remove it from envPassthrough',
+    ]);
+    expect(config.servers.a).toEqual({ command: 'x', envPassthrough: ['HOME', 'NOT_SET'] });
+  });
+
+  it('skips a byte-order mark', async () => {
+    const config = await loadConfig(await writeConfig('\uFEFF{"servers": {}}'));
+
+    expect(config.servers).toEqual({});
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { splitArgs } from '../../../../src/backends/process/split-args.js';
+import { splitArgs } from '../../../src/shared/split-args.js';
 
 describe('splitArgs', () => {
   it('gives no arguments for undefined and for an empty or blank string', () => {
