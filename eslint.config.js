@@ -1,18 +1,132 @@
 // @ts-check
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import unicorn from 'eslint-plugin-unicorn';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
+ * start-gateway → every part; transports → {rpc, errors, logger}; gateway → {rpc, shared, pipelines, errors};
+ * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
+ * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
+ */
+const SRC_LAYERS = [
+  './src/cli.ts',
+  './src/start-gateway.ts',
+  './src/index.ts',
+  './src/commands',
+  './src/transports',
+  './src/gateway',
+  './src/backends',
+  './src/pipelines',
+  './src/config',
+  './src/rpc',
+  './src/shared',
+];
+
+/** Every layer but the ones named. */
+function layersBut(...allowed) {
+  return SRC_LAYERS.filter((layer) => !allowed.includes(layer));
+}
+
+/**
+ * Zones saying that `target` may import none of `from`, but for single files of some layers (`exceptions`, keyed by
+ * layer, file paths relative to it): the rule reads `except` relative to each `from`, so each such layer gets a
+ * zone of its own.
+ */
+function mayNotImport(target, from, message, exceptions = {}) {
+  const plain = from.filter((layer) => !(layer in exceptions));
+  return [
+    ...(plain.length > 0 ? [{ target, from: plain, message }] : []),
+    ...Object.entries(exceptions).map(([layer, except]) => ({ target, from: layer, except, message })),
+  ];
+}
+
+const zones = [
+  ...mayNotImport(
+    './src/cli.ts',
+    layersBut('./src/start-gateway.ts', './src/commands', './src/config'),
+    'The command line reaches the parts through the composition root (start-gateway.ts).',
+  ),
+  ...mayNotImport(
+    './src/commands',
+    [
+      './src/cli.ts',
+      './src/start-gateway.ts',
+      './src/index.ts',
+      './src/transports',
+      './src/gateway',
+      './src/rpc',
+    ],
+    'A subcommand works on files and backends, not on a running gateway.',
+  ),
+  ...mayNotImport(
+    './src/transports',
+    layersBut('./src/transports', './src/rpc'),
+    'A front door knows sessions and its protocol, nothing of backends or of the gateway itself.',
+  ),
+  ...mayNotImport(
+    './src/gateway',
+    layersBut('./src/gateway', './src/rpc', './src/shared', './src/pipelines'),
+    'The gateway reaches backends through the seam in src/shared, never their implementation.',
+    { './src/backends': ['./server-config.ts'], './src/config': ['./format-issues.ts'] },
+  ),
+  ...mayNotImport(
+    './src/backends',
+    layersBut('./src/backends', './src/rpc', './src/shared'),
+    'Backends know nothing of the gateway, its front doors or its config file.',
+  ),
+  ...mayNotImport(
+    './src/pipelines',
+    layersBut('./src/pipelines'),
+    'Pipelines reach backends only through the StepCaller they are given.',
+  ),
+  ...mayNotImport(
+    './src/config',
+    layersBut('./src/config', './src/shared'),
+    "The config file is composed of its parts' schemas and nothing else of them.",
+    {
+      './src/backends': ['./server-config.ts'],
+      './src/pipelines': ['./pipelines-section.ts', './pipeline-schema.ts'],
+      './src/gateway': ['./expose-mode.ts'],
+    },
+  ),
+  ...mayNotImport(
+    './src/rpc',
+    layersBut('./src/rpc'),
+    'The fast path sits below its users: the gateway plugs its dispatch in; rpc/ imports neither.',
+  ),
+  ...mayNotImport(
+    './src/shared',
+    layersBut('./src/shared'),
+    'Seam types and small utilities shared by several layers import no layer.',
+    { './src/backends': ['./server-config.ts'] },
+  ),
+  ...mayNotImport(
+    ['./src/errors', './src/logger.ts'],
+    [...SRC_LAYERS, './src/logger.ts', './src/version.ts'],
+    'Errors and the logger are the bottom layer.',
+  ),
+];
+
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'data/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'data/', 'examples/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true } },
     plugins: { unicorn, 'import-x': importX },
+    settings: {
+      // Source imports name the compiled `.js` file: resolve them to the `.ts` beside it, or no rule sees them.
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.js', '.mjs', '.json'],
+          extensionAlias: { '.js': ['.ts', '.js'] },
+        }),
+      ],
+    },
     rules: {
       'no-console': 'error',
       'unicorn/filename-case': ['error', { case: 'kebabCase' }],
@@ -21,28 +135,32 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'import-x/no-restricted-paths': [
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      // Runtime cycles; test/unit/architecture.test.ts also refuses cycles through type imports.
+      'import-x/no-cycle': 'error',
+      'import-x/no-restricted-paths': ['error', { zones }],
+      'no-restricted-syntax': [
         'error',
         {
-          zones: [
-            {
-              target: './src/transports',
-              from: './src/backends',
-              message: 'Transports never know about backends.',
-            },
-            { target: './src/backends', from: ['./src/gateway', './src/transports', './src/pipelines'] },
-            { target: './src/gateway', from: ['./src/transports', './src/cli.ts'] },
-            { target: './src/pipelines', from: ['./src/transports', './src/backends', './src/cli.ts'] },
-            { target: './src/config', from: ['./src/gateway', './src/transports', './src/backends'] },
-            {
-              target: ['./src/errors.ts', './src/logger.ts'],
-              from: './src',
-              except: ['./errors.ts', './logger.ts'],
-            },
-          ],
+          selector: "MemberExpression[object.name='ErrorCode']",
+          message:
+            'JSON-RPC codes are chosen in src/errors/to-wire.ts: throw a GatewayError with a code instead.',
+        },
+        {
+          selector: "NewExpression[callee.name='McpError']",
+          message: 'Errors reach the wire through src/errors/to-wire.ts: throw a GatewayError instead.',
         },
       ],
     },
+  },
+  {
+    // The wire mapping itself, and the HTTP front door's refusals (which are HTTP answers, not MCP errors).
+    files: ['src/errors/**', 'src/transports/http/**'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     files: ['src/gateway/**', 'src/pipelines/**'],
@@ -51,9 +169,9 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'node:child_process', message: 'Only backends/child-transport.ts spawns.' },
+            { name: 'node:child_process', message: 'Only backends/process/child-transport.ts spawns.' },
             { name: 'node:http', message: 'HTTP belongs to transports/.' },
-            { name: 'execa', message: 'Only backends/child-transport.ts spawns.' },
+            { name: 'execa', message: 'Only backends/process/child-transport.ts spawns.' },
           ],
         },
       ],

@@ -1,0 +1,74 @@
+/**
+ * What the bin loads: a module load hook records every module `node dist/cli.js` loads, so that a stdio gateway
+ * (and `--version`) provably never loads the HTTP front door or an SDK transport it does not use.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { CLI_PATH, PROJECT_ROOT } from '../helpers/gateway-process.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+
+/** SDK transports, client or server side: stdio, SSE, Streamable HTTP, WebSocket. */
+const SDK_TRANSPORT =
+  /@modelcontextprotocol\/sdk\/dist\/esm\/(client|server)\/(stdio|sse|streamableHttp|websocket)\.js$/;
+/** The gateway's own HTTP front door (its constants, which the command line reads, are fine). */
+const HTTP_FRONT_DOOR =
+  /\/dist\/transports\/http\/(serve-http|mcp-endpoint|session-store|read-json-body)\.js$/;
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await makeTempDir('module-loading-');
+  await writeFile(
+    path.join(dir, 'hooks.mjs'),
+    [
+      "import { appendFileSync } from 'node:fs';",
+      'export async function load(url, context, next) {',
+      '  appendFileSync(process.env.LOADED_MODULES_LOG, `${url}\\n`);',
+      '  return next(url, context);',
+      '}',
+    ].join('\n'),
+  );
+  await writeFile(
+    path.join(dir, 'register.mjs'),
+    "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
+  );
+});
+
+afterAll(async () => {
+  await removeTempDir(dir);
+});
+
+/** Runs the bin with `args` (stdin closed at once) and returns the URLs of the modules it loaded. */
+async function loadedModules(args: readonly string[], log: string): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', path.join(dir, 'register.mjs'), CLI_PATH, ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, LOADED_MODULES_LOG: path.join(dir, log) },
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  child.stdin.end();
+  const [code] = (await once(child, 'exit')) as [number | null];
+  expect(code).toBe(0);
+  return (await readFile(path.join(dir, log), 'utf8')).split('\n').filter((line) => line !== '');
+}
+
+describe('the modules the bin loads', () => {
+  it('for --version: no SDK transport and no HTTP front door', async () => {
+    const loaded = await loadedModules(['--version'], 'version.txt');
+
+    expect(loaded.some((url) => url.endsWith('/dist/cli.js'))).toBe(true);
+    expect(loaded.some((url) => url.includes('@modelcontextprotocol/sdk'))).toBe(true);
+    expect(loaded.filter((url) => SDK_TRANSPORT.test(url) || HTTP_FRONT_DOOR.test(url))).toEqual([]);
+  });
+
+  it('for a stdio gateway that serves until stdin ends: the same', async () => {
+    const loaded = await loadedModules(['--log-level', 'silent'], 'stdio.txt');
+
+    expect(loaded.some((url) => url.endsWith('/dist/transports/stdio-server-transport.js'))).toBe(true);
+    expect(loaded.filter((url) => SDK_TRANSPORT.test(url) || HTTP_FRONT_DOOR.test(url))).toEqual([]);
+  });
+});
