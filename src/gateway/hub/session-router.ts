@@ -131,12 +131,16 @@ export class SessionRouter {
       session = [...this.sessions][0];
     }
     if (!session) {
-      const reason =
-        sessions.size > 1
-          ? `calls from ${sessions.size} clients to "${backend}" are in flight and the request does not say which it belongs to`
-          : calls.length > 0
-            ? `no client with a call in flight to "${backend}" supports ${needed ?? request.method}`
-            : 'no client is connected to answer it';
+      let reason: string;
+      if (sessions.size > 1) {
+        reason = `calls from ${sessions.size} clients to "${backend}" are in flight and the request does not say which it belongs to`;
+      } else if (calls.length > 0) {
+        reason = `no client with a call in flight to "${backend}" supports ${needed ?? request.method}`;
+      } else if (this.sessions.size > 1) {
+        reason = `${this.sessions.size} clients are connected, none with a call to "${backend}" in flight, and the request does not say which it is for`;
+      } else {
+        reason = 'no client is connected to answer it';
+      }
       throw new GatewayError(
         'no_session_for_request',
         `the gateway cannot pass on ${request.method}: ${reason}`,
