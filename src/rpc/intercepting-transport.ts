@@ -7,7 +7,7 @@ import { DelegatingTransport } from './delegating-transport.js';
  * Wraps a transport so that the gateway sees every incoming message first, in arrival order, and may consume it
  * before the SDK Client does. The Client handles a notification a step after a response read in the same chunk;
  * relaying progress from here keeps a backend's last progress update ahead of its result. The responses to the
- * requests the gateway sends itself (the forwarding hot path) are taken here too.
+ * requests the gateway sends itself (the fast path, `outgoing-requests.ts`) are taken here too.
  */
 export class InterceptingTransport extends DelegatingTransport {
   /**

@@ -8,7 +8,7 @@ export type ParsedLine =
 /**
  * Reads one line at an edge (a backend's stdout, the client's stdin). Deliberately shallow: it sorts protocol lines
  * from stray output with a JSON parse and a `jsonrpc` check. Each message is checked further by whoever reads it:
- * the gateway's shortcut for the fields it uses, the SDK for everything else.
+ * the fast path for the fields of `tools/call` it uses, the SDK for everything else.
  */
 export function parseJsonRpcLine(line: string): ParsedLine {
   if (line.trim() === '') return {};

@@ -2,7 +2,7 @@
  * The server side of stdio: newline-delimited JSON-RPC on a readable and a writable stream.
  *
  * The SDK's `StdioServerTransport` runs every incoming line through its message schema. The gateway checks each
- * message where it reads it (the `tools/call` shortcut checks the fields it uses, and the SDK Server checks the
+ * message where it reads it (the fast path checks the fields of `tools/call` it uses, and the SDK Server checks the
  * rest), so this transport only sorts JSON-RPC lines from anything else. It also notices the end of stdin, which
  * the SDK's transport does not: a gateway whose client went away must not live on with its backends.
  */

@@ -81,11 +81,6 @@ export class ToolSearchIndex {
     return new ToolSearchIndex(entries.map(indexTool));
   }
 
-  /** Number of tools indexed. */
-  get size(): number {
-    return this.tools.length;
-  }
-
   /** The tools of `backend` (all of them when none is given), in catalog order. */
   entries(backend?: string): SearchableTool[] {
     return this.tools
