@@ -1,8 +1,10 @@
 /**
  * Library entry point: run a gateway from code, or reuse its parts.
  */
-export { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-registry.js';
-export type { BackendOptions, ManagedBackend } from './backends/managed-backend.js';
+export { DEFAULT_BACKEND_OPTIONS } from './backends/backend-options.js';
+export type { BackendOptions } from './backends/backend-options.js';
+export { BackendRegistry } from './backends/backend-registry.js';
+export type { ManagedBackend } from './backends/managed-backend.js';
 export { createRegistrationPolicy } from './backends/registration/registration-policy.js';
 export type { RegistrationPolicyOptions } from './backends/registration/registration-policy.js';
 export type { ServerConfig } from './backends/server-config.js';

@@ -5,8 +5,8 @@
  */
 import type { Readable, Writable } from 'node:stream';
 
-import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from './backends/backend-registry.js';
-import type { BackendOptions } from './backends/managed-backend.js';
+import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from './backends/backend-options.js';
+import { BackendRegistry } from './backends/backend-registry.js';
 import { createRegistrationPolicy } from './backends/registration/registration-policy.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { GatewayError } from './errors/gateway-error.js';

@@ -7,17 +7,9 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logger.js';
 import type { BackendDirectory, UpwardHandler } from '../shared/backend.js';
 import { toBackendSpec } from './backend-spec.js';
-import { ManagedBackend, type BackendOptions } from './managed-backend.js';
-import { DEFAULT_CHILD_TRANSPORT_OPTIONS } from './process/child-transport.js';
+import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from './backend-options.js';
+import { ManagedBackend } from './managed-backend.js';
 import { SERVER_NAME_PATTERN, type ServerConfig } from './server-config.js';
-
-/** Defaults: 10 s per call, 10 minutes for a call that keeps reporting progress, 10 s for the handshake. */
-export const DEFAULT_BACKEND_OPTIONS: BackendOptions = {
-  ...DEFAULT_CHILD_TRANSPORT_OPTIONS,
-  defaultTimeoutMs: 10_000,
-  maxCallMs: 600_000,
-  handshakeTimeoutMs: 10_000,
-};
 
 /** Options of {@link BackendRegistry.register}. */
 export interface RegisterOptions {
@@ -25,7 +17,8 @@ export interface RegisterOptions {
   readonly baseDir: string;
   /**
    * Keep a backend that failed to start in the registry (state `failed`), as config-loaded backends are, so that
-   * `list_servers` shows why. Otherwise a failed registration leaves nothing behind and the name stays free.
+   * `list_servers` shows why, and retry its start under its restart policy. Otherwise a failed registration leaves
+   * nothing behind and the name stays free.
    */
   readonly keepOnFailure?: boolean;
 }
@@ -118,7 +111,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
     this.backends.set(name, backend);
     this.emit('changed');
     try {
-      await backend.start();
+      await backend.start({ retry: options.keepOnFailure === true });
     } catch (error) {
       if (!options.keepOnFailure && this.backends.get(name) === backend) this.backends.delete(name);
       this.logger.error('backend failed to start', { backend: name, reason: (error as Error).message });
@@ -145,6 +138,26 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
     this.emit('changed');
     await backend.close();
     this.logger.info('backend removed', { backend: name });
+  }
+
+  /**
+   * Starts the backend `name` again now (see {@link ManagedBackend.restart}); rejects for an unknown name, a disabled
+   * backend, or with the reason the new start failed.
+   */
+  async restart(name: string): Promise<ManagedBackend> {
+    const backend = this.backends.get(name);
+    if (!backend) {
+      throw new GatewayError(
+        'unknown_server',
+        `no server named "${name}"; registered: ${this.describeNames()}`,
+        {
+          backend: name,
+        },
+      );
+    }
+    this.logger.info('restarting backend on request', { server: name });
+    await backend.restart();
+    return backend;
   }
 
   /** Stops every backend, concurrently; later registrations are refused. */

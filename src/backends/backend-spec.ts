@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { splitArgs } from '../shared/split-args.js';
+import type { RemoteKind } from './remote-transport.js';
 import { GATEWAY_SECRET_ENV_KEYS, type ServerConfig } from './server-config.js';
 import { resolveRestartPolicy, type RestartPolicy } from './restart-policy.js';
 
@@ -9,6 +10,8 @@ export interface BackendSpec {
   readonly name: string;
   /** A remote backend's endpoint; then `command` is empty and `args` too. */
   readonly url: string | undefined;
+  /** How a remote backend is reached: Streamable HTTP (falling back to SSE unless the config says `http`), or SSE. */
+  readonly remote: readonly RemoteKind[];
   /** HTTP headers for a remote backend. Never logged. */
   readonly headers: Readonly<Record<string, string>>;
   /** Prefix of the names the backend's tools and prompts are exposed under; "" for none. */
@@ -33,6 +36,10 @@ export interface BackendSpec {
   readonly healthCheck: { readonly intervalMs: number; readonly timeoutMs: number } | undefined;
   /** Largest message accepted from this backend; the gateway's default when absent. */
   readonly maxMessageBytes: number | undefined;
+  /** How long the handshake (`initialize` and the tool list) may take; the gateway's default when absent. */
+  readonly startupTimeoutMs: number | undefined;
+  /** Listed but never started. */
+  readonly disabled: boolean;
 }
 
 /**
@@ -75,7 +82,17 @@ export function toBackendSpec(
       timeoutMs: config.healthCheck.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
     },
     maxMessageBytes: config.maxMessageBytes,
+    startupTimeoutMs: config.startupTimeoutMs,
+    disabled: config.disabled ?? false,
+    remote: remoteKinds(config.type),
   };
+}
+
+/** The transports tried for a remote backend, in order. */
+function remoteKinds(type: ServerConfig['type']): readonly RemoteKind[] {
+  if (type === 'sse') return ['sse'];
+  if (type === 'http' || type === 'streamable-http') return ['streamable-http'];
+  return ['streamable-http', 'sse'];
 }
 
 /** How long a health-check ping may take when the config does not say. */

@@ -16,7 +16,7 @@ import type { BackendMessage } from '../shared/backend.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
 import { buildChildEnv, formatCommandLine, type BackendSpec } from './backend-spec.js';
 import { ChildTransport, type ChildTransportOptions } from './process/child-transport.js';
-import { createRemoteTransport, endRemoteSession, type RemoteKind } from './remote-transport.js';
+import { createRemoteTransport, endRemoteSession } from './remote-transport.js';
 
 /** Where a connection sends what its backend asks or announces. */
 export interface ConnectionHooks {
@@ -31,6 +31,9 @@ export interface ConnectionHooks {
  * flight, and answers with an error when that client cannot.
  */
 const GATEWAY_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: true } };
+
+/** What precedes a backend's last stderr lines in the messages that quote them. */
+export const STDERR_TAIL = '; last stderr lines:';
 
 /** Limits and timings of a connection. */
 export interface ConnectionOptions extends ChildTransportOptions {
@@ -132,7 +135,7 @@ export class BackendConnection {
 
   /** Streamable HTTP first; a server that does not speak it (an older SSE-only server) gets a second try over SSE. */
   private async openRemote(url: string, onclose: () => void): Promise<void> {
-    const kinds: readonly RemoteKind[] = ['streamable-http', 'sse'];
+    const kinds = this.spec.remote;
     const failures: string[] = [];
     for (const kind of kinds) {
       if (failures.length > 0) {
@@ -148,6 +151,8 @@ export class BackendConnection {
         failures.push(`${kind === 'sse' ? 'SSE' : 'Streamable HTTP'} (${plainMessage(error)})`);
         if (kind !== kinds.at(-1)) {
           this.options.logger.info('Streamable HTTP failed; trying SSE', { error: plainMessage(error) });
+        } else if (failures.length === 1) {
+          throw error;
         } else {
           throw new Error(`neither ${failures.join(' nor ')} worked`, { cause: error });
         }
@@ -266,7 +271,7 @@ export class BackendConnection {
 
   private stderrSuffix(): string {
     const last = this.child?.recentStderr().slice(-10) ?? [];
-    return last.length > 0 ? `; last stderr lines:\n${last.map((line) => `  ${line}`).join('\n')}` : '';
+    return last.length > 0 ? `${STDERR_TAIL}\n${last.map((line) => `  ${line}`).join('\n')}` : '';
   }
 }
 

@@ -2,12 +2,7 @@
  * One backend MCP server as the registry owns it: its lifecycle state and counters, its current connection, and
  * the supervisor that restarts it. Requests go through `request-exchange.ts`.
  */
-import {
-  getParseErrorMessage,
-  safeParse,
-  type AnyObjectSchema,
-  type SchemaOutput,
-} from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import type { AnyObjectSchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
 
 import { GatewayError } from '../errors/gateway-error.js';
@@ -17,8 +12,10 @@ import type { RpcMessage } from '../rpc/outgoing-requests.js';
 import type { Backend, BackendCallOptions, BackendMessage, UpwardHandler } from '../shared/backend.js';
 import type { BackendInfo, BackendState } from '../shared/backend-info.js';
 import { formatCommandLine, type BackendSpec } from './backend-spec.js';
-import { BackendConnection, type ConnectionOptions } from './connection.js';
-import { exchange, type ExchangeLabel } from './request-exchange.js';
+import type { BackendOptions } from './backend-options.js';
+import { BackendConnection } from './connection.js';
+import { exchange, parseWith, type ExchangeLabel } from './request-exchange.js';
+import { describeUnavailable } from './describe-unavailable.js';
 import { Supervisor } from './supervision.js';
 import { toCallToolResult } from './tool-result.js';
 
@@ -26,16 +23,6 @@ import { toCallToolResult } from './tool-result.js';
 export interface BackendEvents extends UpwardHandler {
   /** The state or the tool list changed. */
   changed(): void;
-}
-
-/** Timing and limits shared by all backends of a registry. */
-export interface BackendOptions extends Omit<ConnectionOptions, 'logger' | 'maxMessageBytes'> {
-  /** Largest message accepted from a backend whose config sets no `maxMessageBytes`. */
-  readonly maxMessageBytes: number;
-  /** Per-call timeout when the backend's config sets none. */
-  readonly defaultTimeoutMs: number;
-  /** A call that keeps reporting progress is still cut off after this long. */
-  readonly maxCallMs: number;
 }
 
 /** One running (or failed, or stopped) backend. */
@@ -49,6 +36,10 @@ export class ManagedBackend implements Backend {
   private lastErrorMessage: string | undefined;
   private stopping = false;
   private readonly supervisor: Supervisor;
+  /** Prefix of the names its tools and prompts are exposed under; "" for none. */
+  readonly prefix: string;
+  /** Which of its tools are exposed. */
+  readonly toolFilter: BackendSpec['toolFilter'];
 
   constructor(
     readonly spec: BackendSpec,
@@ -56,6 +47,9 @@ export class ManagedBackend implements Backend {
     private readonly logger: Logger,
     private readonly events: BackendEvents,
   ) {
+    if (spec.disabled) this.currentState = 'disabled';
+    this.prefix = spec.prefix;
+    this.toolFilter = spec.toolFilter;
     this.supervisor = new Supervisor(spec, {
       logger,
       isStopping: () => this.stopping,
@@ -74,16 +68,6 @@ export class ManagedBackend implements Backend {
     return this.currentState;
   }
 
-  /** Prefix of the names its tools and prompts are exposed under; "" for none. */
-  get prefix(): string {
-    return this.spec.prefix;
-  }
-
-  /** Which of its tools are exposed. */
-  get toolFilter(): BackendSpec['toolFilter'] {
-    return this.spec.toolFilter;
-  }
-
   /** The per-call timeout that applies to this backend. */
   get timeoutMs(): number {
     return this.spec.timeoutMs ?? this.options.defaultTimeoutMs;
@@ -96,14 +80,38 @@ export class ManagedBackend implements Backend {
 
   /**
    * Spawns the process, completes the MCP handshake and lists the tools. On failure the process is gone, the state
-   * is `failed`, and the error says why (exit code or signal and the last stderr lines, or the timeout). A first
-   * start that fails is not retried: the restart policy applies to backends that crash after being ready.
+   * is `failed`, and the error says why (exit code or signal and the last stderr lines, or the timeout); with
+   * `retry`, the restart policy then retries the start, as after a crash. A disabled backend is not started.
    */
-  async start(): Promise<void> {
+  async start(options: { readonly retry?: boolean } = {}): Promise<void> {
+    if (this.currentState === 'disabled') return;
     try {
       await this.connect();
     } catch (error) {
+      if (this.stopping) throw error;
+      this.fail(error as GatewayError, options.retry === true ? this.supervisor.startFailed() : undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Starts the backend again, now: a ready one gets a new process (its calls in flight fail), a failed one a new
+   * attempt, whatever its restart policy did so far. Rejects with the reason when the new start fails.
+   */
+  async restart(): Promise<void> {
+    if (this.currentState === 'disabled' || this.stopping) throw this.unavailable();
+    this.supervisor.reset();
+    const previous = this.connection;
+    this.connection = undefined;
+    this.currentState = 'starting';
+    this.events.changed();
+    await previous?.close();
+    try {
+      await this.connect();
+    } catch (error) {
+      if (this.stopping) throw error;
       this.fail(error as GatewayError);
+      this.events.changed();
       throw error;
     }
   }
@@ -136,12 +144,9 @@ export class ManagedBackend implements Backend {
     resultSchema: T,
     options: BackendCallOptions = {},
   ): Promise<SchemaOutput<T>> {
-    const parse = (result: Record<string, unknown>): SchemaOutput<T> => {
-      const parsed = safeParse(resultSchema, result);
-      if (!parsed.success) throw new Error(`invalid result: ${getParseErrorMessage(parsed.error)}`);
-      return parsed.data;
-    };
-    return this.exchange(request, parse, options, { label: `${this.name} ${request.method}` });
+    return this.exchange(request, parseWith(resultSchema), options, {
+      label: `${this.name} ${request.method}`,
+    });
   }
 
   /** Sends a notification to the backend (roots changed...); ignored unless ready. */
@@ -193,16 +198,7 @@ export class ManagedBackend implements Backend {
     what: ExchangeLabel,
   ): Promise<T> {
     const connection = this.connection;
-    if (this.currentState !== 'ready' || !connection) {
-      throw new GatewayError(
-        'backend_unavailable',
-        `backend "${this.name}" is ${this.describeUnavailable()}`,
-        {
-          backend: this.name,
-          tool: what.tool,
-        },
-      );
-    }
+    if (this.currentState !== 'ready' || !connection) throw this.unavailable(what.tool);
     const context = {
       backend: this.name,
       connection,
@@ -226,6 +222,7 @@ export class ManagedBackend implements Backend {
       {
         ...this.options,
         maxMessageBytes: this.spec.maxMessageBytes ?? this.options.maxMessageBytes,
+        handshakeTimeoutMs: this.spec.startupTimeoutMs ?? this.options.handshakeTimeoutMs,
         logger: this.logger,
       },
       {
@@ -236,11 +233,10 @@ export class ManagedBackend implements Backend {
     this.connection = connection;
     this.logger.info('starting backend', { command: formatCommandLine(this.spec), cwd: this.spec.cwd });
     const tools = await connection.open(() => this.onConnectionLost(connection));
-    if (this.stopping) {
+    if (this.stopping || connection !== this.connection) {
       await connection.close();
-      throw new GatewayError('backend_unavailable', `backend "${this.name}" was removed while starting`, {
-        backend: this.name,
-      });
+      const why = this.stopping ? 'was removed while starting' : 'was restarted while starting';
+      throw new GatewayError('backend_unavailable', `backend "${this.name}" ${why}`, { backend: this.name });
     }
     this.toolList = tools;
     this.startedAt = Date.now();
@@ -282,14 +278,22 @@ export class ManagedBackend implements Backend {
     this.events.changed();
   }
 
+  /** Why a request cannot reach the backend now. */
+  private unavailable(tool?: string): GatewayError {
+    const state = describeUnavailable(
+      this.name,
+      this.currentState,
+      this.lastErrorMessage,
+      this.supervisor.nextRetryAt,
+    );
+    return new GatewayError('backend_unavailable', `backend "${this.name}" is ${state}`, {
+      backend: this.name,
+      tool,
+    });
+  }
+
   private fail(error: GatewayError, note?: string): void {
     this.currentState = 'failed';
     this.lastErrorMessage = note === undefined ? error.message : `${error.message}; ${note}`;
-  }
-
-  private describeUnavailable(): string {
-    const retryAt = this.supervisor.nextRetryAt;
-    const retry = retryAt === undefined ? '' : ` (restart due in ${Math.max(0, retryAt - Date.now())} ms)`;
-    return `${this.currentState}${retry}${this.lastErrorMessage ? `: ${this.lastErrorMessage}` : ''}`;
   }
 }

@@ -57,6 +57,20 @@ export class Supervisor {
     return this.scheduleRestart();
   }
 
+  /**
+   * The backend's first start failed: retries under the same policy as a crash (a server launched with `npx -y`
+   * may need a download first, a database may not be up yet). Returns why no retry comes when there is none.
+   */
+  startFailed(): string | undefined {
+    return this.scheduleRestart();
+  }
+
+  /** A restart asked for by hand: pending retries are dropped and the count of restarts in a row starts over. */
+  reset(): void {
+    this.stop();
+    this.restartsInARow = 0;
+  }
+
   /** Pings `connection` periodically, when the backend has a health check; a missed answer abandons it. */
   watch(connection: BackendConnection): void {
     const check = this.spec.healthCheck;
@@ -94,10 +108,9 @@ export class Supervisor {
     this.restartsInARow += 1;
     const delay = restartDelayMs(policy, this.restartsInARow);
     this.retryAt = Date.now() + delay;
-    this.backend.logger.info(`restarting in ${delay} ms`, {
-      attempt: this.restartsInARow,
-      of: policy.maxAttempts,
-    });
+    this.backend.logger.info(
+      `retrying in ${formatSeconds(delay)} (attempt ${this.restartsInARow} of ${policy.maxAttempts})`,
+    );
     this.restartTimer = setTimeout(() => void this.restart(), delay);
     this.restartTimer.unref();
     return undefined;
@@ -118,4 +131,9 @@ export class Supervisor {
       this.backend.changed();
     }
   }
+}
+
+/** `0.5 s`, `2 s`, `30 s`: what a person reads in a log line (whole seconds, rounded up, from one second on). */
+export function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Math.ceil(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -4,8 +4,12 @@
  */
 import { z } from 'zod';
 
-/** Where a backend is in its life. */
-export const BACKEND_STATES = ['starting', 'ready', 'failed', 'stopped'] as const;
+/**
+ * Where a backend is in its life: `starting` (spawned, handshake under way), `ready`, `failed` (a restart may be
+ * due: see `nextRetryAt`), `stopped` (removed, or the gateway is shutting down), `disabled` (listed by the config
+ * with `"disabled": true`, never started).
+ */
+export const BACKEND_STATES = ['starting', 'ready', 'failed', 'stopped', 'disabled'] as const;
 
 /** One of {@link BACKEND_STATES}. */
 export type BackendState = (typeof BACKEND_STATES)[number];

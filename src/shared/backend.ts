@@ -77,6 +77,11 @@ export interface BackendDirectory {
   register(name: string, config: ServerConfig, options: { baseDir: string }): Promise<Backend>;
   /** Stops and removes a backend; rejects for an unknown name. */
   remove(name: string): Promise<void>;
+  /**
+   * Starts a backend again now: a new process for a ready one, a new attempt for a failed one. Rejects for an
+   * unknown or disabled backend, or with the reason the new start failed.
+   */
+  restart(name: string): Promise<Backend>;
   /** Calls `listener` after a backend was added or removed, or changed state or tools. */
   on(event: 'changed', listener: () => void): unknown;
   /** Stops calling a `changed` listener. */

@@ -177,6 +177,7 @@ export class FakeDirectory extends EventEmitter implements BackendDirectory {
   upwardHandler: UpwardHandler | undefined;
   readonly registrations: RecordedRegistration[] = [];
   readonly removals: string[] = [];
+  readonly restarts: string[] = [];
   /** Replace to control what `register` creates or how it fails. */
   onRegister: RegisterBehaviour = (name, config) =>
     new FakeBackend(name, { description: config.description ?? '', command: config.command });
@@ -225,6 +226,20 @@ export class FakeDirectory extends EventEmitter implements BackendDirectory {
     this.backends.set(name, backend);
     this.emit('changed');
     return backend;
+  }
+
+  /** Records the restart; the fake backend stays the same object, as the registry's does. */
+  restart(name: string): Promise<Backend> {
+    this.restarts.push(name);
+    const backend = this.backends.get(name);
+    if (!backend) {
+      return Promise.reject(
+        new GatewayError('unknown_server', `no server named "${name}"; registered: ${this.describeNames()}`, {
+          backend: name,
+        }),
+      );
+    }
+    return Promise.resolve(backend);
   }
 
   remove(name: string): Promise<void> {

@@ -2,6 +2,7 @@
 export const GATEWAY_TOOL_NAMES: readonly string[] = [
   'register_server',
   'remove_server',
+  'restart_server',
   'list_servers',
   'call_backend',
   'route_pipeline',

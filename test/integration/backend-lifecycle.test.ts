@@ -4,8 +4,9 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from '../../src/backends/backend-registry.js';
-import type { BackendOptions, ManagedBackend } from '../../src/backends/managed-backend.js';
+import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from '../../src/backends/backend-options.js';
+import { BackendRegistry } from '../../src/backends/backend-registry.js';
+import type { ManagedBackend } from '../../src/backends/managed-backend.js';
 import type { ServerConfig } from '../../src/backends/server-config.js';
 import { createStderrLogger, silentLogger } from '../../src/logger.js';
 import { expectGatewayError } from '../helpers/expect-gateway-error.js';
@@ -89,7 +90,10 @@ describe('restarting crashed backends', () => {
     expect(backend.state).toBe('failed');
     expect(backend.info()).toMatchObject({ restarts: 0, nextRetryAt: null });
     const error = await expectGatewayError(backend.callTool('echo', { text: 'x' }));
-    expect(error.message).toBe(`backend "once" is failed: ${backend.info().lastError}`);
+    expect(error.message).toBe(
+      'backend "once" is failed: exited with code 7; fix the config or call restart_server; last stderr lines:\n' +
+        '  dying now',
+    );
   });
 
   it('shows the next retry while a restart is pending, and removing the backend cancels it', async () => {
@@ -103,7 +107,7 @@ describe('restarting crashed backends', () => {
     const error = await expectGatewayError(backend.callTool('echo', { text: 'x' }));
     expect(error.code).toBe('backend_unavailable');
     expect(error.message).toMatch(
-      /^backend "later" is failed \(restart due in \d+ ms\): backend "later" exited with code 7/,
+      /^backend "later" is failed: exited with code 7; retrying in (59|60) s; last stderr lines:\n {2}dying now$/,
     );
     await registry.remove('later');
     expect(backend.info()).toMatchObject({ state: 'stopped', nextRetryAt: null });

@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { BackendRegistry, DEFAULT_BACKEND_OPTIONS } from '../../src/backends/backend-registry.js';
-import type { BackendOptions } from '../../src/backends/managed-backend.js';
+import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from '../../src/backends/backend-options.js';
+import { BackendRegistry } from '../../src/backends/backend-registry.js';
+
 import type { ServerConfig } from '../../src/backends/server-config.js';
 import { silentLogger } from '../../src/logger.js';
 import { backendRpcError } from '../../src/errors/to-wire.js';

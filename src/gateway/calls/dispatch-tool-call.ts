@@ -54,11 +54,15 @@ export async function dispatchToolCall(
   const tool = TOOLS_BY_NAME.get(name);
   if (!tool) {
     const exposed = scope.catalog.tools().byName.get(name);
-    if (!exposed) throw unknownTool(name, scope);
+    // A tool of a backend that is not ready goes to it all the same: its refusal says why (failed, disabled...).
+    const target = exposed
+      ? { backend: exposed.backend, tool: exposed.originalName }
+      : scope.catalog.unavailableTool(name);
+    if (!target) throw unknownTool(name, scope);
     return forwardToolCall(
       callScope,
-      exposed.backend,
-      exposed.originalName,
+      target.backend,
+      target.tool,
       args,
       { signal: caller.signal, onProgress: reportProgress, meta },
       EXPOSED_TOOL_CALL,

@@ -9,6 +9,7 @@ import type { Logger } from '../../logger.js';
 import type { Backend, BackendDirectory } from '../../shared/backend.js';
 import { ToolSearchIndex } from '../search/tool-search-index.js';
 import { buildToolCatalog, exposeNames, type ExposedSet } from './catalog.js';
+import { PREFIX_SEPARATOR, qualifyName } from './tool-names.js';
 import type { CatalogChange } from './session-router.js';
 import type { AdvertisedCapabilities } from './session-state.js';
 
@@ -37,6 +38,24 @@ export class LiveCatalog {
   tools(): ExposedSet<Tool> {
     this.toolSet ??= buildToolCatalog(this.directory.list(), this.reservedNames);
     return this.toolSet;
+  }
+
+  /**
+   * The backend an exposed name belongs to when that backend is not ready: one of the tools it listed when it last
+   * was, or any name under its prefix (a backend that never started has listed nothing). A call to it can then say
+   * why it cannot be served (`backend "db" is failed: ...`) rather than that the tool does not exist.
+   */
+  unavailableTool(exposedName: string): { readonly backend: Backend; readonly tool: string } | undefined {
+    for (const backend of this.directory.list()) {
+      if (backend.state === 'ready') continue;
+      const listed = backend.tools().find((tool) => qualifyName(backend.prefix, tool.name) === exposedName);
+      if (listed) return { backend, tool: listed.name };
+      const prefix = `${backend.prefix}${PREFIX_SEPARATOR}`;
+      if (backend.prefix !== '' && exposedName.startsWith(prefix) && exposedName.length > prefix.length) {
+        return { backend, tool: exposedName.slice(prefix.length) };
+      }
+    }
+    return undefined;
   }
 
   /** The search index over the exposed backend tools, built on first use after the tools last changed. */

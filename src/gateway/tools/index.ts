@@ -6,6 +6,7 @@ import type { GatewayTool } from './gateway-tool.js';
 import { listServers } from './list-servers.js';
 import { registerServer } from './register-server.js';
 import { removeServer } from './remove-server.js';
+import { restartServer } from './restart-server.js';
 import { routePipeline } from './route-pipeline.js';
 import { searchTools } from './search-tools.js';
 
@@ -13,6 +14,7 @@ import { searchTools } from './search-tools.js';
 export const GATEWAY_TOOLS: readonly GatewayTool[] = [
   registerServer,
   removeServer,
+  restartServer,
   listServers,
   callBackend,
   routePipeline,

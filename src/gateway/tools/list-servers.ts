@@ -22,8 +22,8 @@ export const ListServersOutput = z.object({
 export const listServers: GatewayTool = {
   name: 'list_servers',
   description: () =>
-    'List every registered backend: state (starting, ready, failed, stopped), description, command, tools, pid, ' +
-    'uptime, calls and errors so far, and the last error.',
+    'List every registered backend: state (starting, ready, failed, stopped, disabled), description, command, ' +
+    'tools, pid, uptime, calls and errors so far, the last error and when a failed one is retried.',
   inputSchema: ListServersInput,
   outputSchema: ListServersOutput,
   annotations: { title: 'List backend servers', readOnlyHint: true },
@@ -53,7 +53,10 @@ export function formatServerList(
     lines.push(
       `  pid: ${server.pid ?? '-'}${uptime}, calls: ${server.calls}, errors: ${server.errors}, restarts: ${server.restarts}`,
     );
-    if (server.nextRetryAt) lines.push(`  next restart: ${server.nextRetryAt}`);
+    if (server.nextRetryAt) {
+      const inMs = Math.max(0, Date.parse(server.nextRetryAt) - Date.now());
+      lines.push(`  retrying in ${Math.ceil(inMs / 1000)} s (at ${server.nextRetryAt})`);
+    }
     lines.push(`  tools (${server.toolCount}): ${server.tools.join(', ') || 'none'}`);
     if (server.lastError) lines.push(`  last error: ${server.lastError}`);
   }

@@ -37,7 +37,13 @@ describe('tools/list', () => {
 
     const outputSchemas = Object.fromEntries(tools.map((tool) => [tool.name, tool.outputSchema]));
     expect(outputSchemas.call_backend).toBeUndefined();
-    for (const name of ['register_server', 'remove_server', 'list_servers', 'route_pipeline']) {
+    for (const name of [
+      'register_server',
+      'remove_server',
+      'restart_server',
+      'list_servers',
+      'route_pipeline',
+    ]) {
       expect(outputSchemas[name]?.type).toBe('object');
     }
     expect(outputSchemas.register_server?.required).toEqual(['name', 'status', 'tools']);
@@ -80,7 +86,7 @@ describe('an unknown gateway tool', () => {
     expect(error).toBeInstanceOf(McpError);
     expect((error as McpError).code).toBe(ErrorCode.InvalidParams);
     expect((error as McpError).message).toContain(
-      'Unknown tool "get_weather"; available: register_server, remove_server, list_servers, call_backend, route_pipeline',
+      'Unknown tool "get_weather"; available: register_server, remove_server, restart_server, list_servers, call_backend, route_pipeline',
     );
   });
 
@@ -95,7 +101,7 @@ describe('an unknown gateway tool', () => {
       );
 
     expect((error as Error).message).toBe(
-      'MCP error -32602: Unknown tool "get_weather"; available: register_server, remove_server, list_servers, ' +
+      'MCP error -32602: Unknown tool "get_weather"; available: register_server, remove_server, restart_server, list_servers, ' +
         'call_backend, route_pipeline, search_tools',
     );
   });

@@ -1,0 +1,26 @@
+/**
+ * The timings and limits every backend of a registry shares, and their defaults.
+ */
+import type { ConnectionOptions } from './connection.js';
+import { DEFAULT_CHILD_TRANSPORT_OPTIONS } from './process/child-transport.js';
+
+/** Timing and limits shared by all backends of a registry. */
+export interface BackendOptions extends Omit<ConnectionOptions, 'logger' | 'maxMessageBytes'> {
+  /** Largest message accepted from a backend whose config sets no `maxMessageBytes`. */
+  readonly maxMessageBytes: number;
+  /** Per-call timeout when the backend's config sets none. */
+  readonly defaultTimeoutMs: number;
+  /** A call that keeps reporting progress is still cut off after this long. */
+  readonly maxCallMs: number;
+}
+
+/**
+ * Defaults: 10 s per call, 10 minutes for a call that keeps reporting progress, 30 s for the first handshake (a
+ * server started with `npx -y` may download itself first).
+ */
+export const DEFAULT_BACKEND_OPTIONS: BackendOptions = {
+  ...DEFAULT_CHILD_TRANSPORT_OPTIONS,
+  defaultTimeoutMs: 10_000,
+  maxCallMs: 600_000,
+  handshakeTimeoutMs: 30_000,
+};

@@ -1,0 +1,41 @@
+/**
+ * What a call hears when its backend is not ready: the state, why, and what comes next or what to do.
+ */
+import type { BackendState } from '../shared/backend-info.js';
+import { STDERR_TAIL } from './connection.js';
+import { formatSeconds } from './supervision.js';
+
+/**
+ * `failed: could not start: command "nodee" was not found; fix the config or call restart_server`, to follow
+ * `backend "<name>" is `.
+ */
+export function describeUnavailable(
+  name: string,
+  state: BackendState,
+  lastError: string | undefined,
+  retryAt: number | undefined,
+): string {
+  // The reason usually starts with `backend "<name>" `, which the caller's message already says.
+  const reason = lastError?.replace(`backend "${name}" `, '');
+  const advise = (advice: string): string => `${state}${withAdvice(reason, advice)}`;
+  switch (state) {
+    case 'disabled':
+      return 'disabled in the config; set "disabled": false (or remove the key) to start it';
+    case 'starting':
+      return advise('try again once it is ready (list_servers shows its state)');
+    case 'failed':
+      return retryAt === undefined
+        ? advise('fix the config or call restart_server')
+        : advise(`retrying in ${formatSeconds(Math.max(0, retryAt - Date.now()))}`);
+    default:
+      return `${state}${reason === undefined ? '' : `: ${reason}`}`;
+  }
+}
+
+/** `: <reason>; <advice>`, the advice before the backend's last stderr lines when the reason ends with them. */
+function withAdvice(reason: string | undefined, advice: string): string {
+  if (reason === undefined) return `; ${advice}`;
+  const stderrAt = reason.indexOf(STDERR_TAIL);
+  if (stderrAt === -1) return `: ${reason}; ${advice}`;
+  return `: ${reason.slice(0, stderrAt)}; ${advice}${reason.slice(stderrAt)}`;
+}
