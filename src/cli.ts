@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 
 import { loadConfig } from './config/load-config.js';
 import { EXPOSE_MODES, type ExposeMode } from './gateway/expose-mode.js';
+import { createImportCommand } from './import/import-command.js';
 import { createStderrLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
 import { startGateway, TRANSPORTS, type GatewayHandle, type TransportKind } from './start-gateway.js';
 import { AUTH_TOKEN_ENV, describeTokenProblem } from './transports/bearer-auth.js';
@@ -145,8 +146,12 @@ function buildProgram(): Command {
 
 async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  // `import` is a subcommand that ends without serving. The root needs an action of its own, or commander would
+  // show the help instead of serving when no subcommand is given.
+  let importExitCode: number | undefined;
+  program.addCommand(createImportCommand((code) => (importExitCode = code))).action(() => undefined);
   try {
-    program.parse(argv);
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here too, with exit code 0; commander already printed the message.
@@ -154,6 +159,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+  if (importExitCode !== undefined) return importExitCode;
   const options = program.opts<CliOptions>();
   const authTokens = readAuthTokens(options.authToken);
   if (typeof authTokens === 'string') return usageError(authTokens);
