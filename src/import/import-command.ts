@@ -112,12 +112,22 @@ async function importClient(client: ClientId, options: ImportOptions, io: Import
       `found no ${format.title} config; looked for:${looked}\nname the file with --from PATH`,
     );
   }
-  const outcomes = collected.entries.map((entry) =>
-    translateEntry(entry, { client, platform: io.platform, home: io.home, cwd: io.cwd }),
+  const takenNames = new Set(
+    [...collected.entries, ...collected.shadowed.map(({ entry }) => entry)].map(({ name }) => name),
   );
+  const translation = {
+    client,
+    platform: io.platform,
+    home: io.home,
+    cwd: io.cwd,
+    cliPath: io.cliPath,
+    takenNames,
+  };
+  const outcomes = collected.entries.map((entry) => translateEntry(entry, translation));
   io.stderr(formatReport({ clientTitle: format.title, collected, outcomes }));
   const imported = outcomes.filter((outcome): outcome is ImportedEntry => outcome.kind === 'imported');
-  if (imported.length === 0) {
+  const [first] = imported;
+  if (first === undefined) {
     const found = collected.entries.length + collected.shadowed.length;
     throw new ImportError(
       found === 0
@@ -131,13 +141,13 @@ async function importClient(client: ClientId, options: ImportOptions, io: Import
   // Planned before the config is written: a client file that cannot be rewritten stops everything.
   let plans: PlannedRewrite[] = [];
   if (options.rewriteClient === true) {
-    const [first] = imported;
     plans = await planRewrite({
       jsonc: format.jsonc,
       remove: imported.map((outcome) => ({ file: outcome.entry.source.file, path: outcome.entry.path })),
-      target: { file: first?.entry.source.file ?? '', serversPath: first?.entry.path.slice(0, -1) ?? [] },
+      target: { file: first.entry.source.file, serversPath: first.entry.path.slice(0, -1) },
       entry,
       now: io.now(),
+      cliPath: io.cliPath,
     });
   }
   const servers: Record<string, ServerConfig> = {};

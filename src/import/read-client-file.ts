@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 
 import type { JsonPath } from './client-locations.js';
 import { ImportError } from './import-report.js';
@@ -50,7 +50,7 @@ export async function readClientFile(file: string, jsonc: boolean): Promise<Clie
  */
 export function parseClientJson(text: string, file: string, jsonc: boolean): Record<string, unknown> {
   const errors: ParseError[] = [];
-  const json: unknown = parse(text, errors, {
+  const tree = parseTree(text, errors, {
     disallowComments: !jsonc,
     allowTrailingComma: jsonc,
     allowEmptyContent: true,
@@ -63,7 +63,8 @@ export function parseClientJson(text: string, file: string, jsonc: boolean): Rec
         'fix the file (the client cannot read it either), or name another file with --from',
     );
   }
-  if (json === undefined) return {};
+  if (tree === undefined) return {};
+  const json = toValue(tree);
   if (!isPlainObject(json)) {
     throw new ImportError(
       `${file}: expected a JSON object ({...}) at the top of the file, found ${describeType(json)}`,
@@ -88,6 +89,26 @@ export function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (isPlainObject(value)) return 'an object';
   return `a ${typeof value}`;
+}
+
+/**
+ * The value of a parsed node. Keys become own properties even when named `__proto__` (which an assignment would
+ * take for the object's prototype, losing the entry without a word).
+ */
+function toValue(node: Node): unknown {
+  if (node.type === 'array') return (node.children ?? []).map(toValue);
+  if (node.type !== 'object') return node.value as unknown;
+  const object: Record<string, unknown> = {};
+  for (const [key, value] of (node.children ?? []).map((property) => property.children ?? [])) {
+    if (key === undefined || value === undefined) continue;
+    Object.defineProperty(object, String(key.value), {
+      value: toValue(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return object;
 }
 
 /** 1-based line and column of `offset`, columns counted in characters. */

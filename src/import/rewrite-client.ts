@@ -25,6 +25,8 @@ export interface RewriteRequest {
   readonly entry: ClientEntryValue;
   /** When the backups are made: their names carry it. */
   readonly now: Date;
+  /** This package's `dist/cli.js`, to recognize an older entry of the gateway. */
+  readonly cliPath: string;
 }
 
 /** One file's new text, ready to be written. */
@@ -69,7 +71,7 @@ export async function planRewrite(request: RewriteRequest): Promise<PlannedRewri
       const existing = valueAt(json, entryPath);
       const takenOut = removing.some((item) => item.path.join('\u0000') === entryPath.join('\u0000'));
       if (existing !== undefined && !takenOut) {
-        if (!launchesGateway(existing, path.dirname(file))) {
+        if (!launchesGateway(existing, path.dirname(file), request.cliPath)) {
           throw new ImportError(
             `${file}: "${entryPath.join('.')}" already holds a server that is not mcp-gateway, and the gateway's ` +
               'entry is named "gateway"; rename that server in the client, then import again',
@@ -131,10 +133,10 @@ export function backupName(file: string, now: Date): string {
   return `${file}.${date}-${time}.bak`;
 }
 
-function launchesGateway(value: unknown, folder: string): boolean {
+function launchesGateway(value: unknown, folder: string, cliPath: string): boolean {
   if (!isPlainObject(value) || typeof value.command !== 'string') return false;
   const args = Array.isArray(value.args) ? value.args.filter((arg) => typeof arg === 'string') : [];
-  return detectGatewayLaunch({ command: value.command, args, cwd: folder }).launchesGateway;
+  return detectGatewayLaunch({ command: value.command, args, cwd: folder }, cliPath).launchesGateway;
 }
 
 /** The file's text, and its byte order mark apart (the parser refuses it; the rewritten file keeps it). */

@@ -19,6 +19,10 @@ export interface TranslateContext {
   readonly home: string;
   /** The folder the import runs in: where an entry with no better folder is taken to run. */
   readonly cwd: string;
+  /** This package's `dist/cli.js`, to recognize an entry that runs it. */
+  readonly cliPath: string;
+  /** The names of all the client's entries: a proposed name must not be one of them. */
+  readonly takenNames: ReadonlySet<string>;
 }
 
 /** An entry that made it into the gateway's config. */
@@ -62,15 +66,17 @@ const NAME_RULE = '1 to 32 letters, digits, "_" or "-"';
 
 /**
  * A name the gateway accepts, made from `name`: runs of other characters become "-", and the result is cut to 32
- * characters. Undefined when nothing usable is left.
+ * characters; `-2`, `-3`... are added when it is one of `taken`. Undefined when nothing usable is left.
  */
-export function sanitizeServerName(name: string): string | undefined {
-  const cleaned = name
-    .replaceAll(/[^A-Za-z0-9_-]+/g, '-')
-    .replaceAll(/^-+|-+$/g, '')
-    .slice(0, 32)
-    .replace(/-+$/, '');
-  return SERVER_NAME_PATTERN.test(cleaned) ? cleaned : undefined;
+export function sanitizeServerName(name: string, taken: ReadonlySet<string> = new Set()): string | undefined {
+  const cut = (text: string, length: number): string => text.slice(0, length).replace(/-+$/, '');
+  const cleaned = cut(name.replaceAll(/[^A-Za-z0-9_-]+/g, '-').replaceAll(/^-+|-+$/g, ''), 32);
+  if (!SERVER_NAME_PATTERN.test(cleaned)) return undefined;
+  for (let suffix = 1; suffix < 100; suffix += 1) {
+    const candidate = suffix === 1 ? cleaned : `${cut(cleaned, 32 - `-${suffix}`.length)}-${suffix}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 /** Translates one entry (see the file comment). */
@@ -83,7 +89,7 @@ export function translateEntry(entry: ClientEntry, context: TranslateContext): E
   const paths = pathApi(context.platform);
   const workspace = entry.source.workspaceFolder;
   const own = launchOf(value, workspace ?? context.cwd, paths);
-  const detected = own === undefined ? undefined : detectGatewayLaunch(own);
+  const detected = own === undefined ? undefined : detectGatewayLaunch(own, context.cliPath);
   if (detected?.launchesGateway === true) {
     const file = detected.autoRegister;
     const reason = `launches mcp-gateway itself${file === undefined ? '' : ` (with --auto-register ${file})`}`;
@@ -99,7 +105,7 @@ export function translateEntry(entry: ClientEntry, context: TranslateContext): E
     workspaceFolderBasename: workspace === undefined ? undefined : paths.basename(workspace),
     pathSeparator: paths.sep,
   });
-  const proposedName = checkName(entry.name, reader);
+  const proposedName = checkName(entry.name, context.takenNames, reader);
   checkFields(value, context.client, reader);
   const config = readServer(value, context.client, reader);
 
@@ -182,9 +188,15 @@ class EntryReader {
 }
 
 /** A proposed name when the client's one is not valid for the gateway (recorded as a problem). */
-function checkName(name: string, reader: EntryReader): string | undefined {
+function checkName(name: string, taken: ReadonlySet<string>, reader: EntryReader): string | undefined {
+  if (name === '__proto__') {
+    reader.problem(
+      'the name __proto__ is not one the gateway can hold: rename it "proto" in the client and import again',
+    );
+    return 'proto';
+  }
   if (SERVER_NAME_PATTERN.test(name)) return undefined;
-  const proposed = sanitizeServerName(name);
+  const proposed = sanitizeServerName(name, taken);
   reader.problem(
     `the name is not valid for the gateway (${NAME_RULE}): ` +
       (proposed === undefined ? 'rename the server' : `rename it "${proposed}"`) +

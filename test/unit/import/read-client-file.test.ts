@@ -47,6 +47,17 @@ describe('parseClientJson', () => {
     );
   });
 
+  it('keeps a key named __proto__ as an entry, as JSON.parse does', () => {
+    const json = parseClientJson(
+      '{"mcpServers": {"__proto__": {"command": "x"}, "a": {}}}',
+      '/cfg/mcp.json',
+      false,
+    );
+    expect(Object.keys(json.mcpServers as object)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(json.mcpServers)).toBe(Object.prototype);
+    expect(json).toEqual(JSON.parse('{"mcpServers": {"__proto__": {"command": "x"}, "a": {}}}'));
+  });
+
   it('takes an empty file for an empty object, and refuses a top level that is not an object', () => {
     expect(parseClientJson('', '/cfg/mcp.json', true)).toEqual({});
     expect(parseClientJson('  \n', '/cfg/mcp.json', false)).toEqual({});

@@ -41,6 +41,7 @@ function request(file: string, remove: string[][], extra: Partial<RewriteRequest
     target: { file, serversPath: ['servers'] },
     entry: ENTRY,
     now: NOW,
+    cliPath: '/opt/gw/dist/cli.js',
     ...extra,
   };
 }
@@ -135,6 +136,7 @@ describe('planRewrite and applyRewrite', () => {
       target: { file: user, serversPath: ['mcpServers'] },
       entry: { command: 'npx', args: ['-y', 'mcp-multi-server-gateway', '--auto-register', '/g.json'] },
       now: NOW,
+      cliPath: '/opt/gw/dist/cli.js',
     });
     expect(plans.map(({ file, removed, getsGateway }) => ({ file, removed, getsGateway }))).toEqual([
       { file: user, removed: 2, getsGateway: true },
@@ -178,6 +180,16 @@ describe('planRewrite and applyRewrite', () => {
     const [plan] = await planRewrite(request(file, []));
     expect(plan?.replacesGateway).toBe(true);
     expect(JSON.parse(plan?.text ?? '')).toEqual({ servers: { gateway: ENTRY } });
+  });
+
+  it('recognizes an older entry that runs this copy of the gateway by path', async () => {
+    const older = { command: '/usr/bin/node', args: ['/opt/gw/dist/cli.js', '--auto-register', '/old.json'] };
+    const file = await write('mcp.json', JSON.stringify({ servers: { gateway: older } }));
+    const [plan] = await planRewrite(request(file, []));
+    expect(plan?.replacesGateway).toBe(true);
+    await expect(planRewrite(request(file, [], { cliPath: '/elsewhere/dist/cli.js' }))).rejects.toThrow(
+      'already holds a server that is not mcp-gateway',
+    );
   });
 
   it('refuses to replace another server named "gateway", and writes nothing', async () => {

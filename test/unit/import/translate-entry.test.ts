@@ -30,7 +30,14 @@ function translate(
   disabledByClient = false,
 ): EntryOutcome {
   const entry: ClientEntry = { name, value, source, path: ['mcpServers', name], disabledByClient };
-  return translateEntry(entry, { client, platform: 'linux', home: '/home/alex', cwd: '/home/alex/work' });
+  return translateEntry(entry, {
+    client,
+    platform: 'linux',
+    home: '/home/alex',
+    cwd: '/home/alex/work',
+    cliPath: '/opt/gw/dist/cli.js',
+    takenNames: new Set([name, 'my-db', 'my-db-2']),
+  });
 }
 
 /** The parts of an outcome worth comparing (the entry itself is what was passed in). */
@@ -50,6 +57,12 @@ describe('sanitizeServerName', () => {
     ['ok_name-1', 'ok_name-1'],
   ])('turns %j into %j', (name, expected) => {
     expect(sanitizeServerName(name)).toBe(expected);
+  });
+
+  it('adds a number when the name is taken, still within 32 characters', () => {
+    expect(sanitizeServerName('my db', new Set(['my-db']))).toBe('my-db-2');
+    expect(sanitizeServerName('my db', new Set(['my-db', 'my-db-2']))).toBe('my-db-3');
+    expect(sanitizeServerName(`${'c'.repeat(40)}!`, new Set(['c'.repeat(32)]))).toBe(`${'c'.repeat(30)}-2`);
   });
 
   it('gives nothing when no usable character is left', () => {
@@ -197,6 +210,16 @@ describe('translateEntry', () => {
       reasons: ['launches mcp-gateway itself (with --auto-register /home/alex/gateway-config.json)'],
       launchesGateway: { autoRegister: '/home/alex/gateway-config.json' },
     });
+    // This very copy, run by path.
+    expect(
+      summary(
+        translate('claude-desktop', 'here', { command: '/usr/bin/node', args: ['/opt/gw/dist/cli.js'] }),
+      ),
+    ).toEqual({
+      kind: 'skipped',
+      reasons: ['launches mcp-gateway itself'],
+      launchesGateway: { autoRegister: undefined },
+    });
     // Its cwd (relative to the project) is where the file resolves.
     expect(
       summary(
@@ -228,6 +251,17 @@ describe('translateEntry', () => {
         '"timeout" is not a field the gateway knows; remove it in the client and import again',
       ],
       proposedName: 'Brave-Search',
+    });
+    // "my-db" and "my-db-2" are taken by other entries of the client.
+    expect(summary(translate('claude-desktop', 'my db', { command: 'npx' }))).toMatchObject({
+      proposedName: 'my-db-3',
+    });
+    expect(summary(translate('claude-desktop', '__proto__', { command: 'npx' }))).toEqual({
+      kind: 'skipped',
+      reasons: [
+        'the name __proto__ is not one the gateway can hold: rename it "proto" in the client and import again',
+      ],
+      proposedName: 'proto',
     });
     expect(summary(translate('claude-desktop', '日本語', { command: 'npx' }))).toEqual({
       kind: 'skipped',
