@@ -13,10 +13,10 @@ import { GATEWAY_CLI_PATH } from '../shared/gateway-launch.js';
 import { CLIENT_FORMATS, CLIENT_IDS, isClientId, type ClientId } from './client-formats.js';
 import { defaultSources, pathApi, sourcesFromFile, type LocationContext } from './client-locations.js';
 import { collectEntries } from './collect-entries.js';
-import { formatClientSnippet, gatewayClientEntry } from './gateway-entry-snippet.js';
+import { formatClientSnippet, GATEWAY_ENTRY_NAME, gatewayClientEntry } from './gateway-entry-snippet.js';
 import { count, formatReport, ImportError } from './import-report.js';
 import { applyRewrite, planRewrite, type PlannedRewrite } from './rewrite-client.js';
-import { translateEntry, type ImportedEntry } from './translate-entry.js';
+import { translateEntry, type EntryOutcome, type ImportedEntry } from './translate-entry.js';
 import { assertWritable, writeGatewayConfig } from './write-gateway-config.js';
 
 /** The command's options, as parsed. */
@@ -161,11 +161,33 @@ async function importClient(client: ClientId, options: ImportOptions, io: Import
   if (plans.length > 0) {
     await applyRewrite(plans);
     for (const plan of plans) io.stderr(describePlan(plan));
+    warnOfOtherGatewayEntries(outcomes, first, io);
     io.stderr(`${format.title} now starts the gateway with this entry:\n`);
   } else {
     io.stderr(`Put this entry in ${format.title}'s config, in place of the servers imported:\n`);
   }
   io.stdout(formatClientSnippet(client, entry));
+}
+
+/**
+ * An older entry of the gateway under another name is left alone, like every entry not imported; the client would
+ * now start two gateways, so say so.
+ */
+function warnOfOtherGatewayEntries(
+  outcomes: readonly EntryOutcome[],
+  first: ImportedEntry,
+  io: ImportIo,
+): void {
+  const replaced = [...first.entry.path.slice(0, -1), GATEWAY_ENTRY_NAME].join('\u0000');
+  for (const outcome of outcomes) {
+    if (outcome.kind !== 'skipped' || outcome.launchesGateway === undefined) continue;
+    const { entry } = outcome;
+    if (entry.source.file === first.entry.source.file && entry.path.join('\u0000') === replaced) continue;
+    io.stderr(
+      `Still in ${entry.source.file}: "${entry.name}", which starts mcp-gateway too; remove it if the new ` +
+        '"gateway" entry takes its place.\n',
+    );
+  }
 }
 
 function describePlan(plan: PlannedRewrite): string {

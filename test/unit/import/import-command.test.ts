@@ -737,3 +737,27 @@ describe('createImportCommand', () => {
     }
   });
 });
+
+describe('runImport --rewrite-client, several files', () => {
+  it('puts the gateway where the first server was, and points at an older gateway entry left in place', async () => {
+    const where = await installClientFixture('cursor', dir);
+    const global = path.join(where.home, '.cursor/mcp.json');
+    const project = path.join(where.project, '.cursor/mcp.json');
+    const result = await run({ client: 'cursor', rewriteClient: true }, where);
+    expect(result.code).toBe(0);
+    expect(result.stderr.split('\n').slice(-7)).toEqual([
+      `Wrote ${where.project}/gateway-config.json (5 servers).`,
+      'The gateway config reads CONTEXT7_API_KEY, SHOP_GITHUB_TOKEN from the environment, which Cursor passes on.',
+      `Rewrote ${global}: took out 2 servers, added "gateway" (backup: ${global}.20260307-090503.bak).`,
+      `Rewrote ${project}: took out 3 servers (backup: ${project}.20260307-090503.bak).`,
+      `Still in ${global}: "mcp-gateway", which starts mcp-gateway too; remove it if the new "gateway" entry takes its place.`,
+      'Cursor now starts the gateway with this entry:',
+      '',
+    ]);
+    const globalServers = ((await readJson(global)) as { mcpServers: object }).mcpServers;
+    // github stays: the project's github was the one imported.
+    expect(Object.keys(globalServers)).toEqual(['github', 'scratch', 'mcp-gateway', 'gateway']);
+    const projectServers = ((await readJson(project)) as { mcpServers: object }).mcpServers;
+    expect(Object.keys(projectServers)).toEqual(['secrets']);
+  });
+});
