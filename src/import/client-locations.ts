@@ -47,6 +47,17 @@ export function pathApi(platform: NodeJS.Platform): path.PlatformPath {
  * one the client uses (the more specific scope wins).
  */
 export function defaultSources(client: ClientId, context: LocationContext): ClientSource[] {
+  // Run from the home folder, Cursor's project file is its global file: read once.
+  const seen = new Set<string>();
+  return allSources(client, context).filter((source) => {
+    const key = JSON.stringify([source.file, source.serversPaths]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function allSources(client: ClientId, context: LocationContext): ClientSource[] {
   const paths = pathApi(context.platform);
   const { home, cwd } = context;
   switch (client) {

@@ -222,8 +222,9 @@ Every entry not imported is listed on stderr with why, and stays in the client. 
 never printed. The client entry to use is printed on stdout.
 
 --rewrite-client first copies each client file it changes to <file>.<YYYYMMDD-HHMMSS>.bak, then takes the
-imported servers out and adds "gateway" where the first of them was, keeping every other key, comment and
-indentation. Quit the client first: some rewrite their file while running.
+imported servers out (with the comment lines right above them) and adds "gateway" where the first of them was,
+keeping every other key, comment and the file's indentation. Quit the client first: some rewrite their file
+while running.
 
 Exit codes: 0 done, 1 failure (a file missing or invalid, the output exists without --force), 2 usage error.`;
 

@@ -99,6 +99,12 @@ describe('defaultSources', () => {
     ]);
   });
 
+  it('reads the global file once when run from the home folder', () => {
+    expect(summarize({ ...linux, cwd: '/home/alex' }, 'cursor')).toEqual([
+      '/home/alex/.cursor/mcp.json [mcpServers] (global, -)',
+    ]);
+  });
+
   it("reads VS Code's user mcp.json and settings.json, then the workspace's", () => {
     expect(summarize(mac, 'vscode')).toEqual([
       '/Users/alex/Library/Application Support/Code/User/mcp.json [servers] (user, -)',
