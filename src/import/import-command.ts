@@ -112,6 +112,11 @@ async function importClient(client: ClientId, options: ImportOptions, io: Import
       `found no ${format.title} config; looked for:${looked}\nname the file with --from PATH`,
     );
   }
+  if (collected.sourcesRead.some(({ file }) => file === out)) {
+    throw new ImportError(
+      `--out ${out} is the ${format.title} config being read; write the gateway config elsewhere`,
+    );
+  }
   const takenNames = new Set(
     [...collected.entries, ...collected.shadowed.map(({ entry }) => entry)].map(({ name }) => name),
   );

@@ -476,6 +476,18 @@ describe('runImport, failures', () => {
     expect(await readJson(out)).toMatchObject({ servers: { github: {}, figma: {}, git: {}, puppeteer: {} } });
   });
 
+  it("never writes over the client's own file, even with --force", async () => {
+    const where = await installClientFixture('windsurf', dir);
+    const file = path.join(where.home, '.codeium/windsurf/mcp_config.json');
+    const original = await readFile(file, 'utf8');
+    expect(await run({ client: 'windsurf', out: file, force: true }, where)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: --out ${file} is the Windsurf config being read; write the gateway config elsewhere\n`,
+    });
+    await expect(readFile(file, 'utf8')).resolves.toBe(original);
+  });
+
   it('writes --out relative to the working folder, creating its folders', async () => {
     const where = await installClientFixture('windsurf', dir);
     const result = await run({ client: 'windsurf', out: 'configs/gw/windsurf.json' }, where);
