@@ -111,7 +111,7 @@ export function translateEntry(entry: ClientEntry, context: TranslateContext): E
 
   // The client started a project's servers in the project folder, and resolved relative paths against it; the
   // gateway would start them in the folder of its own config, so the folder is written out.
-  if (config.cwd !== undefined && !paths.isAbsolute(config.cwd)) {
+  if (config.cwd !== undefined && isRelative(config.cwd, paths)) {
     if (workspace === undefined) reader.problem(`cwd is a relative path ${UNKNOWN_FOLDER}`);
     else config.cwd = paths.resolve(workspace, config.cwd);
   }
@@ -119,7 +119,7 @@ export function translateEntry(entry: ClientEntry, context: TranslateContext): E
     config.cwd = workspace;
     reader.note(`runs in ${workspace}, the project folder ${format.title} ran it in`);
   }
-  if (config.command !== undefined && !paths.isAbsolute(config.command) && /[\\/]/.test(config.command)) {
+  if (config.command !== undefined && isRelative(config.command, paths) && /[\\/]/.test(config.command)) {
     if (config.cwd === undefined) reader.problem(`command is a relative path ${UNKNOWN_FOLDER}`);
     else config.command = paths.resolve(config.cwd, config.command);
   }
@@ -288,4 +288,12 @@ function launchOf(
 /** A type as it may be shown: the string a client wrote, or what kind of value it is. */
 function showType(type: unknown): string {
   return typeof type === 'string' ? JSON.stringify(type) : describeType(type);
+}
+
+/**
+ * A relative path. One that starts with a variable (`${HOME}/bin`) is left to the gateway's expansion: whatever
+ * it expands to, resolving it against a folder now would be wrong.
+ */
+function isRelative(file: string, paths: { isAbsolute(path: string): boolean }): boolean {
+  return !paths.isAbsolute(file) && !file.startsWith('${');
 }

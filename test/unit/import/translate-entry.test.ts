@@ -182,6 +182,19 @@ describe('translateEntry', () => {
     });
   });
 
+  it('leaves a path starting with a variable to the gateway, which expands it', () => {
+    expect(
+      summary(
+        translate('claude-code', 'tool', { command: '${HOME}/bin/tool', cwd: '${HOME}/work' }, projectFile),
+      ),
+    ).toEqual({
+      kind: 'imported',
+      config: { command: '${HOME}/bin/tool', cwd: '${HOME}/work' },
+      notes: [],
+      envNames: ['HOME'],
+    });
+  });
+
   it('refuses relative paths in a user-level file, where nothing says what they are relative to', () => {
     expect(summary(translate('claude-desktop', 'rel', { command: './server', cwd: 'sub' }))).toEqual({
       kind: 'skipped',
