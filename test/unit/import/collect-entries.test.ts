@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultSources, sourcesFromFile } from '../../../src/import/client-locations.js';
 import { collectEntries } from '../../../src/import/collect-entries.js';
-import { installClientFixture } from '../../helpers/client-fixtures.js';
+import { installClientFixture } from './client-fixtures.js';
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
 
 let dir: string;

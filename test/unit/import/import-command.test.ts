@@ -10,7 +10,7 @@ import {
   type ImportIo,
   type ImportOptions,
 } from '../../../src/import/import-command.js';
-import { installClientFixture, type InstalledClient } from '../../helpers/client-fixtures.js';
+import { installClientFixture, type InstalledClient } from './client-fixtures.js';
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
 
 let dir: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The folder holding one folder of fixtures per client. */
-export const CLIENT_FIXTURES = fileURLToPath(new URL('../fixtures/clients/', import.meta.url));
+export const CLIENT_FIXTURES = fileURLToPath(new URL('../../fixtures/clients/', import.meta.url));
 
 /** Where a client fixture was installed. */
 export interface InstalledClient {
