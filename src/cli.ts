@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
+import { createImportCommand } from './commands/import/import-command.js';
 import { createValidateCommand } from './commands/validate/validate-command.js';
 import { loadConfig } from './config/load-config.js';
 import { createStderrLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
@@ -152,11 +153,16 @@ function buildProgram(): Command {
 
 async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
-  // A subcommand reports its exit code here; without one, the root's empty action lets the gateway start below.
+  // A subcommand reports its exit code here. The root needs an action of its own, or commander would show the
+  // help instead of serving when no subcommand is given.
   let subcommandExit: number | undefined;
+  const done = (code: number): void => {
+    subcommandExit = code;
+  };
   const io = { stderr: (text: string) => process.stderr.write(text), env: process.env, cwd: process.cwd() };
-  const validate = createValidateCommand(io, (code) => (subcommandExit = code));
-  program.addCommand(validate.copyInheritedSettings(program)).action(() => undefined);
+  program.addCommand(createValidateCommand(io, done).copyInheritedSettings(program));
+  program.addCommand(createImportCommand(done));
+  program.action(() => undefined);
   try {
     await program.parseAsync(argv);
     if (subcommandExit !== undefined) return subcommandExit;

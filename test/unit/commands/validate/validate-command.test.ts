@@ -3,9 +3,9 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { runValidate } from '../../../src/commands/validate/validate-command.js';
-import type { Environment } from '../../../src/config/expand-variables.js';
-import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
+import { runValidate } from '../../../../src/commands/validate/validate-command.js';
+import type { Environment } from '../../../../src/config/expand-variables.js';
+import { makeTempDir, removeTempDir } from '../../../helpers/temp-dir.js';
 
 let dir: string;
 /** A folder standing for the gateway's PATH, holding one executable, `tool`. */
