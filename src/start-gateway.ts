@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 
 import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from './backends/backend-options.js';
 import { BackendRegistry } from './backends/backend-registry.js';
+import { canonicalConfigPath, inheritedConfigChain } from './backends/registration/config-chain.js';
 import { createRegistrationPolicy } from './backends/registration/registration-policy.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { GatewayError } from './errors/gateway-error.js';
@@ -96,10 +97,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const exposure = describeExposureProblem(options.transport, options.host, options.http?.authTokens ?? []);
   // Checked before anything starts, so that no backend starts for a gateway that will not serve.
   if (exposure !== undefined) throw new GatewayError('invalid_config', exposure);
+  const configChain = servedConfigChain(options.config);
   const pipelines = new PipelineCatalog(options.config?.pipelines ?? {});
   const registry = new BackendRegistry(logger, {
     ...DEFAULT_BACKEND_OPTIONS,
     defaultTimeoutMs: options.timeoutMs,
+    configChain,
     ...options.backendOptions,
   });
   const gateway = createGateway({
@@ -163,6 +166,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await closeCore();
     throw error;
   }
+}
+
+/**
+ * The config files served up the chain, this gateway's own last. A gateway started (as a backend) by one that
+ * already serves its config file refuses to start: a backstop behind each gateway's refusal of such an entry, for a
+ * command line it could not recognise (a wrapper script, `sh -c`).
+ */
+function servedConfigChain(config: LoadedConfig | undefined): string[] {
+  const inherited = inheritedConfigChain();
+  if (!config) return inherited;
+  const own = canonicalConfigPath(config.file);
+  if (inherited.includes(own)) {
+    throw new GatewayError(
+      'self_reference',
+      `${config.file} is already served by the gateway that started this one: a gateway must not start itself. ` +
+        "Remove the gateway's own entry from the servers of that config",
+    );
+  }
+  return [...inherited, own];
 }
 
 function running(

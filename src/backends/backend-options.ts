@@ -1,6 +1,8 @@
 /**
- * The timings and limits every backend of a registry shares, and their defaults.
+ * What a registry gives each of its backends: the timings and limits they share (and their defaults), and the
+ * events by which a backend tells the registry what happened.
  */
+import type { UpwardHandler } from '../shared/backend.js';
 import type { ConnectionOptions } from './connection.js';
 import { DEFAULT_CHILD_TRANSPORT_OPTIONS } from './process/child-transport.js';
 
@@ -24,3 +26,9 @@ export const DEFAULT_BACKEND_OPTIONS: BackendOptions = {
   maxCallMs: 600_000,
   handshakeTimeoutMs: 30_000,
 };
+
+/** What a backend tells its owner. */
+export interface BackendEvents extends UpwardHandler {
+  /** The state or the tool list changed. */
+  changed(): void;
+}

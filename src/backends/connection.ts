@@ -3,6 +3,8 @@
  * Client beside the fast path's requests on the same transport. A backend that restarts gets a new connection; an
  * old one never comes back.
  */
+import path from 'node:path';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -15,7 +17,8 @@ import { OutgoingRequests } from '../rpc/outgoing-requests.js';
 import type { BackendMessage } from '../shared/backend.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
 import { buildChildEnv, formatCommandLine, type BackendSpec } from './backend-spec.js';
-import { ChildTransport, type ChildTransportOptions } from './process/child-transport.js';
+import { CONFIG_CHAIN_ENV, describeSelfReference } from './registration/config-chain.js';
+import { ChildTransport, describeSpawnError, type ChildTransportOptions } from './process/child-transport.js';
 import { createRemoteTransport, endRemoteSession } from './remote-transport.js';
 
 /** Where a connection sends what its backend asks or announces. */
@@ -39,6 +42,11 @@ export const STDERR_TAIL = '; last stderr lines:';
 export interface ConnectionOptions extends ChildTransportOptions {
   /** How long `initialize` plus `tools/list` may take. */
   readonly handshakeTimeoutMs: number;
+  /**
+   * Config files served up the chain, this gateway's own last: handed to every local backend, and an entry that
+   * would start a gateway on one of them is refused (see `config-chain.ts`).
+   */
+  readonly configChain?: readonly string[] | undefined;
 }
 
 /** A backend speaking MCP with the gateway as its client. */
@@ -65,7 +73,13 @@ export class BackendConnection {
             {
               command: spec.command,
               args: spec.args,
-              env: buildChildEnv(spec.env, spec.inheritEnv),
+              env: {
+                ...buildChildEnv(spec.env, spec.inheritEnv),
+                // Every descendant hears which configs are served up the chain (see config-chain.ts).
+                ...(options.configChain && options.configChain.length > 0
+                  ? { [CONFIG_CHAIN_ENV]: options.configChain.join(path.delimiter) }
+                  : {}),
+              },
               cwd: spec.cwd,
             },
             options,
@@ -105,6 +119,10 @@ export class BackendConnection {
       this.requests.close(new GatewayError('backend_exited', 'Connection closed'));
       if (!this.deliberate) onLost();
     };
+    const selfReference = describeSelfReference(this.spec, this.options.configChain ?? []);
+    if (selfReference !== undefined) {
+      throw new GatewayError('self_reference', selfReference, { backend: this.spec.name });
+    }
     try {
       if (this.child) await this.openChild(this.child, onclose);
       else await this.openRemote(this.spec.url ?? '', onclose);
@@ -273,11 +291,4 @@ export class BackendConnection {
     const last = this.child?.recentStderr().slice(-10) ?? [];
     return last.length > 0 ? `${STDERR_TAIL}\n${last.map((line) => `  ${line}`).join('\n')}` : '';
   }
-}
-
-function describeSpawnError(error: unknown, spec: BackendSpec): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return `command "${spec.command}" was not found (cwd: ${spec.cwd})`;
-  if (code === 'EACCES') return `command "${spec.command}" is not executable`;
-  return plainMessage(error);
 }

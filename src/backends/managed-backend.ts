@@ -9,21 +9,15 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
 import type { RpcMessage } from '../rpc/outgoing-requests.js';
-import type { Backend, BackendCallOptions, BackendMessage, UpwardHandler } from '../shared/backend.js';
+import type { Backend, BackendCallOptions, BackendMessage } from '../shared/backend.js';
 import type { BackendInfo, BackendState } from '../shared/backend-info.js';
 import { formatCommandLine, type BackendSpec } from './backend-spec.js';
-import type { BackendOptions } from './backend-options.js';
+import type { BackendEvents, BackendOptions } from './backend-options.js';
 import { BackendConnection } from './connection.js';
 import { exchange, parseWith, type ExchangeLabel } from './request-exchange.js';
 import { describeUnavailable } from './describe-unavailable.js';
 import { Supervisor } from './supervision.js';
 import { toCallToolResult } from './tool-result.js';
-
-/** What a backend tells its owner. */
-export interface BackendEvents extends UpwardHandler {
-  /** The state or the tool list changed. */
-  changed(): void;
-}
 
 /** One running (or failed, or stopped) backend. */
 export class ManagedBackend implements Backend {
@@ -89,7 +83,9 @@ export class ManagedBackend implements Backend {
       await this.connect();
     } catch (error) {
       if (this.stopping) throw error;
-      this.fail(error as GatewayError, options.retry === true ? this.supervisor.startFailed() : undefined);
+      // An entry that would start this gateway again is wrong until it is edited: retrying cannot help.
+      const retry = options.retry === true && (error as GatewayError).code !== 'self_reference';
+      this.fail(error as GatewayError, retry ? this.supervisor.startFailed() : undefined);
       throw error;
     }
   }

@@ -23,6 +23,7 @@ export type GatewayErrorCode =
   | 'cancelled'
   | 'backend_error'
   | 'registration_denied'
+  | 'self_reference'
   | 'no_session_for_request'
   | 'client_lacks_capability'
   | 'internal';

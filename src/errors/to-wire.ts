@@ -29,6 +29,7 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   cancelled: ErrorCode.InternalError,
   backend_error: ErrorCode.InternalError,
   registration_denied: ErrorCode.InvalidRequest,
+  self_reference: ErrorCode.InvalidParams,
   no_session_for_request: ErrorCode.InternalError,
   client_lacks_capability: ErrorCode.InvalidRequest,
   internal: ErrorCode.InternalError,

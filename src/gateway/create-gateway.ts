@@ -11,8 +11,8 @@ import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import type { ExposeMode } from './expose-mode.js';
 import { LiveCatalog } from './hub/live-catalog.js';
 import { SessionRouter } from './hub/session-router.js';
-import { openSession, type GatewaySession, type SessionCore } from './session.js';
-import { GATEWAY_TOOL_NAMES } from './tools/index.js';
+import { describedBy, openSession, type GatewaySession, type SessionCore } from './session.js';
+import { GATEWAY_TOOL_NAMES, GATEWAY_TOOLS } from './tools/index.js';
 
 /** What a gateway is built from. */
 export interface CreateGatewayOptions {
@@ -62,9 +62,20 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     request: (backend, request, signal) => router.routeRequest(backend, request, signal),
     notification: (backend, notification) => router.routeNotification(backend, notification),
   });
-  const onBackendsChanged = (): void => router.announce(catalog.refresh());
-  // The description of route_pipeline lists the pipelines: a change to them is a change to the tool list.
-  const onPipelinesChanged = (): void => router.announce({ gatewayToolsChanged: true });
+  // The gateway tools' descriptions change with the pipelines and the backends registered (route_pipeline lists
+  // the pipelines whose backends are there): a change to them is a change to every session's tool list.
+  const describeGatewayTools = (): string =>
+    GATEWAY_TOOLS.map((tool) => tool.description(describedBy(core))).join('\n');
+  let gatewayTools = describeGatewayTools();
+  const gatewayToolsChanged = (): boolean => {
+    const now = describeGatewayTools();
+    const changed = now !== gatewayTools;
+    gatewayTools = now;
+    return changed;
+  };
+  const onBackendsChanged = (): void =>
+    router.announce({ ...catalog.refresh(), gatewayToolsChanged: gatewayToolsChanged() });
+  const onPipelinesChanged = (): void => router.announce({ gatewayToolsChanged: gatewayToolsChanged() });
   directory.on('changed', onBackendsChanged);
   options.pipelines.on('changed', onPipelinesChanged);
   const sessions = new Set<GatewaySession>();

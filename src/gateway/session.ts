@@ -20,7 +20,7 @@ import type { LiveCatalog } from './hub/live-catalog.js';
 import type { SessionRouter } from './hub/session-router.js';
 import type { SessionState } from './hub/session-state.js';
 import { PassThroughResult, peerOf } from './server-channels.js';
-import { describeTool } from './tools/gateway-tool.js';
+import { describeTool, type DescriptionContext } from './tools/gateway-tool.js';
 import { GATEWAY_TOOLS } from './tools/index.js';
 
 /** What every session of one gateway shares. */
@@ -72,7 +72,7 @@ export async function openSession(transport: Transport, core: SessionCore): Prom
   server.onerror = (error) =>
     logger.warn('could not read a message from the client', { error: plainMessage(error) });
   registerForwarding({ server, session, catalog, router, logger });
-  const descriptions = { pipelines: core.pipelines, defaultTimeoutMs: core.defaultTimeoutMs };
+  const descriptions = describedBy(core);
   server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: [
       ...GATEWAY_TOOLS.map((tool) => describeTool(tool, descriptions)),
@@ -123,6 +123,11 @@ export async function openSession(transport: Transport, core: SessionCore): Prom
     throw error;
   }
   return { close };
+}
+
+/** What the gateway tools' descriptions depend on. */
+export function describedBy(core: SessionCore): DescriptionContext {
+  return { pipelines: core.pipelines, directory: core.directory, defaultTimeoutMs: core.defaultTimeoutMs };
 }
 
 function instructions(expose: ExposeMode): string {

@@ -1,11 +1,10 @@
 /**
- * Turns pipelines as written (config file, built-ins, `custom` steps) into runnable ones, checking everything that
+ * Turns pipelines as written (config file, `custom` steps) into runnable ones, checking everything that
  * can be checked before a run.
  */
 import type { PipelineConfig } from './pipeline-schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import { CUSTOM_SCENARIO } from './builtin-pipelines.js';
-import type { Pipeline, PipelineInput, PipelineStep } from './pipeline.js';
+import { CUSTOM_SCENARIO, type Pipeline, type PipelineInput, type PipelineStep } from './pipeline.js';
 import { findCycle, transitiveDependencies } from './step-graph.js';
 import {
   compileTemplate,

@@ -5,33 +5,30 @@ import { EventEmitter } from 'node:events';
 
 import { GatewayError } from '../errors/gateway-error.js';
 import { buildPipeline, PipelineDefinitionError } from './build-pipeline.js';
-import { BUILTIN_PIPELINES, CUSTOM_SCENARIO } from './builtin-pipelines.js';
-import type { Pipeline } from './pipeline.js';
+import { CUSTOM_SCENARIO, type Pipeline } from './pipeline.js';
 import type { PipelineConfig } from './pipeline-schema.js';
 
 /** What a {@link PipelineCatalog} tells its listeners. */
 interface CatalogEvents {
-  /** A pipeline was added, replaced or removed. */
+  /** The pipelines were replaced by different ones. */
   changed: [];
 }
 
 /**
- * The named pipelines a gateway offers: the built-ins, then those of the config file (which may replace a
- * built-in of the same name). Pipelines can be added, replaced and removed while the gateway runs; each change
- * emits `changed`, on which every connected client is told that the tool list changed (the description of
- * `route_pipeline` lists the pipelines).
+ * The named pipelines a gateway offers: those of its config file. A reload replaces them; a change emits `changed`,
+ * on which every connected client is told that the tool list changed (the description of `route_pipeline` lists
+ * the pipelines).
  */
 export class PipelineCatalog extends EventEmitter<CatalogEvents> {
-  private readonly pipelines = new Map<string, Pipeline>();
+  private pipelines = new Map<string, Pipeline>();
+  private written = '{}';
 
+  /** Builds every pipeline; throws a `GatewayError` naming the first that cannot be built. */
   constructor(configured: Readonly<Record<string, PipelineConfig>> = {}) {
     super();
     // One listener per connected session: many sessions are normal, not a leak.
     this.setMaxListeners(0);
-    for (const [name, config] of Object.entries(BUILTIN_PIPELINES)) {
-      this.pipelines.set(name, buildPipeline(name, config));
-    }
-    for (const [name, config] of Object.entries(configured)) this.pipelines.set(name, build(name, config));
+    this.replace(configured);
   }
 
   /** The pipeline named `name`, if any. */
@@ -39,7 +36,7 @@ export class PipelineCatalog extends EventEmitter<CatalogEvents> {
     return this.pipelines.get(name);
   }
 
-  /** Every named pipeline, built-ins first. */
+  /** Every named pipeline, in the config's order. */
   list(): Pipeline[] {
     return [...this.pipelines.values()];
   }
@@ -50,21 +47,18 @@ export class PipelineCatalog extends EventEmitter<CatalogEvents> {
   }
 
   /**
-   * Adds the pipeline `name`, or replaces the one of that name, and emits `changed`. Throws (and changes nothing)
-   * when it cannot be built, or for the reserved name `custom`.
+   * Replaces every pipeline with those given (a reload of the config) and emits `changed` when any differs.
+   * Throws, changing nothing, when one cannot be built.
    */
-  set(name: string, config: PipelineConfig): Pipeline {
-    const pipeline = build(name, config);
-    this.pipelines.set(name, pipeline);
+  replace(configured: Readonly<Record<string, PipelineConfig>>): void {
+    const written = JSON.stringify(configured);
+    if (written === this.written) return;
+    const pipelines = new Map(
+      Object.entries(configured).map(([name, config]) => [name, build(name, config)]),
+    );
+    this.pipelines = pipelines;
+    this.written = written;
     this.emit('changed');
-    return pipeline;
-  }
-
-  /** Removes the pipeline `name` and emits `changed`; false (and no event) when there is none. */
-  remove(name: string): boolean {
-    const removed = this.pipelines.delete(name);
-    if (removed) this.emit('changed');
-    return removed;
   }
 }
 

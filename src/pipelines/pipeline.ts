@@ -6,6 +6,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 import type { CompiledValue } from './templates.js';
 
+/** The scenario of `route_pipeline` whose steps the caller supplies. */
+export const CUSTOM_SCENARIO = 'custom';
+
 /** One step: call `server`.`tool` with `params` rendered, once the steps named in `after` have finished. */
 export interface PipelineStep {
   readonly id: string;

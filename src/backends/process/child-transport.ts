@@ -233,6 +233,14 @@ export class ChildTransport implements Transport {
   }
 }
 
+/** Why a command could not be started, as the user can fix it: `command "nodee" was not found (cwd: /srv)`. */
+export function describeSpawnError(error: unknown, child: Pick<ChildCommand, 'command' | 'cwd'>): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `command "${child.command}" was not found (cwd: ${child.cwd})`;
+  if (code === 'EACCES') return `command "${child.command}" is not executable`;
+  return (error as Error).message;
+}
+
 function spawnChild({ command, args, env, cwd }: ChildCommand) {
   return execa(command, args, {
     cwd,

@@ -3,7 +3,7 @@
  * server of the same name, the more specific one is kept and the other is reported as shadowed.
  */
 import type { ClientSource, JsonPath } from './client-locations.js';
-import { ImportError } from './import-report.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 import { describeType, isPlainObject, readClientFile, valueAt, type ClientFile } from './read-client-file.js';
 
 /** One server entry as the client wrote it. */
@@ -47,7 +47,7 @@ export interface CollectOptions {
 /**
  * Reads every source (each file once) and collects its entries.
  *
- * @throws ImportError when a file is unreadable or invalid, when a servers key holds something else than an
+ * @throws GatewayError when a file is unreadable or invalid, when a servers key holds something else than an
  *   object, or when a required file is missing.
  */
 export async function collectEntries(
@@ -69,7 +69,8 @@ export async function collectEntries(
     (file === undefined ? sourcesMissing : sourcesRead).push(source);
     if (file === undefined) {
       if (options.required) {
-        throw new ImportError(
+        throw new GatewayError(
+          'invalid_config',
           `${source.file}: cannot read the file (no such file); check the path given to --from`,
         );
       }
@@ -112,7 +113,8 @@ function findServers(
     const servers = valueAt(file.json, path);
     if (servers === undefined) continue;
     if (!isPlainObject(servers)) {
-      throw new ImportError(
+      throw new GatewayError(
+        'invalid_config',
         `${file.file}: expected "${path.join('.')}" to be an object of servers ({"name": {...}}), found ` +
           `${describeType(servers)}; fix the file, or name another file with --from`,
       );

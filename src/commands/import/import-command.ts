@@ -14,7 +14,8 @@ import { CLIENT_FORMATS, CLIENT_IDS, isClientId, type ClientId } from './client-
 import { defaultSources, pathApi, sourcesFromFile, type LocationContext } from './client-locations.js';
 import { collectEntries } from './collect-entries.js';
 import { formatClientSnippet, GATEWAY_ENTRY_NAME, gatewayClientEntry } from './gateway-entry-snippet.js';
-import { count, formatReport, ImportError } from './import-report.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { count, formatReport } from './import-report.js';
 import { applyRewrite, planRewrite, type PlannedRewrite } from './rewrite-client.js';
 import { translateEntry, type EntryOutcome, type ImportedEntry } from './translate-entry.js';
 import { assertWritable, writeGatewayConfig } from './write-gateway-config.js';
@@ -84,7 +85,7 @@ export async function runImport(options: ImportOptions, io: ImportIo = defaultIm
     await importClient(options.client, options, io);
     return EXIT_OK;
   } catch (error) {
-    if (!(error instanceof ImportError)) throw error;
+    if (!(error instanceof GatewayError)) throw error;
     io.stderr(`error: ${error.message}\n`);
     return EXIT_FAILURE;
   }
@@ -108,12 +109,14 @@ async function importClient(client: ClientId, options: ImportOptions, io: Import
   });
   if (collected.sourcesRead.length === 0) {
     const looked = sources.map(({ file }) => `\n  ${file}`).join('');
-    throw new ImportError(
+    throw new GatewayError(
+      'invalid_config',
       `found no ${format.title} config; looked for:${looked}\nname the file with --from PATH`,
     );
   }
   if (collected.sourcesRead.some(({ file }) => file === out)) {
-    throw new ImportError(
+    throw new GatewayError(
+      'invalid_config',
       `--out ${out} is the ${format.title} config being read; write the gateway config elsewhere`,
     );
   }
@@ -134,7 +137,8 @@ async function importClient(client: ClientId, options: ImportOptions, io: Import
   const [first] = imported;
   if (first === undefined) {
     const found = collected.entries.length + collected.shadowed.length;
-    throw new ImportError(
+    throw new GatewayError(
+      'invalid_config',
       found === 0
         ? `no servers in ${collected.sourcesRead.map(({ file }) => file).join(', ')}; ${out} was not written`
         : `none of the ${count(found, 'server')} found can be imported (see above); ${out} was not written`,

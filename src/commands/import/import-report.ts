@@ -12,10 +12,6 @@ import type { EntryOutcome, ImportedEntry, SkippedEntry } from './translate-entr
  * its message says which file, what was expected, what was found and what to do. `runImport` prints it and
  * returns 1.
  */
-export class ImportError extends Error {
-  override readonly name = 'ImportError';
-}
-
 /** What the report is made from. */
 export interface ImportSummary {
   readonly clientTitle: string;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 
 import type { JsonPath } from './client-locations.js';
-import { ImportError } from './import-report.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 
 /** A client file, read and parsed. */
 export interface ClientFile {
@@ -26,7 +26,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /**
  * Reads and parses `file`; undefined when it does not exist.
  *
- * @throws ImportError when it cannot be read, is not valid JSON (JSONC when `jsonc`), or is not an object.
+ * @throws GatewayError when it cannot be read, is not valid JSON (JSONC when `jsonc`), or is not an object.
  */
 export async function readClientFile(file: string, jsonc: boolean): Promise<ClientFile | undefined> {
   let text: string;
@@ -35,7 +35,8 @@ export async function readClientFile(file: string, jsonc: boolean): Promise<Clie
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    throw new ImportError(
+    throw new GatewayError(
+      'invalid_config',
       `${file}: cannot read the file (${code ?? String(error)}); check its permissions, or name another file with --from`,
       { cause: error },
     );
@@ -46,7 +47,7 @@ export async function readClientFile(file: string, jsonc: boolean): Promise<Clie
 /**
  * Parses a client file's text. An empty file counts as an empty object: editors create the file empty.
  *
- * @throws ImportError naming `file`, the line and column of the first syntax error, and what was expected there.
+ * @throws GatewayError naming `file`, the line and column of the first syntax error, and what was expected there.
  */
 export function parseClientJson(text: string, file: string, jsonc: boolean): Record<string, unknown> {
   const errors: ParseError[] = [];
@@ -58,7 +59,8 @@ export function parseClientJson(text: string, file: string, jsonc: boolean): Rec
   const [first] = errors;
   if (first !== undefined) {
     const { line, column } = lineAndColumn(text, first.offset);
-    throw new ImportError(
+    throw new GatewayError(
+      'invalid_config',
       `${file}:${line}:${column}: not valid ${jsonc ? 'JSON with comments' : 'JSON'}: ${describeParseError(first)}; ` +
         'fix the file (the client cannot read it either), or name another file with --from',
     );
@@ -66,7 +68,8 @@ export function parseClientJson(text: string, file: string, jsonc: boolean): Rec
   if (tree === undefined) return {};
   const json = toValue(tree);
   if (!isPlainObject(json)) {
-    throw new ImportError(
+    throw new GatewayError(
+      'invalid_config',
       `${file}: expected a JSON object ({...}) at the top of the file, found ${describeType(json)}`,
     );
   }

@@ -11,7 +11,7 @@ import { detectGatewayLaunch } from '../../shared/gateway-launch.js';
 import type { JsonPath } from './client-locations.js';
 import { GATEWAY_ENTRY_NAME, type ClientEntryValue } from './gateway-entry-snippet.js';
 import { addProperty, removeProperty } from './json-edits.js';
-import { ImportError } from './import-report.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 import { isPlainObject, parseClientJson, valueAt } from './read-client-file.js';
 
 /** What to change in the client's files. */
@@ -47,7 +47,7 @@ export interface PlannedRewrite {
  * Reads each file again (it may have changed since the import read it) and computes its new text, writing
  * nothing, so that a problem in any file leaves every file as it was.
  *
- * @throws ImportError when a file is no longer readable or valid, or when the target already has an entry named
+ * @throws GatewayError when a file is no longer readable or valid, or when the target already has an entry named
  *   `gateway` that is not the gateway's and is not being taken out.
  */
 export async function planRewrite(request: RewriteRequest): Promise<PlannedRewrite[]> {
@@ -72,7 +72,8 @@ export async function planRewrite(request: RewriteRequest): Promise<PlannedRewri
       const takenOut = removing.some((item) => item.path.join('\u0000') === entryPath.join('\u0000'));
       if (existing !== undefined && !takenOut) {
         if (!launchesGateway(existing, path.dirname(file), request.cliPath)) {
-          throw new ImportError(
+          throw new GatewayError(
+            'invalid_config',
             `${file}: "${entryPath.join('.')}" already holds a server that is not mcp-gateway, and the gateway's ` +
               'entry is named "gateway"; rename that server in the client, then import again',
           );
@@ -97,7 +98,7 @@ export async function planRewrite(request: RewriteRequest): Promise<PlannedRewri
 /**
  * Copies each file to its backup (never over an existing file), then writes the new texts.
  *
- * @throws ImportError when a backup or a file cannot be written; files not yet reached are left as they were.
+ * @throws GatewayError when a backup or a file cannot be written; files not yet reached are left as they were.
  */
 export async function applyRewrite(plans: readonly PlannedRewrite[]): Promise<void> {
   for (const plan of plans) {
@@ -105,7 +106,8 @@ export async function applyRewrite(plans: readonly PlannedRewrite[]): Promise<vo
       await copyFile(plan.file, plan.backup, constants.COPYFILE_EXCL);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new ImportError(
+      throw new GatewayError(
+        'invalid_config',
         `${plan.file}: cannot back it up to ${plan.backup} (${code}); the file is unchanged`,
         {
           cause: error,
@@ -118,9 +120,13 @@ export async function applyRewrite(plans: readonly PlannedRewrite[]): Promise<vo
       await writeFile(plan.file, plan.text);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new ImportError(`${plan.file}: cannot write it (${code}); its backup is ${plan.backup}`, {
-        cause: error,
-      });
+      throw new GatewayError(
+        'invalid_config',
+        `${plan.file}: cannot write it (${code}); its backup is ${plan.backup}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }
@@ -146,8 +152,12 @@ async function readText(file: string): Promise<{ bom: string; text: string }> {
     return text.startsWith('\uFEFF') ? { bom: '\uFEFF', text: text.slice(1) } : { bom: '', text };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new ImportError(`${file}: cannot read it again to rewrite it (${code}); nothing was rewritten`, {
-      cause: error,
-    });
+    throw new GatewayError(
+      'invalid_config',
+      `${file}: cannot read it again to rewrite it (${code}); nothing was rewritten`,
+      {
+        cause: error,
+      },
+    );
   }
 }

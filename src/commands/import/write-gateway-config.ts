@@ -8,13 +8,12 @@ import path from 'node:path';
 import type { ServerConfig } from '../../backends/server-config.js';
 import { parseConfig } from '../../config/load-config.js';
 import { GatewayError } from '../../errors/gateway-error.js';
-import { ImportError } from './import-report.js';
 
 /**
  * Fails when `file` exists and `force` is not set: checked before anything is read, so that the user learns it
  * first.
  *
- * @throws ImportError saying so and what to do.
+ * @throws GatewayError saying so and what to do.
  */
 export async function assertWritable(file: string, force: boolean): Promise<void> {
   if (force) return;
@@ -29,7 +28,7 @@ export async function assertWritable(file: string, force: boolean): Promise<void
  * Validates `{ servers }` with the gateway's own config parser and writes it to `file` (folders created as
  * needed). The file is readable by its owner only: it holds the servers' environment, secrets included.
  *
- * @throws ImportError when the config does not validate, when `file` exists and `force` is not set, or when it
+ * @throws GatewayError when the config does not validate, when `file` exists and `force` is not set, or when it
  *   cannot be written.
  */
 export async function writeGatewayConfig(
@@ -42,9 +41,13 @@ export async function writeGatewayConfig(
     parseConfig(config, file);
   } catch (error) {
     if (error instanceof GatewayError) {
-      throw new ImportError(`the config made for ${file} is not one the gateway accepts: ${error.message}`, {
-        cause: error,
-      });
+      throw new GatewayError(
+        'invalid_config',
+        `the config made for ${file} is not one the gateway accepts: ${error.message}`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -56,14 +59,19 @@ export async function writeGatewayConfig(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw existsError(file);
-    throw new ImportError(`${file}: cannot write the gateway config (${code ?? String(error)})`, {
-      cause: error,
-    });
+    throw new GatewayError(
+      'invalid_config',
+      `${file}: cannot write the gateway config (${code ?? String(error)})`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
-function existsError(file: string): ImportError {
-  return new ImportError(
+function existsError(file: string): GatewayError {
+  return new GatewayError(
+    'invalid_config',
     `${file} already exists; pass --force to overwrite it, or --out to write the config elsewhere`,
   );
 }

@@ -16,15 +16,15 @@ import type { ToolSearchIndex } from '../search/tool-search-index.js';
 
 /** What a tool's description may depend on. */
 export interface DescriptionContext {
-  /** The named pipelines, which `route_pipeline` lists. */
+  /** The named pipelines, which `route_pipeline` lists (those whose backends are all registered). */
   readonly pipelines: PipelineCatalog;
+  readonly directory: BackendDirectory;
   /** The per-call timeout of a backend whose config sets none, in milliseconds. */
   readonly defaultTimeoutMs: number;
 }
 
 /** What a tool handler can reach while it runs. */
 export interface ToolContext extends DescriptionContext {
-  readonly directory: BackendDirectory;
   /** Folder that relative paths in `register_server` resolve against. */
   readonly baseDir: string;
   /** Decides whether `register_server` may start what it is asked to, before anything starts. */

@@ -7,8 +7,7 @@ import { z } from 'zod';
 import { formatIssues } from '../../config/format-issues.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { buildPipeline } from '../../pipelines/build-pipeline.js';
-import { CUSTOM_SCENARIO } from '../../pipelines/builtin-pipelines.js';
-import type { Pipeline, PipelineOutcome } from '../../pipelines/pipeline.js';
+import { CUSTOM_SCENARIO, type Pipeline, type PipelineOutcome } from '../../pipelines/pipeline.js';
 import type { PipelineCatalog } from '../../pipelines/pipeline-catalog.js';
 import { describeInputs } from '../../pipelines/pipeline-inputs.js';
 import { PipelineStepSchema } from '../../pipelines/pipeline-schema.js';
@@ -97,9 +96,16 @@ export const routePipeline: GatewayTool = {
   },
 };
 
-/** The description lists the named pipelines with their inputs, then the `custom` scenario and the templates. */
-function describeRoutePipeline({ pipelines }: DescriptionContext): string {
-  const named = pipelines.list().map((pipeline) => {
+/**
+ * The description lists the named pipelines whose backends are all registered (a pipeline of the config whose
+ * backends are not there is left out until they are), with their inputs; then the `custom` scenario and the
+ * templates.
+ */
+function describeRoutePipeline({ pipelines, directory }: DescriptionContext): string {
+  const available = pipelines
+    .list()
+    .filter((pipeline) => pipeline.steps.every((step) => directory.get(step.server) !== undefined));
+  const named = available.map((pipeline) => {
     const inputs = pipeline.inputs && pipeline.inputs.length > 0 ? describeInputs(pipeline.inputs) : [];
     const line = `- ${pipeline.name}: ${pipeline.description || '(no description)'}`;
     return inputs.length > 0 ? `${line}\n  input: ${inputs.join('; ')}` : line;

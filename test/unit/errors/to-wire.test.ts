@@ -25,6 +25,7 @@ describe('toProtocolError', () => {
     ['duplicate_request_id', ErrorCode.InvalidRequest],
     ['resource_not_found', -32002],
     ['registration_denied', ErrorCode.InvalidRequest],
+    ['self_reference', ErrorCode.InvalidParams],
     ['no_session_for_request', ErrorCode.InternalError],
     ['client_lacks_capability', ErrorCode.InvalidRequest],
     ['backend_unavailable', ErrorCode.InternalError],

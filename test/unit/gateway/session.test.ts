@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { PipelineCatalog } from '../../../src/pipelines/pipeline-catalog.js';
 import { useInMemorySession } from '../../helpers/connect-in-memory.js';
-import { FakeDirectory } from '../../helpers/fake-directory.js';
+import { FakeBackend, FakeDirectory } from '../../helpers/fake-directory.js';
 import { GATEWAY_TOOL_NAMES } from '../../helpers/gateway-tool-names.js';
 
 const { connect, connected } = useInMemorySession();
@@ -52,22 +52,18 @@ describe('tools/list', () => {
     expect(outputSchemas.route_pipeline?.required).toEqual(['scenario', 'ok', 'durationMs', 'steps']);
   });
 
-  it('lists the built-in scenarios, every config pipeline and custom in the description of route_pipeline', async () => {
+  it('lists the config pipelines whose backends are registered, and custom, in the description of route_pipeline', async () => {
     const pipelines = new PipelineCatalog({
       nightly: { description: 'Nightly export of the orders', steps: [{ server: 'sqlite', tool: 'export' }] },
+      elsewhere: { steps: [{ server: 'missing', tool: 'x' }] },
     });
-    await connect(new FakeDirectory(), { pipelines });
+    await connect(new FakeDirectory([new FakeBackend('sqlite')]), { pipelines });
 
     const { tools } = await connected().listTools();
 
     const description = tools.find((tool) => tool.name === 'route_pipeline')?.description ?? '';
     const scenarioLines = description.split('\n').filter((line) => line.startsWith('- '));
-    expect(scenarioLines.map((line) => line.slice(2, line.indexOf(':')))).toEqual([
-      'weather-analysis',
-      'database-report',
-      'nightly',
-      'custom',
-    ]);
+    expect(scenarioLines.map((line) => line.slice(2, line.indexOf(':')))).toEqual(['nightly', 'custom']);
     expect(description).toContain('- nightly: Nightly export of the orders');
   });
 });

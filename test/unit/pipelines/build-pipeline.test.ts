@@ -7,9 +7,9 @@ import {
   checkPipelineConfig,
   PipelineDefinitionError,
 } from '../../../src/pipelines/build-pipeline.js';
-import { DATABASE_REPORT, WEATHER_ANALYSIS } from '../../../src/pipelines/builtin-pipelines.js';
 import type { Pipeline } from '../../../src/pipelines/pipeline.js';
 import { PipelineCatalog } from '../../../src/pipelines/pipeline-catalog.js';
+import { demoPipeline } from '../../helpers/demo-pipelines.js';
 
 /** The error `fn` throws; fails when it throws nothing. */
 function thrownBy(fn: () => unknown): Error {
@@ -337,40 +337,25 @@ describe('checkPipelineConfig', () => {
 });
 
 describe('PipelineCatalog', () => {
-  it('offers the two built-in pipelines, and custom as the last scenario', () => {
+  it('offers no pipeline but custom without a config', () => {
     const catalog = new PipelineCatalog();
 
-    expect(catalog.list().map((pipeline) => pipeline.name)).toEqual(['weather-analysis', 'database-report']);
-    expect(catalog.scenarioNames()).toEqual(['weather-analysis', 'database-report', 'custom']);
-    expect(catalog.get('weather-analysis')).toEqual(buildPipeline('weather-analysis', WEATHER_ANALYSIS));
-    expect(catalog.get('database-report')).toEqual(buildPipeline('database-report', DATABASE_REPORT));
+    expect(catalog.list()).toEqual([]);
+    expect(catalog.scenarioNames()).toEqual(['custom']);
     expect(catalog.get('custom')).toBeUndefined();
-    expect(catalog.get('nope')).toBeUndefined();
   });
 
-  it('adds the config pipelines after the built-ins, built and described', () => {
+  it('offers the config pipelines in their order, built and described, and custom last', () => {
     const catalog = new PipelineCatalog({
       nightly: { description: 'Nightly export', steps: [{ server: 'sqlite', tool: 'export' }] },
       bare: { steps: [{ id: 'ping', server: 'a', tool: 'ping' }] },
     });
 
-    expect(catalog.scenarioNames()).toEqual([
-      'weather-analysis',
-      'database-report',
-      'nightly',
-      'bare',
-      'custom',
-    ]);
+    expect(catalog.scenarioNames()).toEqual(['nightly', 'bare', 'custom']);
     expect(catalog.get('nightly')?.description).toBe('Nightly export');
     expect(shapeOf(catalog.get('nightly'))).toEqual([['step1', 'sqlite', 'export', [], false]]);
     expect(catalog.get('bare')?.description).toBe('');
-  });
-
-  it('lets a config pipeline replace a built-in of the same name, in place', () => {
-    const catalog = new PipelineCatalog({ 'weather-analysis': { steps: [{ server: 'w', tool: 'mine' }] } });
-
-    expect(catalog.scenarioNames()).toEqual(['weather-analysis', 'database-report', 'custom']);
-    expect(shapeOf(catalog.get('weather-analysis'))).toEqual([['step1', 'w', 'mine', [], false]]);
+    expect(catalog.get('nope')).toBeUndefined();
   });
 
   it('refuses a config pipeline named custom', () => {
@@ -390,52 +375,50 @@ describe('PipelineCatalog', () => {
     expect(error.message).toContain('pipeline "broken", step "step1": "after" names "later"');
   });
 
-  it('emits changed when a pipeline is added, replaced or removed, and lists the change at once', () => {
-    const catalog = new PipelineCatalog();
+  it('emits changed when a reload replaces the pipelines with different ones, and lists them at once', () => {
+    const catalog = new PipelineCatalog({
+      brief: { description: 'v1', steps: [{ server: 'a', tool: 'x' }] },
+    });
     const seen: string[][] = [];
     catalog.on('changed', () => seen.push(catalog.scenarioNames()));
 
-    const added = catalog.set('brief', { description: 'v1', steps: [{ server: 'a', tool: 'x' }] });
-    catalog.set('brief', { description: 'v2', steps: [{ server: 'a', tool: 'y' }] });
-    const removed = catalog.remove('weather-analysis');
+    catalog.replace({ brief: { description: 'v2', steps: [{ server: 'a', tool: 'y' }] } });
+    catalog.replace({ brief: { description: 'v2', steps: [{ server: 'a', tool: 'y' }] } });
+    catalog.replace({ other: { steps: [{ server: 'b', tool: 'z' }] } });
 
-    expect(added.name).toBe('brief');
-    expect(removed).toBe(true);
     expect(seen).toEqual([
-      ['weather-analysis', 'database-report', 'brief', 'custom'],
-      ['weather-analysis', 'database-report', 'brief', 'custom'],
-      ['database-report', 'brief', 'custom'],
+      ['brief', 'custom'],
+      ['other', 'custom'],
     ]);
-    expect(catalog.get('brief')?.description).toBe('v2');
+    expect(catalog.get('brief')).toBeUndefined();
   });
 
-  it('changes nothing and emits nothing for a pipeline it cannot build, a bad name, custom, or an unknown name to remove', () => {
-    const catalog = new PipelineCatalog();
+  it('changes nothing and emits nothing when a replacement cannot be built, is named custom or is misnamed', () => {
+    const catalog = new PipelineCatalog({ weather: demoPipeline('weather-analysis') });
     let changes = 0;
     catalog.on('changed', () => (changes += 1));
 
     expect(() =>
-      catalog.set('weather-analysis', { steps: [{ id: 'a', server: 's', tool: 't', after: ['a'] }] }),
-    ).toThrow('pipeline "weather-analysis", step "a": "after" makes a cycle: a -> a');
-    expect(() => catalog.set('custom', { steps: [{ server: 's', tool: 't' }] })).toThrow(
+      catalog.replace({ weather: { steps: [{ id: 'a', server: 's', tool: 't', after: ['a'] }] } }),
+    ).toThrow('pipeline "weather", step "a": "after" makes a cycle: a -> a');
+    expect(() => catalog.replace({ custom: { steps: [{ server: 's', tool: 't' }] } })).toThrow(
       'pipeline "custom": the name is reserved for caller-composed steps',
     );
-    expect(() => catalog.set('my pipeline', { steps: [{ server: 's', tool: 't' }] })).toThrow(
+    expect(() => catalog.replace({ 'my pipeline': { steps: [{ server: 's', tool: 't' }] } })).toThrow(
       'pipeline "my pipeline": a pipeline name is 1 to 64 letters, digits, "_" or "-"',
     );
-    expect(catalog.remove('nope')).toBe(false);
 
     expect(changes).toBe(0);
-    expect(shapeOf(catalog.get('weather-analysis'))).toEqual([
+    expect(shapeOf(catalog.get('weather'))).toEqual([
       ['alerts', 'weather', 'get_alerts', [], false],
       ['forecast', 'weather', 'get_forecast', [], false],
     ]);
   });
 });
 
-describe('the built-in pipelines', () => {
+describe('the demo pipelines of gateway-config.json', () => {
   it('fetch weather alerts and forecast independently of each other, from declared inputs with defaults', () => {
-    const pipeline = buildPipeline('weather-analysis', WEATHER_ANALYSIS);
+    const pipeline = buildPipeline('weather-analysis', demoPipeline('weather-analysis'));
 
     expect(shapeOf(pipeline)).toEqual([
       ['alerts', 'weather', 'get_alerts', [], false],
@@ -449,7 +432,7 @@ describe('the built-in pipelines', () => {
   });
 
   it('describe the table and query the top customers after listing the tables', () => {
-    const pipeline = buildPipeline('database-report', DATABASE_REPORT);
+    const pipeline = buildPipeline('database-report', demoPipeline('database-report'));
 
     expect(shapeOf(pipeline)).toEqual([
       ['tables', 'sqlite', 'list_tables', [], false],

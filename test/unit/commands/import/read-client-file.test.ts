@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { ImportError } from '../../../../src/commands/import/import-report.js';
+import { GatewayError } from '../../../../src/errors/gateway-error.js';
 import {
   parseClientJson,
   readClientFile,
@@ -11,12 +11,12 @@ import {
 } from '../../../../src/commands/import/read-client-file.js';
 import { makeTempDir, removeTempDir } from '../../../helpers/temp-dir.js';
 
-/** The message of the ImportError that parsing `text` fails with. */
+/** The message of the GatewayError that parsing `text` fails with. */
 function parseError(text: string, jsonc: boolean): string {
   try {
     parseClientJson(text, '/cfg/mcp.json', jsonc);
   } catch (error) {
-    expect(error).toBeInstanceOf(ImportError);
+    expect(error).toBeInstanceOf(GatewayError);
     return (error as Error).message;
   }
   throw new Error('expected the text to be refused');

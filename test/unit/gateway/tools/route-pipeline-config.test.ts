@@ -87,41 +87,60 @@ describe('the scenarios route_pipeline lists', () => {
         steps: [{ server: 'notes', tool: 'write', params: { text: '{{input.title}} {{input.state}}' } }],
       },
     });
-    const { description } = await connect(new FakeDirectory(), pipelines);
+    const { description } = await connect(new FakeDirectory([new FakeBackend('notes')]), pipelines);
 
     const lines = (await description()).split('\n');
 
-    expect(lines).toContain(
-      '  input: state (default "CA"): two-letter US state code for the alerts; latitude (default 37.7749): ' +
-        'latitude of the forecast location; longitude (default -122.4194): longitude of the forecast location',
-    );
     expect(lines).toContain('- brief: Alerts for a state, written down');
     expect(lines).toContain(
       '  input: state (default "NY"): US state; title (required): title of the note; tags (optional)',
     );
     expect(
       lines.filter((line) => line.startsWith('- ')).map((line) => line.slice(2, line.indexOf(':'))),
-    ).toEqual(['weather-analysis', 'database-report', 'brief', 'custom']);
+    ).toEqual(['brief', 'custom']);
   });
 
-  it('change when pipelines are added, replaced or removed, and every connected client is told each time', async () => {
-    const pipelines = new PipelineCatalog();
-    const first = await connect(new FakeDirectory(), pipelines);
-    const second = await connect(new FakeDirectory(), pipelines);
+  it('leave out a pipeline until all its backends are registered, and tell clients when it comes and goes', async () => {
+    const pipelines = new PipelineCatalog({
+      report: {
+        description: 'Two backends',
+        steps: [
+          { server: 'db', tool: 'q' },
+          { server: 'mail', tool: 'send' },
+        ],
+      },
+    });
+    const directory = new FakeDirectory([new FakeBackend('db')]);
+    const session = await connect(directory, pipelines);
+    expect(await session.description()).not.toContain('- report:');
 
-    pipelines.set('brief', { description: 'first version', steps: [{ server: 'a', tool: 'x' }] });
+    directory.add(new FakeBackend('mail'));
+    await session.told(1);
+    expect(await session.description()).toContain('- report: Two backends');
+
+    await directory.remove('db');
+    await session.told(2);
+    expect(await session.description()).not.toContain('- report:');
+  });
+
+  it('change when a reload replaces the pipelines, and every connected client is told each time', async () => {
+    const pipelines = new PipelineCatalog({ old: { steps: [{ server: 'a', tool: 'x' }] } });
+    const first = await connect(new FakeDirectory([new FakeBackend('a')]), pipelines);
+    const second = await connect(new FakeDirectory([new FakeBackend('a')]), pipelines);
+
+    pipelines.replace({ brief: { description: 'first version', steps: [{ server: 'a', tool: 'x' }] } });
     await Promise.all([first.told(1), second.told(1)]);
     expect(await first.description()).toContain('- brief: first version');
-    pipelines.set('brief', { description: 'second version', steps: [{ server: 'a', tool: 'x' }] });
-    pipelines.remove('database-report');
-    await Promise.all([first.told(3), second.told(3)]);
-    // A round trip after the last change: a fourth notification would have arrived before its answer.
+    pipelines.replace({ brief: { description: 'second version', steps: [{ server: 'a', tool: 'x' }] } });
+    pipelines.replace({ brief: { description: 'second version', steps: [{ server: 'a', tool: 'x' }] } });
+    await Promise.all([first.told(2), second.told(2)]);
+    // A round trip after the last change: a third notification would have arrived before its answer.
     await Promise.all([first.client.ping(), second.client.ping()]);
 
-    expect([first.listChanges(), second.listChanges()]).toEqual([3, 3]);
+    expect([first.listChanges(), second.listChanges()]).toEqual([2, 2]);
     const description = await second.description();
     expect(description).toContain('- brief: second version');
-    expect(description).not.toContain('database-report');
+    expect(description).not.toContain('- old');
   });
 
   it('stop being watched by a gateway instance once it is closed', async () => {
@@ -134,14 +153,16 @@ describe('the scenarios route_pipeline lists', () => {
     expect(pipelines.listenerCount('changed')).toBe(0);
   });
 
-  it('run a pipeline added while the gateway is running', async () => {
+  it('run a pipeline a reload added while the gateway is running', async () => {
     const pipelines = new PipelineCatalog();
     const notes = new FakeBackend('notes', { tools: { write: (args) => textResult(JSON.stringify(args)) } });
     const { callTool } = await connect(new FakeDirectory([notes]), pipelines);
 
-    pipelines.set('jot', {
-      input: { text: {} },
-      steps: [{ id: 'w', server: 'notes', tool: 'write', params: { body: 'note: {{input.text}}' } }],
+    pipelines.replace({
+      jot: {
+        input: { text: {} },
+        steps: [{ id: 'w', server: 'notes', tool: 'write', params: { body: 'note: {{input.text}}' } }],
+      },
     });
     const result = await callTool({ scenario: 'jot', input: { text: 'hello' } });
 

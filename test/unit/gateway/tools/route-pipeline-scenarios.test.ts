@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { formatPipelineOutcome } from '../../../../src/gateway/tools/route-pipeline.js';
 import { GatewayError } from '../../../../src/errors/gateway-error.js';
 import { PipelineCatalog } from '../../../../src/pipelines/pipeline-catalog.js';
-import { useInMemorySession } from '../../../helpers/connect-in-memory.js';
+import { useInMemorySession, type ConnectInMemoryOptions } from '../../../helpers/connect-in-memory.js';
+import { DEMO_PIPELINES } from '../../../helpers/demo-pipelines.js';
 import {
   aborted,
   deferred,
@@ -19,7 +20,13 @@ import {
 } from '../../../helpers/fake-directory.js';
 import { onlyText } from '../../../helpers/text-of.js';
 
-const { connect, connected, callTool } = useInMemorySession();
+const session = useInMemorySession();
+const { connected, callTool } = session;
+
+/** Connects with the demo pipelines of gateway-config.json unless told otherwise. */
+function connect(directory: FakeDirectory, options: ConnectInMemoryOptions = {}) {
+  return session.connect(directory, { pipelines: new PipelineCatalog(DEMO_PIPELINES), ...options });
+}
 
 describe('route_pipeline', () => {
   interface StepShape {
@@ -306,7 +313,10 @@ describe('route_pipeline', () => {
   });
 
   it('reports an unknown scenario as an error listing the scenarios, config pipelines included', async () => {
-    const pipelines = new PipelineCatalog({ nightly: { steps: [{ server: 'sqlite', tool: 'export' }] } });
+    const pipelines = new PipelineCatalog({
+      ...DEMO_PIPELINES,
+      nightly: { steps: [{ server: 'sqlite', tool: 'export' }] },
+    });
     await connect(new FakeDirectory(), { pipelines });
 
     const result = await callTool('route_pipeline', { scenario: 'weather' });

@@ -266,7 +266,7 @@ describe('expose modes', () => {
       inputSchema: { type: 'object' },
     });
     directory.emit('changed');
-    pipelines.set('p', { steps: [{ server: 'files', tool: 'touch' }] });
+    pipelines.replace({ p: { steps: [{ server: 'files', tool: 'touch' }] } });
     // Notifications and responses arrive in the order they were sent: after this answer, all have arrived.
     await client.ping();
     return listChanges();
