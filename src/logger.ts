@@ -1,7 +1,8 @@
 /**
  * Logging for the gateway. stdout belongs to the MCP protocol in stdio mode, so every log line goes to stderr,
- * in every mode. This is the only file allowed to write to the console.
+ * in every mode (and to a log file when asked). This is the only file allowed to write to the console.
  */
+import { openSync, writeSync } from 'node:fs';
 
 /** Severity levels, lowest first. `silent` disables logging. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -24,6 +25,8 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
   /** A logger whose lines carry `[name]` after the gateway's own prefix. */
   child(name: string): Logger;
+  /** Whether lines of `level` are written: lets a hot path skip building a line nobody reads. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 const SEVERITY: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
@@ -52,6 +55,7 @@ export function createStderrLogger(options: StderrLoggerOptions = {}): Logger {
       warn: (message, fields) => log('warn', message, fields),
       error: (message, fields) => log('error', message, fields),
       child: (name) => make(`${scope}[${name}]`),
+      enabled: (level) => SEVERITY[level] >= threshold,
     };
   };
   return make('');
@@ -64,7 +68,25 @@ export const silentLogger: Logger = {
   warn: () => undefined,
   error: () => undefined,
   child: () => silentLogger,
+  enabled: () => false,
 };
+
+/**
+ * A sink that writes each line to stderr and appends it to `file` too, for clients that swallow the stderr of the
+ * servers they start. The file is created readable by its owner only; each line is written at once (synchronously),
+ * so that nothing is lost when the process exits.
+ */
+export function stderrAndFile(file: string): (line: string) => void {
+  const fd = openSync(file, 'a', 0o600);
+  return (line) => {
+    process.stderr.write(line);
+    try {
+      writeSync(fd, line);
+    } catch {
+      // A full disk or a file removed under us must not stop the gateway: stderr still has the line.
+    }
+  };
+}
 
 function safeJson(value: unknown): string {
   try {

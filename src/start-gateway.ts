@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 
 import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from './backends/backend-options.js';
 import { BackendRegistry } from './backends/backend-registry.js';
-import { canonicalConfigPath, inheritedConfigChain } from './backends/registration/config-chain.js';
+import { enterConfigChain } from './backends/registration/config-chain.js';
 import { createRegistrationPolicy } from './backends/registration/registration-policy.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { GatewayError } from './errors/gateway-error.js';
@@ -15,6 +15,9 @@ import { createGateway } from './gateway/create-gateway.js';
 import type { ExposeMode } from './gateway/expose-mode.js';
 import type { Logger } from './logger.js';
 import { PipelineCatalog } from './pipelines/pipeline-catalog.js';
+import { applyServerChanges, diffServers } from './reload/apply-servers.js';
+import { startLiveConfig, type LiveConfig } from './reload/live-config.js';
+import type { RegistrationPolicy } from './shared/registration-policy.js';
 import { AUTH_TOKEN_ENV } from './transports/http/bearer-auth.js';
 import { isLoopbackAddress } from './transports/http/host-check.js';
 import type { HttpHandle, HttpOptions } from './transports/http/serve-http.js';
@@ -29,6 +32,9 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SESSION_IDLE_MS,
 } from './transports/http/http-defaults.js';
+
+/** How long a backend's first handshake may take unless its config or the command line says otherwise. */
+export const DEFAULT_BACKEND_STARTUP_MS = DEFAULT_BACKEND_OPTIONS.handshakeTimeoutMs;
 
 /** The front doors the gateway can serve. */
 export const TRANSPORTS = ['stdio', 'streamable-http'] as const;
@@ -47,6 +53,8 @@ export interface StartGatewayOptions {
   readonly port: number;
   /** Default per-call timeout of backend calls, in milliseconds. */
   readonly timeoutMs: number;
+  /** How long a backend's first handshake may take when its config does not say (`startupTimeoutMs`). */
+  readonly startupTimeoutMs?: number | undefined;
   readonly logger: Logger;
   /** Backends and pipelines to load at startup. */
   readonly config?: LoadedConfig | undefined;
@@ -65,6 +73,8 @@ export interface StartGatewayOptions {
   readonly allowRegister?: boolean | undefined;
   /** What `tools/list` shows (see `CreateGatewayOptions.expose`); overrides the config's `expose`. Default `all`. */
   readonly expose?: ExposeMode | undefined;
+  /** Reload the config file whenever it is saved (the command line turns it on; `--no-watch` off). */
+  readonly watch?: boolean | undefined;
 }
 
 /** A running gateway. */
@@ -74,6 +84,8 @@ export interface RunningGateway {
   readonly http: HttpHandle | undefined;
   /** Resolves when the client side ended by itself (stdin closed in stdio mode); never in HTTP mode. */
   readonly done: Promise<void>;
+  /** Reloads the config file and applies what changed (SIGHUP); `reason` is logged. Never rejects. */
+  reload(reason: string): Promise<void>;
   /** Stops serving and closes every backend. Idempotent. */
   close(): Promise<void>;
 }
@@ -91,49 +103,80 @@ export function describeExposureProblem(
   return `--host ${host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV} as well`;
 }
 
-/** Starts the gateway: backends from the config first (concurrently; failures reported, not fatal), then the front door. */
+/**
+ * Starts the gateway. Over HTTP the port is taken first (a busy port fails before any backend starts) and served
+ * while the configured backends start; over stdio the backends start first (their first attempt), then stdin is
+ * served. Backends that fail are reported and retried, never fatal.
+ */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
-  const { logger } = options;
+  const { logger, config } = options;
   const exposure = describeExposureProblem(options.transport, options.host, options.http?.authTokens ?? []);
   // Checked before anything starts, so that no backend starts for a gateway that will not serve.
   if (exposure !== undefined) throw new GatewayError('invalid_config', exposure);
-  const configChain = servedConfigChain(options.config);
-  const pipelines = new PipelineCatalog(options.config?.pipelines ?? {});
+  const configChain = enterConfigChain(config?.file);
+  const pipelines = new PipelineCatalog(config?.pipelines ?? {});
   const registry = new BackendRegistry(logger, {
     ...DEFAULT_BACKEND_OPTIONS,
     defaultTimeoutMs: options.timeoutMs,
+    handshakeTimeoutMs: options.startupTimeoutMs ?? DEFAULT_BACKEND_STARTUP_MS,
     configChain,
     ...options.backendOptions,
   });
+  const registrationFor = (from: LoadedConfig | undefined): RegistrationPolicy =>
+    createRegistrationPolicy({
+      enabled: options.transport === 'stdio' || options.allowRegister === true,
+      howToEnable:
+        'Over HTTP it is off unless the operator starts the gateway with --allow-register (see SECURITY.md).',
+      allowCommands: from?.registration?.allowCommands,
+      allowlistBaseDir: from?.baseDir,
+      logger,
+    });
+  // A reload may change `registration`: the gateway asks whichever policy is in force.
+  let registration = registrationFor(config);
+  let live: LiveConfig | undefined;
   const gateway = createGateway({
     directory: registry,
     pipelines,
     baseDir: options.baseDir ?? process.cwd(),
     logger,
-    expose: options.expose ?? options.config?.expose ?? 'all',
+    expose: options.expose ?? config?.expose ?? 'all',
     defaultTimeoutMs: options.timeoutMs,
-    registration: createRegistrationPolicy({
-      enabled: options.transport === 'stdio' || options.allowRegister === true,
-      howToEnable:
-        'Over HTTP it is off unless the operator starts the gateway with --allow-register (see SECURITY.md).',
-      allowCommands: options.config?.registration?.allowCommands,
-      allowlistBaseDir: options.config?.baseDir,
-      logger,
-    }),
+    registration: { authorize: (request) => registration.authorize(request) },
+    configStatus: () => live?.status(),
   });
   const closeCore = async (): Promise<void> => {
     try {
-      await gateway.close();
+      await Promise.all([gateway.close(), live?.close()]);
     } finally {
       await registry.closeAll();
     }
   };
 
+  const keepConfigLive = async (): Promise<void> => {
+    if (!config) return;
+    live = await startLiveConfig({
+      config,
+      watch: options.watch === true,
+      registry,
+      pipelines,
+      // The command line's --expose wins over the file's, then and at every reload.
+      applyExpose: (mode) => (options.expose === undefined ? gateway.setExpose(mode ?? 'all') : undefined),
+      applyRegistration: (from) => (registration = registrationFor(from)),
+      logger,
+    });
+  };
+
   try {
-    await registerConfiguredServers(registry, options.config, logger);
+    const reload = (reason: string): Promise<void> => {
+      if (live) return live.reload(reason);
+      logger.info(`nothing to reload (${reason}): the gateway runs without a config file`);
+      return Promise.resolve();
+    };
     if (options.transport === 'stdio') {
+      await keepConfigLive();
+      await registerConfiguredServers(registry, config, logger);
       const stdio = await serveStdio(gateway, options.stdio);
-      return running(registry, undefined, stdio.closed, async () => {
+      return running({ registry, http: undefined, done: stdio.closed, reload }, async () => {
         try {
           await stdio.close();
         } finally {
@@ -141,6 +184,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         }
       });
     }
+    let initialized = false;
     // Loaded only for HTTP: the SDK's HTTP server transport is about 45 ms of a stdio gateway's start otherwise.
     const { serveHttp } = await import('./transports/http/serve-http.js');
     const http = await serveHttp(gateway, {
@@ -148,56 +192,46 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       host: options.host,
       port: options.port,
       logger,
+      // Not ready before the configured backends had their first attempt, even while none is registered yet.
+      readiness: () =>
+        initialized
+          ? registry.readiness()
+          : { ready: false, starting: Object.keys(config?.servers ?? {}), failed: [] },
     });
     if (options.allowRegister === true) {
       logger.warn(
         'register_server is on: clients that pass the front door can start commands on this machine',
-        { allowCommands: options.config?.registration?.allowCommands ?? 'any' },
+        {
+          allowCommands: config?.registration?.allowCommands ?? 'any',
+        },
       );
     }
-    return running(registry, http, new Promise<void>(() => undefined), async () => {
+    const closeAll = async (): Promise<void> => {
       try {
         await http.close();
       } finally {
         await closeCore();
       }
-    });
+    };
+    try {
+      await keepConfigLive();
+      await registerConfiguredServers(registry, config, logger);
+      initialized = true;
+    } catch (error) {
+      await closeAll();
+      throw error;
+    }
+    return running({ registry, http, done: new Promise<void>(() => undefined), reload }, closeAll);
   } catch (error) {
     await closeCore();
     throw error;
   }
 }
 
-/**
- * The config files served up the chain, this gateway's own last. A gateway started (as a backend) by one that
- * already serves its config file refuses to start: a backstop behind each gateway's refusal of such an entry, for a
- * command line it could not recognise (a wrapper script, `sh -c`).
- */
-function servedConfigChain(config: LoadedConfig | undefined): string[] {
-  const inherited = inheritedConfigChain();
-  if (!config) return inherited;
-  const own = canonicalConfigPath(config.file);
-  if (inherited.includes(own)) {
-    throw new GatewayError(
-      'self_reference',
-      `${config.file} is already served by the gateway that started this one: a gateway must not start itself. ` +
-        "Remove the gateway's own entry from the servers of that config",
-    );
-  }
-  return [...inherited, own];
-}
-
-function running(
-  registry: BackendRegistry,
-  http: HttpHandle | undefined,
-  done: Promise<void>,
-  closeAll: () => Promise<void>,
-): RunningGateway {
+function running(parts: Omit<RunningGateway, 'close'>, closeAll: () => Promise<void>): RunningGateway {
   let closing: Promise<void> | undefined;
   return {
-    registry,
-    http,
-    done,
+    ...parts,
     close: () => {
       closing ??= closeAll();
       return closing;
@@ -205,20 +239,25 @@ function running(
   };
 }
 
+/** Starts the config's backends, concurrently (the first attempt of each); failures are logged and retried. */
 async function registerConfiguredServers(
   registry: BackendRegistry,
   config: LoadedConfig | undefined,
   logger: Logger,
 ): Promise<void> {
   if (!config) return;
-  const entries = Object.entries(config.servers);
-  const results = await Promise.allSettled(
-    entries.map(([name, server]) =>
-      registry.register(name, server, { baseDir: config.baseDir, keepOnFailure: true }),
-    ),
-  );
-  const failed = results.filter((result) => result.status === 'rejected').length;
-  logger.info(`registered ${entries.length - failed} of ${entries.length} configured server(s)`, {
-    config: config.file,
+  const entries = Object.keys(config.servers);
+  await applyServerChanges(registry, diffServers({}, config.servers), config.servers, {
+    baseDir: config.baseDir,
+    logger,
   });
+  const states = registry.list().map((backend) => backend.state);
+  const ready = states.filter((state) => state === 'ready').length;
+  const disabled = states.filter((state) => state === 'disabled').length;
+  logger.info(
+    `ready: ${ready} of ${entries.length} configured server(s) ready` +
+      (disabled > 0 ? `, ${disabled} disabled` : '') +
+      (ready + disabled < entries.length ? '; list_servers says why the others are not' : ''),
+    { config: config.file },
+  );
 }

@@ -95,6 +95,29 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
         backend: name,
       });
     }
+    const backend = this.create(name, config, options);
+    this.backends.set(name, backend);
+    return this.start(backend, options);
+  }
+
+  /**
+   * Replaces the backend `name` by one started from `config` (a reload changed its entry): the new one takes the
+   * old one's place in the registration order, then the old one is stopped (its calls in flight fail) and the new
+   * one started. Registers it when there is none of that name.
+   */
+  async replace(name: string, config: ServerConfig, options: RegisterOptions): Promise<ManagedBackend> {
+    const old = this.backends.get(name);
+    if (!old) return this.register(name, config, options);
+    if (this.closed) throw new GatewayError('backend_unavailable', 'the gateway is shutting down');
+    const backend = this.create(name, config, options);
+    this.backends.set(name, backend);
+    this.emit('changed');
+    await old.close();
+    return this.start(backend, options);
+  }
+
+  /** A backend for `config`, not started; rejects an entry that cannot be turned into a spec. */
+  private create(name: string, config: ServerConfig, options: RegisterOptions): ManagedBackend {
     let spec;
     try {
       spec = toBackendSpec(name, config, options.baseDir);
@@ -103,12 +126,16 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
         backend: name,
       });
     }
-    const backend = new ManagedBackend(spec, this.options, this.logger.child(name), {
+    return new ManagedBackend(spec, this.options, this.logger.child(name), {
       changed: () => this.emit('changed'),
       request: (backend, request, signal) => this.upward.request(backend, request, signal),
       notification: (backend, notification) => this.upward.notification(backend, notification),
     });
-    this.backends.set(name, backend);
+  }
+
+  /** Starts a backend already in the registry; a failure removes it unless `keepOnFailure`. */
+  private async start(backend: ManagedBackend, options: RegisterOptions): Promise<ManagedBackend> {
+    const { name } = backend;
     this.emit('changed');
     try {
       await backend.start({ retry: options.keepOnFailure === true });
@@ -166,6 +193,19 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
     const all = this.list();
     this.backends.clear();
     await Promise.allSettled(all.map((backend) => backend.close()));
+  }
+
+  /**
+   * Whether every backend has settled (none is starting; disabled ones do not count), and which are starting or
+   * failed, by name: what a readiness probe reports.
+   */
+  readiness(): { readonly ready: boolean; readonly starting: string[]; readonly failed: string[] } {
+    const named = (state: string): string[] =>
+      this.list()
+        .filter((backend) => backend.state === state)
+        .map((backend) => backend.name);
+    const starting = named('starting');
+    return { ready: starting.length === 0, starting, failed: named('failed') };
   }
 
   /** `a, b, c`, or `none`. */

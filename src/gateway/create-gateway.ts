@@ -7,6 +7,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
 import type { BackendDirectory } from '../shared/backend.js';
+import type { ConfigStatus } from '../shared/config-status.js';
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import type { ExposeMode } from './expose-mode.js';
 import { LiveCatalog } from './hub/live-catalog.js';
@@ -32,12 +33,16 @@ export interface CreateGatewayOptions {
   readonly expose?: ExposeMode | undefined;
   /** The per-call timeout of backends whose config sets none, as the tool descriptions state it. Default 10 s. */
   readonly defaultTimeoutMs?: number | undefined;
+  /** The config file in force, which `list_servers` reports, when the gateway runs from one. */
+  readonly configStatus?: (() => ConfigStatus | undefined) | undefined;
 }
 
 /** A gateway core that sessions are opened on. */
 export interface Gateway {
   /** Opens a session on a client transport: one SDK Server, with `tools/call` served by the fast path. */
   connect(transport: Transport): Promise<GatewaySession>;
+  /** Changes what `tools/list` shows, for every open session too (they are told their tool list changed). */
+  setExpose(mode: ExposeMode): void;
   /** Ends every open session and detaches from the directory (whose backends keep running). Idempotent. */
   close(): Promise<void>;
 }
@@ -56,6 +61,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     baseDir: options.baseDir,
     expose: options.expose ?? 'all',
     defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
+    configStatus: options.configStatus ?? (() => undefined),
     logger,
   };
   const detachUpward = directory.attachUpwardHandler({
@@ -93,6 +99,11 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       };
       sessions.add(session);
       return session;
+    },
+    setExpose: (mode) => {
+      if (core.expose === mode) return;
+      core.expose = mode;
+      router.announce({ gatewayToolsChanged: true });
     },
     close: () => {
       closing ??= (async () => {

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
 import { IncomingToolCalls } from '../rpc/incoming-tool-calls.js';
 import type { BackendDirectory } from '../shared/backend.js';
+import type { ConfigStatus } from '../shared/config-status.js';
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
 import { dispatchToolCall, type ToolCallScope } from './calls/dispatch-tool-call.js';
@@ -31,8 +32,11 @@ export interface SessionCore {
   readonly pipelines: PipelineCatalog;
   readonly registration: RegistrationPolicy;
   readonly baseDir: string;
-  readonly expose: ExposeMode;
+  /** What `tools/list` shows; a config reload may change it while sessions are open. */
+  expose: ExposeMode;
   readonly defaultTimeoutMs: number;
+  /** The config file in force, when the gateway runs from one. */
+  readonly configStatus: () => ConfigStatus | undefined;
   readonly logger: Logger;
 }
 
@@ -41,6 +45,9 @@ export interface GatewaySession {
   /** Ends the session: its calls in flight are cancelled and it hears no more changes. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Sessions opened in this process, for their labels. */
+let sessionCount = 0;
 
 /** Opens a session on `transport`; resolves once the transport is connected (the client initializes next). */
 export async function openSession(transport: Transport, core: SessionCore): Promise<GatewaySession> {
@@ -60,12 +67,19 @@ export async function openSession(transport: Transport, core: SessionCore): Prom
       instructions: instructions(core.expose),
     },
   );
+  const number = ++sessionCount;
   const session: SessionState = {
+    get label() {
+      const client = server.getClientVersion();
+      return client ? `s${number} ${client.name}/${client.version}` : `s${number}`;
+    },
     peer: peerOf(server),
     advertised,
     logLevel: undefined,
     subscriptions: new Set(),
-    listsBackendTools: core.expose === 'all',
+    get listsBackendTools() {
+      return core.expose === 'all';
+    },
   };
   // What the transport could not take from the client (a line that is not JSON-RPC, a bad message) is the
   // client's problem, but worth saying: the client gets no answer to it.
@@ -93,6 +107,7 @@ export async function openSession(transport: Transport, core: SessionCore): Prom
       baseDir: core.baseDir,
       registration: core.registration,
       defaultTimeoutMs: core.defaultTimeoutMs,
+      configStatus: core.configStatus,
       nameConflicts: () => catalog.tools().conflicts,
       searchIndex: () => catalog.searchIndex(),
     },

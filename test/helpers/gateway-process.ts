@@ -13,7 +13,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
+import { DEMO_PIPELINES } from './demo-pipelines.js';
 import { fixturePath } from './fixture-path.js';
+import { waitFor } from './wait-for.js';
 
 /** The project's root folder. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,7 +29,8 @@ export function exampleServerPath(name: 'weather' | 'sqlite' | 'filesystem'): st
 
 /**
  * Writes a config with the three example backends (database and sandbox under `dir`) plus an `echo` fixture, each
- * carrying `marker` in its environment so that a test can find every process they started.
+ * carrying `marker` in its environment so that a test can find every process they started, and the demo pipelines
+ * of gateway-config.json.
  */
 export async function writeExampleConfig(
   dir: string,
@@ -56,6 +59,7 @@ export async function writeExampleConfig(
       },
       echo: { command: process.execPath, args: [fixturePath('echo.mjs')], env },
     },
+    pipelines: DEMO_PIPELINES,
     ...extra,
   };
   const file = path.join(dir, 'gateway-config.json');
@@ -131,7 +135,10 @@ export interface StartHttpOptions {
   readonly cwd?: string;
 }
 
-/** Spawns `node dist/cli.js --transport streamable-http --port 0 ...args` and waits for the line with its URL. */
+/**
+ * Spawns `node dist/cli.js --transport streamable-http --port 0 ...args`, waits for the line with its URL, then for
+ * `/readyz` to say the configured backends had their first attempt.
+ */
 export async function startHttpGateway(
   args: readonly string[],
   options: StartHttpOptions = {},
@@ -155,6 +162,15 @@ export async function startHttpGateway(
     });
     child.once('exit', (code) => reject(new Error(`the gateway exited with code ${code}:\n${stderr}`)));
   });
+  // The port is served while the configured backends start: ready once each had its first attempt.
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(`the gateway exited with code ${child.exitCode}:\n${stderr}`);
+      return (await fetch(new URL('/readyz', url))).status === 200;
+    },
+    { description: 'the gateway to be ready (/readyz)', timeoutMs: 30_000 },
+  );
   const clients: Client[] = [];
   return {
     child,

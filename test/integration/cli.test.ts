@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { fixturePath } from '../helpers/fixture-path.js';
 import { CLI_PATH, PROJECT_ROOT } from '../helpers/gateway-process.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
@@ -128,16 +129,31 @@ describe('the mcp-gateway command line', () => {
     });
   });
 
-  it('exits 1 with a clear message when the HTTP port is taken', async () => {
+  it('exits 1 with a clear message, before starting any backend, when the HTTP port is taken', async () => {
     const { createServer } = await import('node:net');
     const blocker = createServer();
     blocker.listen(0, '127.0.0.1');
     await once(blocker, 'listening');
     const { port } = blocker.address() as { port: number };
     try {
-      const result = await run(['--transport', 'streamable-http', '--port', String(port)]);
+      const config = path.join(dir, 'port-taken.json');
+      await writeFile(
+        config,
+        JSON.stringify({ servers: { echo: { command: process.execPath, args: [fixturePath('echo.mjs')] } } }),
+      );
+      const result = await run([
+        '--transport',
+        'streamable-http',
+        '--port',
+        String(port),
+        '--auto-register',
+        config,
+      ]);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain('EADDRINUSE');
+      expect(result.stderr).toBe(
+        `mcp-gateway error: port ${port} on 127.0.0.1 is already in use: stop what listens there, or choose another ` +
+          'port with --port (0 picks a free one)\n',
+      );
     } finally {
       blocker.close();
     }

@@ -12,6 +12,7 @@ import {
   type HttpGateway,
 } from '../helpers/gateway-process.js';
 import { findProcessesByMarker, listDescendants, waitForProcessesGone } from '../helpers/process-table.js';
+import { GATEWAY_TOOL_NAMES } from '../helpers/gateway-tool-names.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const INITIALIZE = {
@@ -55,13 +56,7 @@ describe('the gateway over Streamable HTTP', () => {
   it('serves the gateway tools and the example backends', async () => {
     const client = await gateway.connect();
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).slice(0, 5)).toEqual([
-      'register_server',
-      'remove_server',
-      'list_servers',
-      'call_backend',
-      'route_pipeline',
-    ]);
+    expect(tools.map((tool) => tool.name).slice(0, GATEWAY_TOOL_NAMES.length)).toEqual(GATEWAY_TOOL_NAMES);
     expect(tools.map((tool) => tool.name)).toContain('weather__get_forecast');
     const forecast = await callTool(client, 'call_backend', {
       server: 'weather',

@@ -46,7 +46,7 @@ afterEach(async () => {
 });
 
 describe('the gateway process and its signals', () => {
-  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('exits 0 on %s and leaves no process', async (signal) => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('exits 0 on %s and leaves no process', async (signal) => {
     const gateway = await startGateway();
     const descendants = listDescendants(gateway.pid ?? -1);
     expect(findProcessesByMarker(marker).length).toBeGreaterThanOrEqual(3);
@@ -56,6 +56,27 @@ describe('the gateway process and its signals', () => {
     expect(code).toBe(0);
     await waitForProcessesGone(descendants, 3000);
     expect(findProcessesByMarker(marker)).toEqual([]);
+  });
+
+  it('reloads its config on SIGHUP and keeps running, its backends untouched', async () => {
+    const gateway = await startGateway();
+    let stderr = '';
+    gateway.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const before = findProcessesByMarker(marker).sort();
+
+    gateway.kill('SIGHUP');
+
+    await waitFor(
+      () => stderr.includes('config unchanged (SIGHUP)') || stderr.includes('reloaded (SIGHUP)'),
+      {
+        description: 'the reload to be logged',
+      },
+    );
+    expect(gateway.exitCode).toBeNull();
+    expect(findProcessesByMarker(marker).sort()).toEqual(before);
+    const exited = once(gateway, 'exit');
+    gateway.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
   });
 
   it('when SIGKILLed, leaves backends that stop at the end of their stdin to stop on their own', async () => {

@@ -12,6 +12,7 @@ import {
   type StdioGateway,
 } from '../helpers/gateway-process.js';
 import { findProcessesByMarker, listDescendants, waitForProcessesGone } from '../helpers/process-table.js';
+import { GATEWAY_TOOL_NAMES } from '../helpers/gateway-tool-names.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 interface ListedServer {
@@ -42,13 +43,7 @@ describe('the gateway over stdio, with the example backends', () => {
   it('lists its own tools first, then every backend tool under its prefix', async () => {
     const { tools } = await gateway.client.listTools();
     const names = tools.map((tool) => tool.name);
-    expect(names.slice(0, 5)).toEqual([
-      'register_server',
-      'remove_server',
-      'list_servers',
-      'call_backend',
-      'route_pipeline',
-    ]);
+    expect(names.slice(0, GATEWAY_TOOL_NAMES.length)).toEqual(GATEWAY_TOOL_NAMES);
     expect(names).toEqual(
       expect.arrayContaining([
         'weather__get_alerts',
@@ -235,7 +230,7 @@ describe('the gateway over stdio, with the example backends', () => {
 
   it('writes nothing but protocol messages on stdout and logs to stderr', () => {
     // The client would have failed to parse any stray stdout line; the log lines must be on stderr.
-    expect(gateway.stderr()).toContain('registered 4 of 4 configured server(s)');
+    expect(gateway.stderr()).toContain('ready: 4 of 4 configured server(s) ready');
   });
 });
 

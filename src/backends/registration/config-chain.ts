@@ -8,6 +8,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 
+import { GatewayError } from '../../errors/gateway-error.js';
 import { detectGatewayLaunch } from '../../shared/gateway-launch.js';
 import type { BackendSpec } from '../backend-spec.js';
 
@@ -27,6 +28,25 @@ export function canonicalConfigPath(file: string): string {
     // A file that does not exist (yet) cannot be served either: its absolute path is as good a name.
     return path.resolve(file);
   }
+}
+
+/**
+ * The config files served up the chain once this gateway serves `file` (undefined: none), its own last. Refuses
+ * (`self_reference`) to serve a file a gateway up the chain already serves: a backstop behind each gateway's refusal
+ * of such an entry, for a command line it could not recognise (a wrapper script, `sh -c`).
+ */
+export function enterConfigChain(file: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  const inherited = inheritedConfigChain(env);
+  if (file === undefined) return inherited;
+  const own = canonicalConfigPath(file);
+  if (inherited.includes(own)) {
+    throw new GatewayError(
+      'self_reference',
+      `${file} is already served by the gateway that started this one: a gateway must not start itself. ` +
+        "Remove the gateway's own entry from the servers of that config",
+    );
+  }
+  return [...inherited, own];
 }
 
 /** Why `spec` must not start: it would start a gateway on a config file of `chain`. Undefined when it may. */

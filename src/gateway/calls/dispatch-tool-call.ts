@@ -5,6 +5,7 @@
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 
 import { GatewayError } from '../../errors/gateway-error.js';
+import { plainMessage } from '../../errors/protocol-error.js';
 import { toErrorResult } from '../../errors/to-wire.js';
 import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
@@ -35,9 +36,46 @@ const LISTED_BACKEND_TOOLS = 20;
 
 /**
  * Runs one call. A gateway tool's failure is an `isError` result; a backend tool's failures are as
- * {@link EXPOSED_TOOL_CALL} says; an unknown name is a JSON-RPC error (InvalidParams) naming what exists.
+ * {@link EXPOSED_TOOL_CALL} says; an unknown name is a JSON-RPC error (InvalidParams) naming what exists. At log
+ * level debug each call is traced: session, tool (and backend), duration, outcome; never argument values.
  */
 export async function dispatchToolCall(
+  params: ToolCallParams,
+  caller: CallerChannel,
+  scope: ToolCallScope,
+): Promise<CallToolResult> {
+  if (!scope.logger.enabled('debug')) return runToolCall(params, caller, scope);
+  const started = performance.now();
+  const trace = (outcome: string): void =>
+    scope.logger.debug('tools/call', {
+      session: scope.session.label,
+      tool: params.name,
+      ...traceTarget(params, scope),
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      outcome,
+    });
+  try {
+    const result = await runToolCall(params, caller, scope);
+    trace(result.isError === true ? 'isError' : 'ok');
+    return result;
+  } catch (error) {
+    trace(`error: ${plainMessage(error)}`);
+    throw error;
+  }
+}
+
+/** The backend a call reaches, for the trace: by exposed name, or the `server` and `tool` of `call_backend`. */
+function traceTarget(params: ToolCallParams, scope: ToolCallScope): Record<string, string> {
+  const exposed = scope.catalog.tools().byName.get(params.name);
+  if (exposed) return { backend: exposed.backend.name, backendTool: exposed.originalName };
+  const { server, tool } = params.arguments ?? {};
+  if (params.name === 'call_backend' && typeof server === 'string' && typeof tool === 'string') {
+    return { backend: server, backendTool: tool };
+  }
+  return {};
+}
+
+async function runToolCall(
   params: ToolCallParams,
   caller: CallerChannel,
   scope: ToolCallScope,

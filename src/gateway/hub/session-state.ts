@@ -29,6 +29,8 @@ export interface SessionPeer {
 
 /** One connected client. */
 export interface SessionState {
+  /** `s3 claude-ai/0.1.0`: the session's number in this process and the client it says it is, for logs. */
+  readonly label: string;
   readonly peer: SessionPeer;
   readonly advertised: AdvertisedCapabilities;
   /** Set by `logging/setLevel`; backend log messages below it are not sent to this session. */

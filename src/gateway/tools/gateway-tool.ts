@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { plainMessage } from '../../errors/protocol-error.js';
 import type { PipelineCatalog } from '../../pipelines/pipeline-catalog.js';
 import type { Backend, BackendCallOptions, BackendDirectory } from '../../shared/backend.js';
+import type { ConfigStatus } from '../../shared/config-status.js';
 import type { RegistrationPolicy } from '../../shared/registration-policy.js';
 import { formatIssues } from '../../config/format-issues.js';
 import type { ForwardPolicy } from '../calls/forward-tool-call.js';
@@ -40,6 +41,8 @@ export interface ToolContext extends DescriptionContext {
     options: BackendCallOptions,
     policy: ForwardPolicy,
   ) => Promise<CallToolResult>;
+  /** The config file in force, when the gateway runs from one. */
+  readonly configStatus: () => ConfigStatus | undefined;
   /** Backend tools exposed under another name than they asked for, and why. */
   readonly nameConflicts: () => readonly NameConflict[];
   /** The search index over the exposed backend tools, as of now (rebuilt only after the tools changed). */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import { BackendInfoSchema, type BackendInfo } from '../../shared/backend-info.js';
+import { ConfigStatusSchema, type ConfigStatus } from '../../shared/config-status.js';
 import type { NameConflict } from '../hub/catalog.js';
 import type { GatewayTool } from './gateway-tool.js';
 
@@ -17,6 +18,8 @@ export const ListServersOutput = z.object({
   conflicts: z.array(
     z.object({ server: z.string(), name: z.string(), exposedAs: z.string(), conflictsWith: z.string() }),
   ),
+  /** The config file in force; absent when the gateway runs without one. */
+  config: ConfigStatusSchema.optional(),
 });
 
 export const listServers: GatewayTool = {
@@ -30,9 +33,11 @@ export const listServers: GatewayTool = {
   handler: (_raw, context) => {
     const servers = context.directory.list().map((backend) => backend.info());
     const conflicts = context.nameConflicts();
+    const config = context.configStatus();
+    const text = formatServerList(servers, conflicts);
     return Promise.resolve({
-      content: [{ type: 'text', text: formatServerList(servers, conflicts) }],
-      structuredContent: { servers, conflicts },
+      content: [{ type: 'text', text: config ? `${text}\n\n${formatConfigStatus(config)}` : text }],
+      structuredContent: { servers, conflicts, ...(config ? { config } : {}) },
     });
   },
 };
@@ -67,6 +72,21 @@ export function formatServerList(
         `  ${conflict.server}.${conflict.name} -> ${conflict.exposedAs} (taken by ${conflict.conflictsWith})`,
       );
     }
+  }
+  return lines.join('\n');
+}
+
+/** `config: /srv/gateway-config.json (watched; loaded ..., 2 reloads)`, and the last refused edit when there is one. */
+export function formatConfigStatus(status: ConfigStatus): string {
+  const how = status.watching ? 'watched, reloaded on save' : 'reloaded on SIGHUP';
+  const lines = [
+    `config: ${status.file} (${how}; in force since ${status.loadedAt}, ${status.reloads} reload(s))`,
+  ];
+  if (status.lastError !== null) {
+    lines.push(
+      `  last edit NOT applied (${status.lastErrorAt ?? ''}); the config above stays in force until the file is fixed:`,
+      ...status.lastError.split('\n').map((line) => `  ${line}`),
+    );
   }
   return lines.join('\n');
 }

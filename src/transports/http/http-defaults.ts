@@ -7,6 +7,8 @@
 export const MCP_PATH = '/mcp';
 /** The unauthenticated liveness probe's path. */
 export const HEALTH_PATH = '/healthz';
+/** The unauthenticated readiness probe's path. */
+export const READY_PATH = '/readyz';
 /** How long a session may go without requests before it is closed: 30 minutes. */
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 /** How long a request's headers and body may take to arrive. */

@@ -2,8 +2,9 @@
  * Serves the gateway over Streamable HTTP at `/mcp`. This file is the wiring and the order of the guards; each
  * guard lives in its own file and runs in this order, before any MCP processing: Host and Origin (403), bearer
  * token (401), then in `mcp-endpoint.ts` method (405), protocol version (400), body size (413), one message per
- * POST (400), and the session (400 without an id, 404 for an unknown one or another token's). It knows sessions
- * and HTTP, nothing of backends. Whether a listener off loopback needs a token is the caller's rule
+ * POST (400), and the session (400 without an id, 404 for an unknown one or another token's). The probes
+ * `/healthz` and `/readyz` answer before any guard. It knows sessions and HTTP, nothing of backends (readiness is
+ * handed in). Whether a listener off loopback needs a token is the caller's rule
  * (`startGateway` enforces it).
  */
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 
+import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { SessionOpener } from '../session-opener.js';
 import { createBearerAuth } from './bearer-auth.js';
@@ -23,6 +25,7 @@ import {
   DEFAULT_SESSION_IDLE_MS,
   HEALTH_PATH,
   MCP_PATH,
+  READY_PATH,
 } from './http-defaults.js';
 import { sendJson, sendRejection, type Rejection } from './http-responses.js';
 import { InFlightRequests } from './in-flight.js';
@@ -48,6 +51,15 @@ export interface HttpOptions {
   readonly requestTimeoutMs?: number | undefined;
   /** On close, requests in progress get this long to finish. Default 3 s. */
   readonly drainTimeoutMs?: number | undefined;
+  /** What `/readyz` reports: ready (200) once nothing is starting, with what is starting or failed, by name. */
+  readonly readiness?: (() => Readiness) | undefined;
+}
+
+/** What the readiness probe says of the gateway's backends: names only, never how they are started. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly starting: readonly string[];
+  readonly failed: readonly string[];
 }
 
 /** A listening HTTP front door. */
@@ -98,6 +110,12 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
       sendJson(res, draining ? 503 : 200, { status: draining ? 'stopping' : 'ok' });
       return;
     }
+    if (path === READY_PATH && req.method === 'GET') {
+      const { ready, starting, failed } = options.readiness?.() ?? { ready: true, starting: [], failed: [] };
+      const status = draining ? 'stopping' : ready ? 'ready' : 'starting';
+      sendJson(res, status === 'ready' ? 200 : 503, { status, starting, failed });
+      return;
+    }
     // A standalone GET stream stays open for the session's life: shutdown does not wait for it.
     if (req.method !== 'GET') inFlight.track(res);
     if (draining) {
@@ -145,7 +163,11 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
   );
 
   httpServer.listen(options.port, options.host);
-  await once(httpServer, 'listening');
+  try {
+    await once(httpServer, 'listening');
+  } catch (error) {
+    throw describeListenError(error, options.host, options.port);
+  }
   const { port } = httpServer.address() as AddressInfo;
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${hostForUrl}:${port}${MCP_PATH}`;
@@ -173,6 +195,21 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
       return closing;
     },
   };
+}
+
+/** Why the port could not be taken, as the operator can fix it. */
+function describeListenError(error: unknown, host: string, port: number): GatewayError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `port ${port} on ${host}`;
+  const message =
+    code === 'EADDRINUSE'
+      ? `${where} is already in use: stop what listens there, or choose another port with --port (0 picks a free one)`
+      : code === 'EACCES'
+        ? `${where} may not be used by this user (ports below 1024 need privileges): choose another with --port`
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? `${host} is not an address of this machine: choose one with --host`
+          : `cannot listen on ${where}: ${(error as Error).message}`;
+  return new GatewayError('invalid_config', message, { cause: error });
 }
 
 function pathOf(req: IncomingMessage): string {

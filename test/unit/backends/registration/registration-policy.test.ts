@@ -26,6 +26,7 @@ function recordingLogger(lines: Line[]): Logger {
     warn: log('warn'),
     error: log('error'),
     child: () => logger,
+    enabled: () => true,
   };
   return logger;
 }

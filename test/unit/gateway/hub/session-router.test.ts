@@ -28,6 +28,7 @@ function session(
   const notified: ServerNotification[] = [];
   const requested: ServerRequest[] = [];
   const state: SessionState = {
+    label: name,
     peer: {
       clientCapabilities: () => options.capabilities ?? { sampling: {}, elicitation: {}, roots: {} },
       notify: (notification) => {

@@ -1,0 +1,169 @@
+/**
+ * The flags of `mcp-gateway` (serving), their parsing and their checks.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { LOG_LEVELS, type LogLevel } from '../logger.js';
+import {
+  AUTH_TOKEN_ENV,
+  DEFAULT_BACKEND_STARTUP_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SESSION_IDLE_MS,
+  describeTokenProblem,
+  EXPOSE_MODES,
+  normalizeAllowedHost,
+  normalizeAllowedOrigin,
+  TRANSPORTS,
+  type TransportKind,
+} from '../start-gateway.js';
+import { GATEWAY_VERSION } from '../version.js';
+
+/** The serving flags, as commander parses them. */
+export interface CliOptions {
+  autoRegister?: string;
+  transport: TransportKind;
+  port: number;
+  host: string;
+  timeout: number;
+  logLevel: LogLevel;
+  expose?: (typeof EXPOSE_MODES)[number];
+  authToken?: string[];
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
+  allowRegister?: boolean;
+  maxBodyBytes: number;
+  sessionIdleTimeout: number;
+  requestTimeout: number;
+  drainTimeout: number;
+  watch: boolean;
+  startupTimeout: number;
+  logFile?: string;
+}
+
+function parseInteger(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value) || number < min || number > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    }
+    return number;
+  };
+}
+
+/** A repeatable flag: every value (comma-separated lists split) normalized and collected. */
+function collectList(normalize: (value: string) => string) {
+  return (value: string, previous: string[] | undefined): string[] => {
+    const items = value.split(',').filter((item) => item.trim() !== '');
+    try {
+      return [...(previous ?? []), ...items.map(normalize)];
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+/** Tokens are collected as given and checked after parsing: commander would quote a refused value. */
+function collectToken(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The root command with the serving flags; subcommands are added by the caller. */
+export function buildProgram(): Command {
+  return new Command()
+    .name('mcp-gateway')
+    .description('One MCP endpoint in front of many backend MCP servers.')
+    .version(GATEWAY_VERSION)
+    .option('--auto-register <file>', 'load servers and pipelines from a JSON config file at startup')
+    .option('--no-watch', 'do not reload the config file when it is saved (SIGHUP still reloads it)')
+    .addOption(new Option('--transport <kind>', 'how clients connect').choices(TRANSPORTS).default('stdio'))
+    .addOption(
+      new Option('--port <n>', 'HTTP port (streamable-http)')
+        .argParser(parseInteger('--port', 0, 65535))
+        .default(8003),
+    )
+    .option('--host <addr>', 'HTTP address to bind (streamable-http)', '127.0.0.1')
+    .addOption(
+      new Option('--timeout <ms>', 'timeout of each backend call, in milliseconds')
+        .argParser(parseInteger('--timeout', 1, 86_400_000))
+        .default(10_000),
+    )
+    .addOption(
+      new Option(
+        '--startup-timeout <ms>',
+        "time a backend's first handshake may take, unless its config says",
+      )
+        .argParser(parseInteger('--startup-timeout', 1, 86_400_000))
+        .default(DEFAULT_BACKEND_STARTUP_MS),
+    )
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
+    .option('--log-file <path>', 'also append the log to this file (for clients that swallow stderr)')
+    .addOption(
+      // No commander default: without the flag, the config's "expose" applies (and then "all").
+      new Option(
+        '--expose <mode>',
+        "what tools/list shows: all tools, or only the gateway's (search_tools finds the rest); default all",
+      ).choices(EXPOSE_MODES),
+    )
+    .addOption(
+      new Option(
+        '--auth-token <token>',
+        `bearer token HTTP clients must send (repeatable; default: $${AUTH_TOKEN_ENV}; none: loopback only)`,
+      ).argParser(collectToken),
+    )
+    .addOption(
+      new Option(
+        '--allowed-hosts <names>',
+        'host names accepted besides loopback ones, comma-separated',
+      ).argParser(collectList(normalizeAllowedHost)),
+    )
+    .addOption(
+      new Option(
+        '--allowed-origins <origins>',
+        'browser origins accepted besides loopback ones, comma-separated',
+      ).argParser(collectList(normalizeAllowedOrigin)),
+    )
+    .option('--allow-register', 'let HTTP clients start commands with register_server (off by default)')
+    .addOption(
+      new Option('--max-body-bytes <n>', 'largest HTTP request body, in bytes')
+        .argParser(parseInteger('--max-body-bytes', 1, 1024 * 1024 * 1024))
+        .default(DEFAULT_MAX_BODY_BYTES),
+    )
+    .addOption(
+      new Option('--session-idle-timeout <ms>', 'close an HTTP session after this long without requests')
+        .argParser(parseInteger('--session-idle-timeout', 1, 86_400_000))
+        .default(DEFAULT_SESSION_IDLE_MS),
+    )
+    .addOption(
+      new Option('--request-timeout <ms>', "time for an HTTP request's headers and body to arrive")
+        .argParser(parseInteger('--request-timeout', 1, 86_400_000))
+        .default(DEFAULT_REQUEST_TIMEOUT_MS),
+    )
+    .addOption(
+      new Option('--drain-timeout <ms>', 'on shutdown, time given to HTTP requests in progress')
+        .argParser(parseInteger('--drain-timeout', 0, 86_400_000))
+        .default(DEFAULT_DRAIN_TIMEOUT_MS),
+    )
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+}
+
+/**
+ * The tokens from `--auth-token`, or else from the environment (then removed from it, so that nothing this process
+ * starts inherits it); a string is a usage error. Messages never quote a token.
+ */
+export function readAuthTokens(fromFlags: readonly string[] | undefined): string[] | string {
+  const fromEnv = process.env[AUTH_TOKEN_ENV];
+  delete process.env[AUTH_TOKEN_ENV];
+  const [source, tokens] =
+    fromFlags !== undefined
+      ? ['--auth-token', fromFlags]
+      : [AUTH_TOKEN_ENV, fromEnv === undefined ? [] : [fromEnv]];
+  for (const token of tokens) {
+    const problem = describeTokenProblem(token);
+    if (problem !== undefined) return `${source} ${problem}`;
+  }
+  return [...tokens];
+}

@@ -1,0 +1,132 @@
+/**
+ * Reloading the config file of a running gateway: read and validate it again, then apply the difference (servers,
+ * pipelines, `expose`, `registration`). An edit that does not validate is reported and the config in force stays.
+ * Reloads never overlap: one asked for while another runs happens once after it, reading the file as it is then.
+ */
+import { isDeepStrictEqual } from 'node:util';
+
+import type { BackendRegistry } from '../backends/backend-registry.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { plainMessage } from '../errors/protocol-error.js';
+import type { ExposeMode } from '../gateway/expose-mode.js';
+import type { Logger } from '../logger.js';
+import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
+import type { ConfigStatus } from '../shared/config-status.js';
+import { applyServerChanges, diffServers, type ServerChanges } from './apply-servers.js';
+
+/** What a reload changes. */
+export interface ReloadTargets {
+  readonly registry: BackendRegistry;
+  readonly pipelines: PipelineCatalog;
+  /** Applies the config's `expose` (the command line's `--expose`, when given, wins and this does nothing). */
+  readonly applyExpose: (mode: ExposeMode | undefined) => void;
+  /** Applies the config's `registration` section. */
+  readonly applyRegistration: (config: LoadedConfig) => void;
+  readonly logger: Logger;
+}
+
+/** The config in force, and how to reload it. */
+export class ConfigReloader {
+  private current: LoadedConfig;
+  private loadedAt = new Date();
+  private reloads = 0;
+  private failure: { readonly message: string; readonly at: Date } | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  /** Whether edits are watched (set by whoever watches). */
+  watching = false;
+
+  constructor(
+    initial: LoadedConfig,
+    private readonly targets: ReloadTargets,
+  ) {
+    this.current = initial;
+  }
+
+  /** The config in force. */
+  get config(): LoadedConfig {
+    return this.current;
+  }
+
+  /** For `list_servers`. */
+  status(): ConfigStatus {
+    return {
+      file: this.current.file,
+      loadedAt: this.loadedAt.toISOString(),
+      reloads: this.reloads,
+      watching: this.watching,
+      lastError: this.failure?.message ?? null,
+      lastErrorAt: this.failure?.at.toISOString() ?? null,
+    };
+  }
+
+  /**
+   * Reads the file and applies what changed; resolves once applied (or refused). `reason` is for the log ("the file
+   * changed", "SIGHUP"). Never rejects: a config that does not validate is logged and kept out.
+   */
+  reload(reason: string): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.reloadOnce(reason);
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async reloadOnce(reason: string): Promise<void> {
+    const { logger } = this.targets;
+    let next: LoadedConfig;
+    try {
+      next = await loadConfig(this.current.file);
+    } catch (error) {
+      this.failure = { message: plainMessage(error), at: new Date() };
+      logger.error(`config not reloaded (${reason}); the config in force stays: ${plainMessage(error)}`);
+      return;
+    }
+    for (const warning of next.warnings) logger.warn(`${next.file}: ${warning}`);
+    const previous = this.current;
+    const changes = diffServers(previous.servers, next.servers);
+    const pipelinesChanged = !isDeepStrictEqual(previous.pipelines, next.pipelines);
+    const exposeChanged = previous.expose !== next.expose;
+    const registrationChanged = !isDeepStrictEqual(previous.registration, next.registration);
+    this.failure = undefined;
+    if (!hasServerChanges(changes) && !pipelinesChanged && !exposeChanged && !registrationChanged) {
+      logger.info(`config reloaded (${reason}): nothing changed`);
+      return;
+    }
+    this.current = next;
+    this.loadedAt = new Date();
+    this.reloads += 1;
+    if (registrationChanged) this.targets.applyRegistration(next);
+    if (pipelinesChanged) this.targets.pipelines.replace(next.pipelines);
+    if (exposeChanged) this.targets.applyExpose(next.expose);
+    logger.info(`config reloaded (${reason}): ${describeChanges(changes, pipelinesChanged, exposeChanged)}`);
+    await applyServerChanges(this.targets.registry, changes, next.servers, { baseDir: next.baseDir, logger });
+  }
+}
+
+function hasServerChanges(changes: ServerChanges): boolean {
+  return changes.added.length + changes.removed.length + changes.changed.length > 0;
+}
+
+/** `servers added: a; removed: b; changed: c; 3 unchanged; pipelines changed`. */
+function describeChanges(changes: ServerChanges, pipelines: boolean, expose: boolean): string {
+  const parts = [
+    ...(changes.added.length > 0 ? [`added ${changes.added.join(', ')}`] : []),
+    ...(changes.removed.length > 0 ? [`removed ${changes.removed.join(', ')}`] : []),
+    ...(changes.changed.length > 0 ? [`restarting ${changes.changed.join(', ')}`] : []),
+    `${changes.unchanged.length} server(s) unchanged`,
+    ...(pipelines ? ['pipelines changed'] : []),
+    ...(expose ? ['expose changed'] : []),
+  ];
+  return parts.join('; ');
+}
