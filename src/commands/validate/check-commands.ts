@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { toBackendSpec } from '../../backends/backend-spec.js';
 import { ServerConfigSchema, type ServerConfig } from '../../backends/server-config.js';
+import { canonicalConfigPath, describeSelfReference } from '../../backends/registration/config-chain.js';
 import { resolveCommand } from '../../backends/registration/resolve-command.js';
 import {
   formatJsonPath,
@@ -22,6 +23,8 @@ import { SERVER_SECTIONS, type Environment } from '../../config/expand-variables
 export interface CommandCheckOptions {
   /** The config file's folder. */
   readonly baseDir: string;
+  /** The config file: an entry that would start a gateway on it is refused (it would start itself). */
+  readonly file: string;
   /** The gateway's environment, whose PATH backends inherit. */
   readonly env: Environment;
 }
@@ -71,6 +74,8 @@ async function checkServer(
   options: CommandCheckOptions,
 ): Promise<ConfigProblem | undefined> {
   const severity = server.disabled === true ? 'warning' : 'error';
+  const selfReference = checkSelfReference(name, server, options);
+  if (selfReference !== undefined) return { severity, path: formatJsonPath(at), message: selfReference };
   // Arguments play no part here, and an argument string that cannot be split must not hide the command's problem.
   const spec = toBackendSpec(name, { ...server, args: undefined }, options.baseDir, {});
   if (server.cwd !== undefined && !(await isFolder(spec.cwd))) {
@@ -92,6 +97,22 @@ async function checkServer(
     message = `${describe(written, absolute)} is not an executable file; fix the path${howRelative(server.command ?? '', spec.command)} or make the file executable`;
   }
   return { severity, path: formatJsonPath([...at, 'command']), message };
+}
+
+/** Why the server would start a gateway on this same file (and so itself, again and again), if it would. */
+function checkSelfReference(
+  name: string,
+  server: ServerConfig,
+  options: CommandCheckOptions,
+): string | undefined {
+  let spec;
+  try {
+    spec = toBackendSpec(name, server, options.baseDir, {});
+  } catch {
+    // Arguments that cannot be split are reported by the schema check; nothing to say about them here.
+    return undefined;
+  }
+  return describeSelfReference(spec, [canonicalConfigPath(options.file)]);
 }
 
 /**

@@ -49,7 +49,7 @@ export async function validateConfigFile(
   const checked = checkConfig(json, { env: options.env });
   const commandProblems = await checkCommands(
     { written: json, expanded: checked.expanded, problems: checked.problems },
-    { baseDir: path.dirname(absolute), env: options.env },
+    { baseDir: path.dirname(absolute), file: absolute, env: options.env },
   );
   const all = [...checked.problems, ...commandProblems];
   return {

@@ -59,6 +59,27 @@ describe('runValidate', () => {
     });
   });
 
+  it("refuses an entry that starts a gateway on this same file (a client's config holding the gateway itself)", async () => {
+    await writeConfig({
+      mcpServers: {
+        gateway: {
+          command: 'npx',
+          args: ['-y', 'mcp-multi-server-gateway', '--auto-register', 'gateway-config.json'],
+        },
+        a: { command: 'tool' },
+      },
+    });
+
+    const { code, lines } = await validate();
+
+    expect(code).toBe(1);
+    expect(lines[0]).toBe(
+      `error: mcpServers.gateway: server "gateway" starts a gateway on ${path.join(dir, 'gateway-config.json')}, ` +
+        'which this gateway is already serving: it would start itself again and again. Remove this entry from the ' +
+        "config (the gateway is the client's entry, not a backend)",
+    );
+  });
+
   it('reads the file it is given, relative to its folder', async () => {
     await writeConfig({ mcpServers: { a: { command: 'tool' } } }, 'other.json');
 
