@@ -6,7 +6,7 @@ import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 
 /** Absolute path of a compiled example server, e.g. `serverPath('weather')`. */
 export function serverPath(name: 'weather' | 'sqlite' | 'filesystem'): string {
-  const file = fileURLToPath(new URL(`../../dist/examples/servers/${name}.js`, import.meta.url));
+  const file = fileURLToPath(new URL(`../../examples/dist/${name}.js`, import.meta.url));
   // A clear message beats a "Connection closed" from the client when the build step was skipped.
   if (!existsSync(file))
     throw new Error(`${file} is missing: build with "npx tsc -p examples/tsconfig.json"`);
@@ -25,7 +25,7 @@ export interface ToolOutcome {
 export class ExampleServers {
   private readonly clients: Client[] = [];
 
-  /** Spawns `node dist/examples/servers/<name>.js ...args` and connects an MCP client over stdio. */
+  /** Spawns `node examples/dist/<name>.js ...args` and connects an MCP client over stdio. */
   async start(
     name: 'weather' | 'sqlite' | 'filesystem',
     args: string[] = [],

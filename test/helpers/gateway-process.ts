@@ -24,7 +24,7 @@ export const CLI_PATH = path.join(PROJECT_ROOT, 'dist/cli.js');
 
 /** Absolute path of a built example server. */
 export function exampleServerPath(name: 'weather' | 'sqlite' | 'filesystem'): string {
-  return path.join(PROJECT_ROOT, `dist/examples/servers/${name}.js`);
+  return path.join(PROJECT_ROOT, `examples/dist/${name}.js`);
 }
 
 /**

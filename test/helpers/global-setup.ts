@@ -33,7 +33,7 @@ export default function setup(): void {
     newestMtime(path.join(root, 'src')),
     newestMtime(path.join(root, 'examples/servers')),
   );
-  const built = Math.min(builtAt('dist/cli.js'), builtAt('dist/examples/servers/weather.js'));
+  const built = Math.min(builtAt('dist/cli.js'), builtAt('examples/dist/weather.js'));
   if (built < sources) {
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   }
