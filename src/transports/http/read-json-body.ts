@@ -3,6 +3,7 @@
  * and then against the bytes that actually arrive, so a missing or lying header does not get past it.
  */
 import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream/promises';
 
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 
@@ -12,17 +13,26 @@ import type { Rejection } from './http-responses.js';
 export type BodyResult =
   { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly rejection: Rejection };
 
-/** Reads and parses the body of `req`, refusing more than `maxBytes`. */
+/**
+ * Reads and parses the body of `req`, refusing more than `maxBytes`. A body over the limit is still read to its end
+ * (and discarded), so that the client reads the 413 rather than a connection reset in the middle of its upload;
+ * the request timeout bounds a client that never stops.
+ */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return tooLarge(req, maxBytes);
+  let over = Number.isFinite(declared) && declared > maxBytes;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  req.on('data', (chunk: Buffer) => {
+    if (over) return;
     size += chunk.length;
-    if (size > maxBytes) return tooLarge(req, maxBytes);
-    chunks.push(chunk);
-  }
+    if (size > maxBytes) {
+      over = true;
+      chunks.length = 0;
+    } else chunks.push(chunk);
+  });
+  await finished(req);
+  if (over) return tooLarge(maxBytes);
   try {
     return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
   } catch {
@@ -37,10 +47,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   }
 }
 
-function tooLarge(req: IncomingMessage, maxBytes: number): BodyResult {
-  // Let the client finish sending, and discard it, so that it reads the 413 instead of a reset connection; the
-  // request timeout bounds a client that never stops. The connection closes after the answer.
-  req.resume();
+function tooLarge(maxBytes: number): BodyResult {
   return {
     ok: false,
     rejection: {
