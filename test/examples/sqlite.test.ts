@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExampleServers, callTool } from './example-server.js';
+import { NATIVE_EXAMPLES } from '../helpers/native-examples.js';
 
 const TOP_CUSTOMERS = `
   SELECT c.name, c.city, COUNT(o.id) AS order_count, ROUND(SUM(o.quantity * o.unit_price), 2) AS total_spend
@@ -30,7 +31,7 @@ async function count(client: Client, table: string): Promise<number> {
   return row!.n;
 }
 
-describe('sqlite server: seeding and reading', () => {
+describe.skipIf(!NATIVE_EXAMPLES)('sqlite server: seeding and reading', () => {
   const servers = new ExampleServers();
   let tempDir: string;
   let dbPath: string;
@@ -219,7 +220,7 @@ describe('sqlite server: seeding and reading', () => {
   });
 });
 
-describe('sqlite server: writing', () => {
+describe.skipIf(!NATIVE_EXAMPLES)('sqlite server: writing', () => {
   const servers = new ExampleServers();
   let tempDir: string;
   let dbPath: string;
@@ -327,7 +328,7 @@ describe('sqlite server: writing', () => {
   });
 });
 
-describe('sqlite server: default database path', () => {
+describe.skipIf(!NATIVE_EXAMPLES)('sqlite server: default database path', () => {
   const servers = new ExampleServers();
   let tempDir: string;
 

@@ -15,6 +15,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 import { DEMO_PIPELINES } from './demo-pipelines.js';
 import { fixturePath } from './fixture-path.js';
+import { NATIVE_EXAMPLES } from './native-examples.js';
 import { waitFor } from './wait-for.js';
 
 /** The project's root folder. */
@@ -28,7 +29,8 @@ export function exampleServerPath(name: 'weather' | 'sqlite' | 'filesystem'): st
 }
 
 /**
- * Writes a config with the three example backends (database and sandbox under `dir`) plus an `echo` fixture, each
+ * Writes a config with the three example backends (database and sandbox under `dir`; the database only when
+ * {@link NATIVE_EXAMPLES}) plus an `echo` fixture, each
  * carrying `marker` in its environment so that a test can find every process they started, and the demo pipelines
  * of gateway-config.json.
  */
@@ -46,12 +48,16 @@ export async function writeExampleConfig(
         env,
         description: 'weather',
       },
-      sqlite: {
-        command: process.execPath,
-        args: [exampleServerPath('sqlite'), '--db-path', 'data/test.db'],
-        env,
-        description: 'sqlite',
-      },
+      ...(NATIVE_EXAMPLES
+        ? {
+            sqlite: {
+              command: process.execPath,
+              args: [exampleServerPath('sqlite'), '--db-path', 'data/test.db'],
+              env,
+              description: 'sqlite',
+            },
+          }
+        : {}),
       filesystem: {
         command: process.execPath,
         args: [exampleServerPath('filesystem'), '--sandbox', path.join(PROJECT_ROOT, 'examples/sandbox')],
@@ -59,7 +65,7 @@ export async function writeExampleConfig(
       },
       echo: { command: process.execPath, args: [fixturePath('echo.mjs')], env },
     },
-    pipelines: DEMO_PIPELINES,
+    pipelines: NATIVE_EXAMPLES ? DEMO_PIPELINES : { 'weather-analysis': DEMO_PIPELINES['weather-analysis'] },
     ...extra,
   };
   const file = path.join(dir, 'gateway-config.json');

@@ -76,7 +76,10 @@ describe('starting backends', () => {
         timeoutMs: 15_000,
       },
     );
-    expect(ready).toMatchObject({ restarts: 1, lastError: expect.stringContaining('exited with code 4') });
+    expect(ready).toMatchObject({
+      restarts: 1,
+      lastError: expect.stringContaining('exited with code 4') as string,
+    });
     const log = gateway?.stderr() ?? '';
     expect(log).toContain('mcp-gateway[flaky] info: retrying in 0.3 s (attempt 1 of 5)');
     expect(log).toContain('first start: not ready yet');

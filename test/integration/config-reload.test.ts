@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { BackendInfo } from '../../src/shared/backend-info.js';
@@ -174,7 +174,7 @@ describe('editing the config file of a running gateway', () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(GATEWAY_TOOL_NAMES);
     expect(tools.find((tool) => tool.name === 'route_pipeline')?.description).toContain('- greet: Says hi');
-    const result = (await callTool(client, 'route_pipeline', { scenario: 'greet' })) as CallToolResult;
+    const result = await callTool(client, 'route_pipeline', { scenario: 'greet' });
     expect(result.isError).toBeFalsy();
   });
 

@@ -68,7 +68,10 @@ describe('the HTTP probes while backends start', () => {
       expect(await probe(url, '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
       const starting = await probe(url, '/readyz');
       expect(starting.status).toBe(503);
-      expect(starting.body).toMatchObject({ status: 'starting', starting: expect.arrayContaining(['slow']) });
+      expect(starting.body).toMatchObject({
+        status: 'starting',
+        starting: expect.arrayContaining(['slow']) as string[],
+      });
 
       const ready = await waitFor(
         async () => {
