@@ -182,7 +182,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
         },
       );
     }
-    this.logger.info('restarting backend on request', { server: name });
+    this.logger.info('restarting backend on request', { backend: name });
     await backend.restart();
     return backend;
   }

@@ -5,25 +5,28 @@
 import { CompleteRequestSchema, CompleteResultSchema } from '@modelcontextprotocol/sdk/types.js';
 
 import type { Backend } from '../../shared/backend.js';
-import { forwardRequest, type ForwardingContext } from './forwarding-context.js';
+import { forwardRequest, mappingErrors, type ForwardingContext } from './forwarding-context.js';
 import { promptOf } from './prompts.js';
 import { ownerOf } from './resources.js';
 
 /** The completion handler. */
 export function registerCompletionHandler(context: ForwardingContext): void {
-  context.server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
-    const { ref } = request.params;
-    let backend: Backend;
-    let params: Record<string, unknown> = request.params;
-    if (ref.type === 'ref/prompt') {
-      const entry = await promptOf(context, ref.name);
-      backend = entry.backend;
-      params = { ...request.params, ref: { ...ref, name: entry.originalName } };
-    } else {
-      backend = context.catalog.templateOwner(ref.uri) ?? (await ownerOf(context, ref.uri));
-    }
-    return forwardRequest(context, backend, extra, () =>
-      backend.request({ method: request.method, params }, CompleteResultSchema, { signal: extra.signal }),
-    );
-  });
+  context.server.setRequestHandler(
+    CompleteRequestSchema,
+    mappingErrors(async (request, extra) => {
+      const { ref } = request.params;
+      let backend: Backend;
+      let params: Record<string, unknown> = request.params;
+      if (ref.type === 'ref/prompt') {
+        const entry = await promptOf(context, ref.name);
+        backend = entry.backend;
+        params = { ...request.params, ref: { ...ref, name: entry.originalName } };
+      } else {
+        backend = context.catalog.templateOwner(ref.uri) ?? (await ownerOf(context, ref.uri));
+      }
+      return forwardRequest(context, backend, extra, () =>
+        backend.request({ method: request.method, params }, CompleteResultSchema, { signal: extra.signal }),
+      );
+    }),
+  );
 }

@@ -68,6 +68,22 @@ export async function forwardRequest<T>(
   }
 }
 
+/**
+ * A handler whose failures reach the client as the gateway maps them. The SDK answers any error without a numeric
+ * code with -32603; the gateway's own refusals (no backend for a URI, no such prompt) have codes of their own.
+ */
+export function mappingErrors<A extends unknown[], R>(
+  handler: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      throw toForwardedError(error);
+    }
+  };
+}
+
 /** Every page of a paginated list. */
 export async function paginate<P extends { nextCursor?: string | undefined }, T>(
   backend: Backend,

@@ -7,24 +7,27 @@ import {
   SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 
-import { backendsWith, type ForwardingContext } from './forwarding-context.js';
+import { backendsWith, mappingErrors, type ForwardingContext } from './forwarding-context.js';
 
 /** The `logging/setLevel` handler. */
 export function registerLoggingHandler(context: ForwardingContext): void {
-  context.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
-    context.session.logLevel = request.params.level;
-    // Backends are shared: the level goes to each of them; each session's own level filters what it receives.
-    await Promise.all(
-      backendsWith(context, 'logging').map((backend) =>
-        backend.request(request, EmptyResultSchema).catch((error: unknown) =>
-          context.logger.debug(`logging/setLevel on "${backend.name}" failed`, {
-            error: (error as Error).message,
-          }),
+  context.server.setRequestHandler(
+    SetLevelRequestSchema,
+    mappingErrors(async (request) => {
+      context.session.logLevel = request.params.level;
+      // Backends are shared: the level goes to each of them; each session's own level filters what it receives.
+      await Promise.all(
+        backendsWith(context, 'logging').map((backend) =>
+          backend.request(request, EmptyResultSchema).catch((error: unknown) =>
+            context.logger.debug(`logging/setLevel on "${backend.name}" failed`, {
+              error: (error as Error).message,
+            }),
+          ),
         ),
-      ),
-    );
-    return {};
-  });
+      );
+      return {};
+    }),
+  );
 }
 
 /** A client's `notifications/roots/list_changed` goes to every backend (each asks for the roots again). */

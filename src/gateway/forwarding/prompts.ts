@@ -13,7 +13,13 @@ import {
 
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Exposed } from '../hub/catalog.js';
-import { fanOut, forwardRequest, paginate, type ForwardingContext } from './forwarding-context.js';
+import {
+  fanOut,
+  forwardRequest,
+  mappingErrors,
+  paginate,
+  type ForwardingContext,
+} from './forwarding-context.js';
 
 /** Every backend's prompts under their exposed names; the catalog keeps the index for `prompts/get`. */
 export async function listPrompts(context: ForwardingContext): Promise<Prompt[]> {
@@ -49,14 +55,20 @@ export async function promptOf(context: ForwardingContext, exposedName: string):
 
 /** The `prompts/*` handlers. */
 export function registerPromptHandlers(context: ForwardingContext): void {
-  context.server.setRequestHandler(ListPromptsRequestSchema, async () => ({
-    prompts: await listPrompts(context),
-  }));
-  context.server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-    const entry = await promptOf(context, request.params.name);
-    const forwarded = { method: request.method, params: { ...request.params, name: entry.originalName } };
-    return forwardRequest(context, entry.backend, extra, () =>
-      entry.backend.request(forwarded, GetPromptResultSchema, { signal: extra.signal }),
-    );
-  });
+  context.server.setRequestHandler(
+    ListPromptsRequestSchema,
+    mappingErrors(async () => ({
+      prompts: await listPrompts(context),
+    })),
+  );
+  context.server.setRequestHandler(
+    GetPromptRequestSchema,
+    mappingErrors(async (request, extra) => {
+      const entry = await promptOf(context, request.params.name);
+      const forwarded = { method: request.method, params: { ...request.params, name: entry.originalName } };
+      return forwardRequest(context, entry.backend, extra, () =>
+        entry.backend.request(forwarded, GetPromptResultSchema, { signal: extra.signal }),
+      );
+    }),
+  );
 }

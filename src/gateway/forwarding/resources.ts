@@ -25,6 +25,7 @@ import {
   backendsWith,
   fanOut,
   forwardRequest,
+  mappingErrors,
   paginate,
   type ForwardingContext,
 } from './forwarding-context.js';
@@ -79,7 +80,9 @@ export async function ownerOf(context: ForwardingContext, uri: string): Promise<
     const listed = context.catalog.resourceOwner(uri);
     if (listed) return listed;
     for (const [template, owner] of context.catalog.templates()) {
-      if (new UriTemplate(template).match(uri)) return context.catalog.directory.get(owner);
+      // A template of a backend that has gone since it was listed matches nothing.
+      const backend = context.catalog.directory.get(owner);
+      if (backend && new UriTemplate(template).match(uri)) return backend;
     }
     return undefined;
   };
@@ -97,32 +100,50 @@ export async function ownerOf(context: ForwardingContext, uri: string): Promise<
 /** The `resources/*` handlers. */
 export function registerResourceHandlers(context: ForwardingContext): void {
   const { server, session } = context;
-  server.setRequestHandler(ListResourcesRequestSchema, async () => ({
-    resources: await listResources(context),
-  }));
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
-    resourceTemplates: await listTemplates(context),
-  }));
-  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-    const owner = await ownerOf(context, request.params.uri);
-    return forwardRequest(context, owner, extra, () =>
-      owner.request(request, ReadResourceResultSchema, { signal: extra.signal, meta: request.params._meta }),
-    );
-  });
-  server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
-    const owner = await ownerOf(context, request.params.uri);
-    await forwardRequest(context, owner, extra, () =>
-      owner.request(request, EmptyResultSchema, { signal: extra.signal }),
-    );
-    session.subscriptions.add(request.params.uri);
-    return {};
-  });
-  server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
-    const owner = await ownerOf(context, request.params.uri);
-    await forwardRequest(context, owner, extra, () =>
-      owner.request(request, EmptyResultSchema, { signal: extra.signal }),
-    );
-    session.subscriptions.delete(request.params.uri);
-    return {};
-  });
+  server.setRequestHandler(
+    ListResourcesRequestSchema,
+    mappingErrors(async () => ({
+      resources: await listResources(context),
+    })),
+  );
+  server.setRequestHandler(
+    ListResourceTemplatesRequestSchema,
+    mappingErrors(async () => ({
+      resourceTemplates: await listTemplates(context),
+    })),
+  );
+  server.setRequestHandler(
+    ReadResourceRequestSchema,
+    mappingErrors(async (request, extra) => {
+      const owner = await ownerOf(context, request.params.uri);
+      return forwardRequest(context, owner, extra, () =>
+        owner.request(request, ReadResourceResultSchema, {
+          signal: extra.signal,
+          meta: request.params._meta,
+        }),
+      );
+    }),
+  );
+  server.setRequestHandler(
+    SubscribeRequestSchema,
+    mappingErrors(async (request, extra) => {
+      const owner = await ownerOf(context, request.params.uri);
+      await forwardRequest(context, owner, extra, () =>
+        owner.request(request, EmptyResultSchema, { signal: extra.signal }),
+      );
+      session.subscriptions.add(request.params.uri);
+      return {};
+    }),
+  );
+  server.setRequestHandler(
+    UnsubscribeRequestSchema,
+    mappingErrors(async (request, extra) => {
+      const owner = await ownerOf(context, request.params.uri);
+      await forwardRequest(context, owner, extra, () =>
+        owner.request(request, EmptyResultSchema, { signal: extra.signal }),
+      );
+      session.subscriptions.delete(request.params.uri);
+      return {};
+    }),
+  );
 }

@@ -88,7 +88,8 @@ export class LiveCatalog {
    */
   claimResource(uri: string, backend: string): string | undefined {
     const owner = this.resourceOwners.get(uri);
-    if (owner !== undefined && owner !== backend) return owner;
+    // A backend removed since it listed the URI keeps nothing: the next one to list it owns it.
+    if (owner !== undefined && owner !== backend && this.directory.get(owner) !== undefined) return owner;
     this.resourceOwners.set(uri, backend);
     return undefined;
   }
