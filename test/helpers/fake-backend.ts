@@ -12,7 +12,7 @@ import {
 import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
 
 import { GatewayError } from '../../src/errors/gateway-error.js';
-import { plainMessage } from '../../src/errors/protocol-error.js';
+import { plainMessage, ProtocolError } from '../../src/errors/protocol-error.js';
 import type { Backend, BackendCallOptions, BackendMessage, UpwardHandler } from '../../src/shared/backend.js';
 import type { BackendInfo, BackendState } from '../../src/shared/backend-info.js';
 
@@ -44,7 +44,10 @@ export function textResult(text: string): CallToolResult {
   return { content: [{ type: 'text', text }] };
 }
 
-/** What a fake tool does when called: return (or resolve to) a result, or throw (or reject). */
+/**
+ * What a fake tool does when called: return (or resolve to) a result, or throw (or reject). A thrown `ProtocolError`
+ * is the backend's own JSON-RPC error (see {@link FakeRequestHandler}).
+ */
 export type FakeToolHandler = (
   args: Record<string, unknown>,
   options: BackendCallOptions | undefined,
@@ -213,8 +216,18 @@ export class FakeBackend implements Backend {
         new GatewayError('unknown_tool', `${this.name} has no tool "${tool}"`, { backend: this.name, tool }),
       );
     }
-    // A handler that throws synchronously rejects the returned promise, as an async backend would.
-    return new Promise((resolve) => resolve(handler(args, options)));
+    // A handler that throws synchronously rejects the returned promise, as an async backend would; a ProtocolError
+    // it throws is the backend's own JSON-RPC error, reported as `request-exchange.ts` reports one.
+    return new Promise<CallToolResult>((resolve) => resolve(handler(args, options))).catch(
+      (error: unknown) => {
+        if (!(error instanceof ProtocolError)) throw error;
+        throw new GatewayError('backend_error', `${this.name}.${tool} failed: ${error.message}`, {
+          backend: this.name,
+          tool,
+          cause: error,
+        });
+      },
+    );
   }
 
   private upward(): UpwardHandler {
