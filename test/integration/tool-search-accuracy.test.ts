@@ -4,22 +4,15 @@
  * test/fixtures/tool-search-queries.json. The accuracies are attached to the test as annotations and quoted in any
  * failure message.
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { SearchToolsResult } from '../../src/gateway/tools/search-tools.js';
 import { FLEET_SIZE, writeFleetConfig } from '../fixtures/backend-fleet.mjs';
-import {
-  callTool,
-  connectStdioGateway,
-  PROJECT_ROOT,
-  textOf,
-  type StdioGateway,
-} from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { callTool, PROJECT_ROOT, type StdioGateway } from '../helpers/gateway-process.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
+import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 interface LabelledQuery {
@@ -43,18 +36,16 @@ interface Accuracy {
 
 const RANKS_CHECKED = 3;
 
+const sandbox = useProcessSandbox('tool-search-accuracy-');
 let gateway: StdioGateway;
-let dataDir: string;
-const marker = `marker-${randomUUID()}`;
 
 beforeAll(async () => {
-  dataDir = await makeTempDir('tool-search-accuracy-');
   const config = await writeFleetConfig({
     projectRoot: PROJECT_ROOT,
-    dataDir,
-    env: { GATEWAY_TEST_MARKER: marker },
+    dataDir: sandbox.dir,
+    env: sandbox.env,
   });
-  gateway = await connectStdioGateway([
+  gateway = await sandbox.connectStdio([
     '--auto-register',
     config,
     '--expose',
@@ -73,12 +64,6 @@ beforeAll(async () => {
     },
     { timeoutMs: 30_000, description: `all ${FLEET_SIZE} backends ready` },
   );
-});
-
-afterAll(async () => {
-  await gateway.client.close();
-  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-  await removeTempDir(dataDir);
 });
 
 async function loadQueries(): Promise<QueryFile> {

@@ -82,6 +82,14 @@ const CASES: Readonly<Record<string, GuardCase>> = {
     message: 'Unauthorized: send the header "Authorization: Bearer <token>"',
     responseHeaders: { 'www-authenticate': 'Bearer realm="mcp-gateway"' },
   },
+  'another path without a token: the token comes first': {
+    method: 'GET',
+    path: '/admin',
+    headers: {},
+    status: 401,
+    message: 'Unauthorized: send the header "Authorization: Bearer <token>"',
+    responseHeaders: { 'www-authenticate': 'Bearer realm="mcp-gateway"' },
+  },
   'another path, after the token': {
     method: 'POST',
     path: '/admin',

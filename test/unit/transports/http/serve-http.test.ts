@@ -131,8 +131,16 @@ describe('/healthz', () => {
     const response = await rawRequest(url, { method: 'GET', path: '/healthz', headers: { host: 'x' } });
 
     expect(response.status).toBe(200);
-    expect(response.headers['content-type']).toBe('application/json');
     expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+    // Nothing about the gateway beyond its being alive: no session, no server name.
+    expect(Object.keys(response.headers).sort()).toEqual([
+      'connection',
+      'content-length',
+      'content-type',
+      'date',
+      'keep-alive',
+    ]);
+    expect(response.headers['content-type']).toBe('application/json');
   });
 
   it('is the MCP endpoint to no other method: a POST there is an unknown path', async () => {
