@@ -136,7 +136,7 @@ export function defineExchangeCases(open: OpenThroughFrontDoor): void {
     });
   });
 
-  it('tells the client the tool list changed after a registration, and lists the new tools', async () => {
+  it('tells the client the tool list changed after a registration and after a removal', async () => {
     const directory = new FakeDirectory();
     directory.onRegister = (server) => new FakeBackend(server, { tools: { fresh: textResult('new') } });
     const client = await open(directory);
@@ -144,17 +144,20 @@ export function defineExchangeCases(open: OpenThroughFrontDoor): void {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       told += 1;
     });
+    const names = async (): Promise<string[]> => (await client.listTools()).tools.map((tool) => tool.name);
 
     const registered = await client.callTool({
       name: 'register_server',
       arguments: { name: 'late', command: 'node' },
     });
-    await waitFor(() => told === 1, { description: 'tools/list_changed' });
+    await waitFor(() => told === 1, { description: 'tools/list_changed after the registration' });
+    const afterRegistration = await names();
+    const removed = await client.callTool({ name: 'remove_server', arguments: { name: 'late' } });
+    await waitFor(() => told === 2, { description: 'tools/list_changed after the removal' });
+    const afterRemoval = await names();
 
-    expect(registered.isError).toBeUndefined();
-    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual([
-      ...GATEWAY_TOOL_NAMES,
-      'late__fresh',
-    ]);
+    expect([registered.isError, removed.isError]).toEqual([undefined, undefined]);
+    expect(afterRegistration).toEqual([...GATEWAY_TOOL_NAMES, 'late__fresh']);
+    expect(afterRemoval).toEqual(GATEWAY_TOOL_NAMES);
   });
 }

@@ -1,12 +1,13 @@
 /**
  * `tools/call` is served ahead of the SDK Server (the forwarding hot path). These tests speak raw JSON-RPC to a
- * gateway process, so that they send what an SDK client would not and read exactly what comes back.
+ * gateway process, so that they send what an SDK client would not and read exactly what comes back. They share one
+ * gateway: every request has an id of its own, and what one test waits for in the log no other test writes.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { fixtureServer, writeServersConfig } from '../helpers/gateway-process.js';
 import { useProcessSandbox } from '../helpers/process-sandbox.js';
@@ -14,12 +15,12 @@ import type { RawMessage, RawStdioGateway } from '../helpers/raw-stdio-gateway.j
 import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const sandbox = useProcessSandbox('shortcut-', { per: 'test' });
+const sandbox = useProcessSandbox('shortcut-');
 let gateway: RawStdioGateway | undefined;
 let cancelFile: string;
 let nextId = 0;
 
-beforeEach(async () => {
+beforeAll(async () => {
   cancelFile = path.join(sandbox.dir, 'cancelled.txt');
   const env = sandbox.env;
   const config = await writeServersConfig(sandbox.dir, {
