@@ -86,11 +86,18 @@ describe('a request without a session', () => {
   });
 
   it.each(['POST', 'GET', 'DELETE'])(
-    'is answered 404 when it is a %s naming an unknown id, __proto__ included',
+    'is answered 404 when it is a %s naming an unknown id, the names of Object.prototype included',
     async (method) => {
       const { url } = await serve(new FakeDirectory());
 
-      for (const id of ['6c1b2a52-58a1-4a8e-9f4e-000000000000', '__proto__', 'constructor']) {
+      const ids = [
+        '6c1b2a52-58a1-4a8e-9f4e-000000000000',
+        '__proto__',
+        'constructor',
+        'prototype',
+        'toString',
+      ];
+      for (const id of [...ids, 'hasOwnProperty', '__defineGetter__']) {
         const response = await rawRequest(url, {
           method,
           headers: inSession(id),
