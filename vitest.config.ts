@@ -14,6 +14,16 @@ export default defineConfig({
         },
       },
       {
+        // The same behaviour suite (test/contract/*.case.ts) run through each front door, in this process: its own
+        // project, so that `vitest run --project contract` checks every front door after a change to one.
+        extends: true,
+        test: {
+          name: 'contract',
+          include: ['test/contract/**/*.test.ts'],
+          testTimeout: 10_000,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'integration',

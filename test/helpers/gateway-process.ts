@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 import { DEMO_PIPELINES } from './demo-pipelines.js';
 import { fixturePath } from './fixture-path.js';
@@ -200,19 +201,14 @@ export async function startHttpGateway(
   };
 }
 
-/** Calls a tool and returns its result, typed. */
+/** Calls a tool and returns its result, checked against the protocol's schema. */
 export async function callTool(
   client: Client,
   name: string,
   args: Record<string, unknown> = {},
+  options?: RequestOptions,
 ): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
-
-/** The text items of a result, joined. */
-export function textOf(result: CallToolResult): string {
-  return result.content
-    .filter((item) => item.type === 'text')
-    .map((item) => item.text)
-    .join('\n');
+  return CallToolResultSchema.parse(
+    await client.callTool({ name, arguments: args }, CallToolResultSchema, options),
+  );
 }

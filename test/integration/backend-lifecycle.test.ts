@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from '../../src/backends/backend-options.js';
 import { BackendRegistry } from '../../src/backends/backend-registry.js';
@@ -11,41 +10,33 @@ import type { ServerConfig } from '../../src/backends/server-config.js';
 import { createStderrLogger, silentLogger } from '../../src/logger.js';
 import { expectGatewayError } from '../helpers/expect-gateway-error.js';
 import { fixturePath } from '../helpers/fixture-path.js';
-import { textOf } from '../helpers/gateway-process.js';
 import { findProcessesByMarker, isProcessAlive, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
+import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const FAST: BackendOptions = { ...DEFAULT_BACKEND_OPTIONS, closeGraceMs: 300 };
 
 let registry: BackendRegistry;
-let marker: string;
-let tempDir: string;
+// Every test ends with no process of its own left: the marker finds grandchildren too.
+const sandbox = useProcessSandbox('lifecycle-test-', { per: 'test', exitTimeoutMs: 3000 });
 
 function fixture(name: string, extra: Partial<ServerConfig> = {}): ServerConfig {
   return {
     command: process.execPath,
     args: [fixturePath(name)],
     ...extra,
-    env: { GATEWAY_TEST_MARKER: marker, ...extra.env },
+    env: { ...sandbox.env, ...extra.env },
   };
 }
 
 function register(name: string, config: ServerConfig): Promise<ManagedBackend> {
-  return registry.register(name, config, { baseDir: tempDir });
+  return registry.register(name, config, { baseDir: sandbox.dir });
 }
 
-beforeEach(async () => {
-  marker = `marker-${randomUUID()}`;
-  tempDir = await makeTempDir('lifecycle-test-');
+beforeEach(() => {
   registry = new BackendRegistry(silentLogger, FAST);
-});
-
-afterEach(async () => {
-  await registry.closeAll();
-  await waitForProcessesGone(findProcessesByMarker(marker), 3000);
-  expect(findProcessesByMarker(marker)).toEqual([]);
-  await removeTempDir(tempDir);
+  sandbox.defer(() => registry.closeAll());
 });
 
 describe('restarting crashed backends', () => {
@@ -66,7 +57,7 @@ describe('restarting crashed backends', () => {
   });
 
   it('gives up after the configured number of restarts of a backend that crashes after every handshake', async () => {
-    const startLog = path.join(tempDir, 'starts.log');
+    const startLog = path.join(sandbox.dir, 'starts.log');
     const backend = await register(
       'storm',
       fixture('crash-after-handshake.mjs', {
@@ -217,10 +208,10 @@ describe('concurrency', () => {
         // Still registered: it may be starting, but must end up ready with exactly one process.
         await waitFor(() => backend.state !== 'starting', { description: 'the registration to settle' });
         expect(backend.state).toBe('ready');
-        expect(findProcessesByMarker(marker)).toEqual([backend.info().pid]);
+        expect(findProcessesByMarker(sandbox.marker)).toEqual([backend.info().pid]);
         await registry.remove('racer');
       }
-      await waitForProcessesGone(findProcessesByMarker(marker), 3000);
+      await waitForProcessesGone(findProcessesByMarker(sandbox.marker), 3000);
       expect(registry.get('racer')).toBeUndefined();
     }
   });

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from '../../src/backends/backend-options.js';
 import { BackendRegistry } from '../../src/backends/backend-registry.js';
@@ -14,14 +13,14 @@ import { backendRpcError } from '../../src/errors/to-wire.js';
 import { expectGatewayError } from '../helpers/expect-gateway-error.js';
 import { fixturePath } from '../helpers/fixture-path.js';
 import { findProcessesByMarker, isProcessAlive, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const FAST: BackendOptions = { ...DEFAULT_BACKEND_OPTIONS, closeGraceMs: 300, handshakeTimeoutMs: 5000 };
 
 let registry: BackendRegistry;
-let marker: string;
-let tempDir: string;
+// Every test ends with no process of its own left: the marker finds grandchildren too.
+const sandbox = useProcessSandbox('registry-test-', { per: 'test', exitTimeoutMs: 3000 });
 
 /** A fixture run with plain node; the marker in its environment lets the test find every process it started. */
 function fixture(name: string, env: Record<string, string> = {}): ServerConfig {
@@ -29,26 +28,17 @@ function fixture(name: string, env: Record<string, string> = {}): ServerConfig {
   return {
     command: isScript ? fixturePath(name) : process.execPath,
     args: isScript ? [] : [fixturePath(name)],
-    env: { GATEWAY_TEST_MARKER: marker, ...env },
+    env: { ...sandbox.env, ...env },
   };
 }
 
 function register(name: string, config: ServerConfig, keepOnFailure = false) {
-  return registry.register(name, config, { baseDir: tempDir, keepOnFailure });
+  return registry.register(name, config, { baseDir: sandbox.dir, keepOnFailure });
 }
 
-beforeEach(async () => {
-  marker = `marker-${randomUUID()}`;
-  tempDir = await makeTempDir('registry-test-');
+beforeEach(() => {
   registry = new BackendRegistry(silentLogger, FAST);
-});
-
-afterEach(async () => {
-  await registry.closeAll();
-  // Every test ends with no process of its own left: the marker finds grandchildren too.
-  await waitForProcessesGone(findProcessesByMarker(marker), 3000);
-  expect(findProcessesByMarker(marker)).toEqual([]);
-  await removeTempDir(tempDir);
+  sandbox.defer(() => registry.closeAll());
 });
 
 describe('registering backends', () => {
@@ -67,7 +57,7 @@ describe('registering backends', () => {
     const error = await expectGatewayError(register('echo', fixture('echo.mjs')));
     expect(error.code).toBe('duplicate_server');
     expect(error.message).toContain('"echo" is already registered');
-    expect(findProcessesByMarker(marker)).toHaveLength(1);
+    expect(findProcessesByMarker(sandbox.marker)).toHaveLength(1);
   });
 
   it('lets only one of two concurrent registrations of a name start', async () => {
@@ -76,7 +66,7 @@ describe('registering backends', () => {
       register('twin', fixture('echo.mjs')),
     ]);
     expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(findProcessesByMarker(marker)).toHaveLength(1);
+    expect(findProcessesByMarker(sandbox.marker)).toHaveLength(1);
   });
 
   it('refuses an invalid name before starting anything', async () => {
@@ -84,7 +74,7 @@ describe('registering backends', () => {
       const error = await expectGatewayError(register(name, fixture('echo.mjs')));
       expect(error.code).toBe('invalid_name');
     }
-    expect(findProcessesByMarker(marker)).toEqual([]);
+    expect(findProcessesByMarker(sandbox.marker)).toEqual([]);
   });
 
   it('reports a command that does not exist, and keeps the name free', async () => {
@@ -109,7 +99,7 @@ describe('registering backends', () => {
     const error = await expectGatewayError(register('mute', fixture('never-initialize.mjs')));
     expect(error.code).toBe('handshake_failed');
     expect(error.message).toContain('did not complete the MCP handshake within 400 ms');
-    await waitForProcessesGone(findProcessesByMarker(marker), 3000);
+    await waitForProcessesGone(findProcessesByMarker(sandbox.marker), 3000);
     expect(registry.get('mute')).toBeUndefined();
   });
 
@@ -125,7 +115,7 @@ describe('registering backends', () => {
     expect(greeting.content).toEqual([{ type: 'text', text: 'hello' }]);
     const secret = await backend.callTool('env', { name: 'npm_config_user_agent' });
     expect(secret.content).toEqual([{ type: 'text', text: '<unset>' }]);
-    expect(backend.spec.cwd).toBe(path.resolve(tempDir));
+    expect(backend.spec.cwd).toBe(path.resolve(sandbox.dir));
   });
 });
 
@@ -151,7 +141,7 @@ describe('calling backend tools', () => {
   });
 
   it('times out a slow call, cancels it on the backend, and stays usable', async () => {
-    const cancelFile = path.join(tempDir, 'cancelled.txt');
+    const cancelFile = path.join(sandbox.dir, 'cancelled.txt');
     const backend = await register('slow', {
       ...fixture('echo.mjs', { FIXTURE_CANCEL_FILE: cancelFile }),
       timeoutMs: 300,
@@ -169,7 +159,7 @@ describe('calling backend tools', () => {
   });
 
   it('cancels the backend request when the caller aborts', async () => {
-    const cancelFile = path.join(tempDir, 'cancelled.txt');
+    const cancelFile = path.join(sandbox.dir, 'cancelled.txt');
     const backend = await register('slow', fixture('echo.mjs', { FIXTURE_CANCEL_FILE: cancelFile }));
     const controller = new AbortController();
     const call = backend.callTool('slow', { ms: 30_000 }, { signal: controller.signal });
@@ -246,13 +236,13 @@ describe('removing backends', () => {
 
   it('leaves no grandchild behind a wrapper script', async () => {
     await register('wrapped', fixture('wrapper.sh'));
-    expect(findProcessesByMarker(marker).length).toBeGreaterThanOrEqual(2);
+    expect(findProcessesByMarker(sandbox.marker).length).toBeGreaterThanOrEqual(2);
     await registry.remove('wrapped');
-    await waitForProcessesGone(findProcessesByMarker(marker), 3000);
+    await waitForProcessesGone(findProcessesByMarker(sandbox.marker), 3000);
   });
 
   it('kills a backend that ignores SIGTERM, and the child it started', async () => {
-    const pidFile = path.join(tempDir, 'pids.json');
+    const pidFile = path.join(sandbox.dir, 'pids.json');
     await register('stubborn', fixture('ignores-sigterm.mjs', { FIXTURE_PID_FILE: pidFile }));
     const pids = await waitFor(
       async () =>
@@ -269,9 +259,9 @@ describe('removing backends', () => {
 
   it('closes every backend at once on closeAll', async () => {
     await Promise.all(['a', 'b', 'c'].map((name) => register(name, fixture('echo.mjs'))));
-    expect(findProcessesByMarker(marker)).toHaveLength(3);
+    expect(findProcessesByMarker(sandbox.marker)).toHaveLength(3);
     await registry.closeAll();
-    await waitForProcessesGone(findProcessesByMarker(marker), 3000);
+    await waitForProcessesGone(findProcessesByMarker(sandbox.marker), 3000);
     const error = await expectGatewayError(register('late', fixture('echo.mjs')));
     expect(error.message).toContain('shutting down');
   });

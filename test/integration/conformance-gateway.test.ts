@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
   CONFORMANCE_SERVER_SCENARIOS,
@@ -11,9 +10,8 @@ import {
   type ConformanceFixture,
 } from '../helpers/conformance.js';
 import { fixturePath } from '../helpers/fixture-path.js';
-import { startHttpGateway, type HttpGateway } from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import type { HttpGateway } from '../helpers/gateway-process.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
 
 /**
  * Scenarios that check something the gateway's front door chooses not to do, where the suite's own verdict (no
@@ -34,35 +32,26 @@ const NO_FAILURE_IS_ENOUGH: Readonly<Record<string, string>> = {
 describe.each(['stdio', 'http'] as const)(
   'the conformance suite through the gateway (%s backend)',
   (kind) => {
-    let dir: string;
+    const sandbox = useProcessSandbox('conformance-gateway-');
     let gateway: HttpGateway;
-    let fixture: ConformanceFixture | undefined;
-    const marker = `marker-${randomUUID()}`;
 
     beforeAll(async () => {
-      dir = await makeTempDir('conformance-gateway-');
       let backend: Record<string, unknown>;
       if (kind === 'http') {
-        fixture = await startConformanceFixture({ GATEWAY_TEST_MARKER: marker });
+        const fixture: ConformanceFixture = await startConformanceFixture(sandbox.env);
+        sandbox.defer(() => fixture.stop());
         backend = { url: fixture.url.href, prefix: '' };
       } else {
         backend = {
           command: process.execPath,
           args: [fixturePath('conformance.mjs')],
-          env: { GATEWAY_TEST_MARKER: marker },
+          env: sandbox.env,
           prefix: '',
         };
       }
-      const config = path.join(dir, 'config.json');
+      const config = path.join(sandbox.dir, 'config.json');
       await writeFile(config, JSON.stringify({ servers: { conformance: backend } }));
-      gateway = await startHttpGateway(['--auto-register', config]);
-    });
-
-    afterAll(async () => {
-      await gateway.stop();
-      await fixture?.stop();
-      await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-      await removeTempDir(dir);
+      gateway = await sandbox.startHttp(['--auto-register', config]);
     });
 
     it('passes every server scenario that the fixture passes directly', async () => {

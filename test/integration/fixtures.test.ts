@@ -7,17 +7,11 @@ import type { Readable } from 'node:stream';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, type StdioServerParameters } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import {
-  CallToolResultSchema,
-  ErrorCode,
-  McpError,
-  type CallToolResult,
-  type Progress,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
+import { callTool } from '../helpers/gateway-process.js';
 import {
   findProcessesByMarker,
   isProcessAlive,
@@ -25,6 +19,7 @@ import {
   waitForProcessesGone,
 } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { textOf } from '../helpers/text-of.js';
 import { waitFor, waitForFileContent } from '../helpers/wait-for.js';
 
 /** Run after each test, last registered first. */
@@ -126,24 +121,6 @@ async function connectFixture(name: string, env: Record<string, string> = {}): P
   const pid = transport.pid;
   if (pid === null) throw new Error(`${name}: no pid after connect`);
   return { client, transport, pid, stderr };
-}
-
-async function callTool(
-  client: Client,
-  name: string,
-  args: Record<string, unknown> = {},
-  options?: RequestOptions,
-): Promise<CallToolResult> {
-  return CallToolResultSchema.parse(
-    await client.callTool({ name, arguments: args }, CallToolResultSchema, options),
-  );
-}
-
-/** Text of the first text item of a tool result. */
-function textOf(result: CallToolResult): string {
-  const item = result.content.find((content) => content.type === 'text');
-  if (!item) throw new Error(`no text content in ${JSON.stringify(result)}`);
-  return item.text;
 }
 
 interface RawFixture {

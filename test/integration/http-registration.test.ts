@@ -8,12 +8,12 @@ import { fixturePath } from '../helpers/fixture-path.js';
 import {
   callTool,
   connectStdioGateway,
-  textOf,
   startHttpGateway,
   type HttpGateway,
 } from '../helpers/gateway-process.js';
 import { listDescendants, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const ECHO = fixturePath('echo.mjs');

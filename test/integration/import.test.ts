@@ -10,7 +10,8 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../../src/config/load-config.js';
-import { callTool, CLI_PATH, fixtureServer, textOf } from '../helpers/gateway-process.js';
+import { callTool, CLI_PATH, fixtureServer } from '../helpers/gateway-process.js';
+import { textOf } from '../helpers/text-of.js';
 import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 

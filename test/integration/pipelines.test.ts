@@ -4,25 +4,17 @@
  * config validation at startup.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
-import {
-  callTool,
-  CLI_PATH,
-  connectStdioGateway,
-  PROJECT_ROOT,
-  textOf,
-  type StdioGateway,
-} from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { callTool, CLI_PATH, PROJECT_ROOT, type StdioGateway } from '../helpers/gateway-process.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
+import { textOf } from '../helpers/text-of.js';
 import { waitFor, waitForFileContent } from '../helpers/wait-for.js';
 
 interface StepShape {
@@ -130,23 +122,21 @@ const PIPELINES = {
 };
 
 describe('config pipelines run by the gateway over stdio, with fixture backends', () => {
+  const sandbox = useProcessSandbox('gateway-pipelines-');
   let gateway: StdioGateway;
-  let dir: string;
   let eventsFile: string;
   let cancelFile: string;
   /** Every message the gateway sent the client, in arrival order, before the SDK handles it. */
   const received: JSONRPCMessage[] = [];
-  const marker = `marker-${randomUUID()}`;
 
   beforeAll(async () => {
-    dir = await makeTempDir('gateway-pipelines-');
-    eventsFile = path.join(dir, 'events.txt');
-    cancelFile = path.join(dir, 'cancelled.txt');
+    eventsFile = path.join(sandbox.dir, 'events.txt');
+    cancelFile = path.join(sandbox.dir, 'cancelled.txt');
     await writeFile(eventsFile, '');
     const recorder = {
       command: process.execPath,
       args: [fixturePath('recorder.mjs')],
-      env: { GATEWAY_TEST_MARKER: marker, FIXTURE_EVENTS_FILE: eventsFile },
+      env: { ...sandbox.env, FIXTURE_EVENTS_FILE: eventsFile },
     };
     const config = {
       servers: {
@@ -156,25 +146,19 @@ describe('config pipelines run by the gateway over stdio, with fixture backends'
         echo: {
           command: process.execPath,
           args: [fixturePath('echo.mjs')],
-          env: { GATEWAY_TEST_MARKER: marker, FIXTURE_CANCEL_FILE: cancelFile },
+          env: { ...sandbox.env, FIXTURE_CANCEL_FILE: cancelFile },
         },
       },
       pipelines: PIPELINES,
     };
-    const file = path.join(dir, 'gateway-config.json');
+    const file = path.join(sandbox.dir, 'gateway-config.json');
     await writeFile(file, JSON.stringify(config, null, 2));
-    gateway = await connectStdioGateway(['--auto-register', file]);
+    gateway = await sandbox.connectStdio(['--auto-register', file]);
     const deliver = gateway.transport.onmessage;
     gateway.transport.onmessage = (message: JSONRPCMessage) => {
       received.push(message);
       deliver?.(message);
     };
-  });
-
-  afterAll(async () => {
-    await gateway.client.close();
-    await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-    await removeTempDir(dir);
   });
 
   /** The lines appended to the events file since `from` lines were there. */
@@ -342,18 +326,10 @@ describe('config pipelines run by the gateway over stdio, with fixture backends'
 });
 
 describe('a config file with a broken pipeline', () => {
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = await makeTempDir('gateway-pipelines-config-');
-  });
-
-  afterAll(async () => {
-    await removeTempDir(dir);
-  });
+  const sandbox = useProcessSandbox('gateway-pipelines-config-');
 
   it('stops the gateway at startup with exit code 1, naming the pipeline, the step and the cycle', async () => {
-    const file = path.join(dir, 'cycle.json');
+    const file = path.join(sandbox.dir, 'cycle.json');
     await writeFile(
       file,
       JSON.stringify({

@@ -1,41 +1,35 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
-import {
-  callTool,
-  connectStdioGateway,
-  startHttpGateway,
-  textOf,
-  type HttpGateway,
-  type StdioGateway,
-} from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { callTool } from '../helpers/gateway-process.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
+import { textOf } from '../helpers/text-of.js';
 
-let dir: string;
-let marker: string;
-let front: StdioGateway | undefined;
-let remote: HttpGateway | undefined;
-let legacy: ChildProcessWithoutNullStreams[] = [];
+const sandbox = useProcessSandbox('remote-', { per: 'test' });
 
 async function writeConfig(servers: Record<string, unknown>): Promise<string> {
-  const file = path.join(dir, `config-${randomUUID()}.json`);
+  const file = path.join(sandbox.dir, `config-${randomUUID()}.json`);
   await writeFile(file, JSON.stringify({ servers }));
   return file;
 }
 
-/** Starts the SSE-only fixture and resolves with its URL. */
+/** Starts the SSE-only fixture (stopped at teardown) and resolves with its URL. */
 async function startLegacyServer(key?: string): Promise<URL> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_TEST_MARKER: marker };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env };
   if (key !== undefined) env.FIXTURE_KEY = key;
   const child = spawn(process.execPath, [fixturePath('sse-only.mjs')], { env, stdio: 'pipe' });
-  legacy.push(child);
+  sandbox.defer(async () => {
+    if (child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  });
   let stderr = '';
   return new Promise((resolve, reject) => {
     child.stderr.on('data', (chunk: Buffer) => {
@@ -47,32 +41,14 @@ async function startLegacyServer(key?: string): Promise<URL> {
   });
 }
 
-afterEach(async () => {
-  await front?.client.close();
-  if (remote) await remote.stop();
-  for (const child of legacy) {
-    if (child.exitCode !== null) continue;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
-  }
-  front = undefined;
-  remote = undefined;
-  legacy = [];
-  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-  await removeTempDir(dir);
-});
-
 describe('remote backends', () => {
   it('reaches a Streamable HTTP backend given by url, with the same registry and tools', async () => {
-    dir = await makeTempDir('remote-');
-    marker = `marker-${randomUUID()}`;
-    const env = { GATEWAY_TEST_MARKER: marker };
-    remote = await startHttpGateway([
+    const env = sandbox.env;
+    const remote = await sandbox.startHttp([
       '--auto-register',
       await writeConfig({ echo: { command: process.execPath, args: [fixturePath('echo.mjs')], env } }),
     ]);
-    front = await connectStdioGateway([
+    const front = await sandbox.connectStdio([
       '--auto-register',
       await writeConfig({ remote: { url: remote.url.href, description: 'a gateway behind a gateway' } }),
     ]);
@@ -94,11 +70,9 @@ describe('remote backends', () => {
   });
 
   it('falls back to SSE for a server that only speaks it, sending the configured headers', async () => {
-    dir = await makeTempDir('remote-sse-');
-    marker = `marker-${randomUUID()}`;
     const key = randomUUID();
     const url = await startLegacyServer(key);
-    front = await connectStdioGateway([
+    const front = await sandbox.connectStdio([
       '--auto-register',
       await writeConfig({ legacy: { url: url.href, headers: { 'x-fixture-key': key } } }),
     ]);
@@ -106,11 +80,9 @@ describe('remote backends', () => {
   });
 
   it('registers a remote backend at runtime when register_server is given a URL', async () => {
-    dir = await makeTempDir('remote-register-');
-    marker = `marker-${randomUUID()}`;
     const key = randomUUID();
     const url = await startLegacyServer(key);
-    front = await connectStdioGateway([]);
+    const front = await sandbox.connectStdio([]);
     const refused = await callTool(front.client, 'register_server', { name: 'old', command: url.href });
     // Without its header the fixture refuses every request: the error says what both transports answered.
     expect(refused.isError).toBe(true);
@@ -127,9 +99,7 @@ describe('remote backends', () => {
   });
 
   it('reports a remote backend that cannot be reached, and keeps serving', async () => {
-    dir = await makeTempDir('remote-down-');
-    marker = `marker-${randomUUID()}`;
-    front = await connectStdioGateway([
+    const front = await sandbox.connectStdio([
       '--auto-register',
       await writeConfig({ down: { url: 'http://127.0.0.1:1/mcp' } }),
     ]);

@@ -1,35 +1,35 @@
 /**
  * `tools/call` is served ahead of the SDK Server (the forwarding hot path). These tests speak raw JSON-RPC to a
- * gateway process, so that they send what an SDK client would not and read exactly what comes back.
+ * gateway process, so that they send what an SDK client would not and read exactly what comes back. They share one
+ * gateway: every request has an id of its own, and what one test waits for in the log no other test writes.
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { fixtureServer, writeServersConfig } from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
-import { startRawStdioGateway, type RawMessage, type RawStdioGateway } from '../helpers/raw-stdio-gateway.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
+import type { RawMessage, RawStdioGateway } from '../helpers/raw-stdio-gateway.js';
+import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+const sandbox = useProcessSandbox('shortcut-');
 let gateway: RawStdioGateway | undefined;
-let dir: string;
-let marker: string;
 let cancelFile: string;
 let nextId = 0;
 
-beforeEach(async () => {
-  dir = await makeTempDir('shortcut-');
-  marker = `marker-${randomUUID()}`;
-  cancelFile = path.join(dir, 'cancelled.txt');
-  const env = { GATEWAY_TEST_MARKER: marker };
-  const config = await writeServersConfig(dir, {
+beforeAll(async () => {
+  cancelFile = path.join(sandbox.dir, 'cancelled.txt');
+  const env = sandbox.env;
+  const config = await writeServersConfig(sandbox.dir, {
     raw: fixtureServer('raw-results.mjs', { env }),
     echo: fixtureServer('echo.mjs', { env: { ...env, FIXTURE_CANCEL_FILE: cancelFile } }),
   });
-  gateway = await startRawStdioGateway(['--auto-register', config, '--log-level', 'debug']);
+  // Deferred before the start, so it runs after the stop: nothing the gateway wrote, to the end, was not JSON-RPC.
+  sandbox.defer(() => expect(gateway?.strayLines).toEqual([]));
+  gateway = await sandbox.startRawStdio(['--auto-register', config, '--log-level', 'debug']);
   await waitFor(
     async () => {
       const listed = await call('tools/list', {});
@@ -38,14 +38,6 @@ beforeEach(async () => {
     },
     { description: 'both backends to be listed', timeoutMs: 15_000 },
   );
-});
-
-afterEach(async () => {
-  await gateway?.stop();
-  expect(gateway?.strayLines).toEqual([]);
-  gateway = undefined;
-  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-  await removeTempDir(dir);
 });
 
 function running(): RawStdioGateway {
@@ -61,9 +53,9 @@ function callTool(name: string, args: Record<string, unknown> = {}): Promise<Raw
   return call('tools/call', { name, arguments: args });
 }
 
-function textOf(response: RawMessage): string {
-  const result = response.result as { content: { type: string; text?: string }[] };
-  return result.content.map((block) => block.text ?? '').join('\n');
+/** The text of the tool result a response carries. */
+function resultText(response: RawMessage): string {
+  return textOf(response.result as CallToolResult);
 }
 
 describe('backend results through the shortcut', () => {
@@ -91,7 +83,7 @@ describe('backend results through the shortcut', () => {
     async (name, why) => {
       const response = await callTool(name);
       expect(response.result).toMatchObject({ isError: true });
-      const text = textOf(response);
+      const text = resultText(response);
       expect(text).toContain(`raw.${name.slice('raw__'.length)}`);
       expect(text).toContain(why);
     },
@@ -100,7 +92,7 @@ describe('backend results through the shortcut', () => {
   it('says the same through call_backend', async () => {
     const response = await callTool('call_backend', { server: 'raw', tool: 'bad_content' });
     expect(response.result).toMatchObject({ isError: true });
-    expect(textOf(response)).toContain('"content" is not an array');
+    expect(resultText(response)).toContain('"content" is not an array');
   });
 
   it("passes a backend's JSON-RPC error on with its code, message and data", async () => {
@@ -117,9 +109,9 @@ describe('requests through the shortcut', () => {
       request(7, 'tools/call', { name: 'echo__echo', arguments: { text: 'seven' } }),
       request('seven', 'tools/call', { name: 'echo__echo', arguments: { text: 'text id' } }),
     ]);
-    expect(textOf(numeric)).toBe('seven');
-    expect(textOf(text)).toBe('text id');
-    expect(textOf(await slow)).toBe('slept 300');
+    expect(resultText(numeric)).toBe('seven');
+    expect(resultText(text)).toBe('text id');
+    expect(resultText(await slow)).toBe('slept 300');
   });
 
   it('leaves a malformed tools/call to the SDK, which answers with a JSON-RPC error, and keeps serving', async () => {
@@ -127,7 +119,7 @@ describe('requests through the shortcut', () => {
     expect(response.error).toMatchObject({ code: expect.any(Number) as number });
     const nameless = await call('tools/call', { arguments: {} });
     expect(nameless.error).toMatchObject({ code: expect.any(Number) as number });
-    expect(textOf(await callTool('echo__echo', { text: 'still here' }))).toBe('still here');
+    expect(resultText(await callTool('echo__echo', { text: 'still here' }))).toBe('still here');
   });
 
   it('leaves a call with an id that is not a string or a number to the SDK, and keeps serving', async () => {
@@ -138,7 +130,7 @@ describe('requests through the shortcut', () => {
     writeLine(
       '{"jsonrpc":"2.0","id":1.5,"method":"tools/call","params":{"name":"echo__echo","arguments":{"text":"y"}}}',
     );
-    expect(textOf(await callTool('echo__echo', { text: 'after odd ids' }))).toBe('after odd ids');
+    expect(resultText(await callTool('echo__echo', { text: 'after odd ids' }))).toBe('after odd ids');
     // MCP ids are strings or integers: neither was served as a call, so no response carries its text.
     expect(messages.some((message) => JSON.stringify(message).includes('"text":"x"'))).toBe(false);
     expect(messages.some((message) => JSON.stringify(message).includes('"text":"y"'))).toBe(false);
@@ -154,7 +146,7 @@ describe('requests through the shortcut', () => {
     running().writeLine('this is not json');
     running().writeLine('{"not":"json-rpc"}');
     running().writeLine('');
-    expect(textOf(await callTool('echo__echo', { text: 'after noise' }))).toBe('after noise');
+    expect(resultText(await callTool('echo__echo', { text: 'after noise' }))).toBe('after noise');
     // The log and the responses travel on different pipes: the log may arrive second.
     await waitFor(() => running().stderr().includes('could not read a message from the client'), {
       description: 'the warning about the stray lines',
@@ -181,7 +173,7 @@ describe('requests through the shortcut', () => {
       description: 'the backend to see the cancellation',
     });
     // A later call's response proves the gateway processed the cancellation before it, and sent nothing for it.
-    expect(textOf(await callTool('echo__echo', { text: 'next' }))).toBe('next');
+    expect(resultText(await callTool('echo__echo', { text: 'next' }))).toBe('next');
     expect(messages.filter((message) => message.id === 'to-cancel')).toEqual([]);
   });
 });

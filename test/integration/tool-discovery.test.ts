@@ -4,56 +4,36 @@
  * at runtime, and `all` keeps listing everything. Real processes, real SDK client.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { SearchToolsResult } from '../../src/gateway/tools/search-tools.js';
 import { fixturePath } from '../helpers/fixture-path.js';
-import {
-  callTool,
-  CLI_PATH,
-  connectStdioGateway,
-  PROJECT_ROOT,
-  textOf,
-  type StdioGateway,
-} from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { callTool, CLI_PATH, PROJECT_ROOT, type StdioGateway } from '../helpers/gateway-process.js';
 import { GATEWAY_TOOL_NAMES } from '../helpers/gateway-tool-names.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
+import { textOf } from '../helpers/text-of.js';
+import { waitFor } from '../helpers/wait-for.js';
 
-let gateway: StdioGateway | undefined;
-let dir: string | undefined;
-let marker: string;
+const sandbox = useProcessSandbox('tool-discovery-', { per: 'test' });
 let listChanges = 0;
-
-afterEach(async () => {
-  await gateway?.client.close();
-  gateway = undefined;
-  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-  if (dir) await removeTempDir(dir);
-  dir = undefined;
-});
 
 function echoServer(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     command: process.execPath,
     args: [fixturePath('echo.mjs')],
-    env: { GATEWAY_TEST_MARKER: marker },
+    env: sandbox.env,
     ...extra,
   };
 }
 
 /** Writes a config with the echo fixture as `echo` and, filtered and prefixed, as `filtered`. */
 async function writeConfig(extra: Record<string, unknown> = {}): Promise<string> {
-  dir = await makeTempDir('tool-discovery-');
-  marker = `marker-${randomUUID()}`;
-  const file = path.join(dir, 'config.json');
+  const file = path.join(sandbox.dir, 'config.json');
   const servers = {
     echo: echoServer(),
     filtered: echoServer({ prefix: 'f', tools: { deny: ['slow', 'env'] } }),
@@ -64,7 +44,7 @@ async function writeConfig(extra: Record<string, unknown> = {}): Promise<string>
 
 async function start(args: readonly string[], extra: Record<string, unknown> = {}): Promise<StdioGateway> {
   const config = await writeConfig(extra);
-  gateway = await connectStdioGateway(['--auto-register', config, ...args]);
+  const gateway = await sandbox.connectStdio(['--auto-register', config, ...args]);
   listChanges = 0;
   gateway.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
     listChanges += 1;
@@ -159,10 +139,7 @@ describe('--expose gateway', () => {
   it('is read from the config file\'s "expose", which the flag overrides', async () => {
     const fromConfig = await start([], { expose: 'gateway' });
     expect((await fromConfig.client.listTools()).tools.map((tool) => tool.name)).toEqual(GATEWAY_TOOL_NAMES);
-    await fromConfig.client.close();
-    gateway = undefined;
-    await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-    if (dir) await removeTempDir(dir);
+    await sandbox.stopProcesses();
 
     const overridden = await start(['--expose', 'all'], { expose: 'gateway' });
     expect((await overridden.client.listTools()).tools.map((tool) => tool.name)).toContain('f__echo');
@@ -200,7 +177,6 @@ describe('invalid expose values', () => {
   }
 
   it('exits with code 2 for a bad --expose, naming the flag and the choices', async () => {
-    marker = `marker-${randomUUID()}`;
     const result = await run(['--expose', 'everything']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("option '--expose <mode>' argument 'everything' is invalid");

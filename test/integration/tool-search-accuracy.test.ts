@@ -4,23 +4,16 @@
  * test/fixtures/tool-search-queries.json. The accuracies are attached to the test as annotations and quoted in any
  * failure message.
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { SearchToolsResult } from '../../src/gateway/tools/search-tools.js';
 import { FLEET_SIZE, writeFleetConfig } from '../fixtures/backend-fleet.mjs';
-import {
-  callTool,
-  connectStdioGateway,
-  PROJECT_ROOT,
-  textOf,
-  type StdioGateway,
-} from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
+import { callTool, PROJECT_ROOT, type StdioGateway } from '../helpers/gateway-process.js';
 import { NATIVE_EXAMPLES } from '../helpers/native-examples.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
+import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 interface LabelledQuery {
@@ -45,8 +38,6 @@ interface Accuracy {
 const RANKS_CHECKED = 3;
 
 let gateway: StdioGateway;
-let dataDir: string;
-const marker = `marker-${randomUUID()}`;
 
 async function loadQueries(): Promise<QueryFile> {
   const url = new URL('../fixtures/tool-search-queries.json', import.meta.url);
@@ -84,14 +75,15 @@ function describeAccuracy(name: string, accuracy: Accuracy): string {
 
 // The fleet includes the sqlite example, whose native module runs only on the Node version that built it.
 describe.skipIf(!NATIVE_EXAMPLES)('search_tools over ten real backends', () => {
+  const sandbox = useProcessSandbox('tool-search-accuracy-');
+
   beforeAll(async () => {
-    dataDir = await makeTempDir('tool-search-accuracy-');
     const config = await writeFleetConfig({
       projectRoot: PROJECT_ROOT,
-      dataDir,
-      env: { GATEWAY_TEST_MARKER: marker },
+      dataDir: sandbox.dir,
+      env: sandbox.env,
     });
-    gateway = await connectStdioGateway([
+    gateway = await sandbox.connectStdio([
       '--auto-register',
       config,
       '--expose',
@@ -110,12 +102,6 @@ describe.skipIf(!NATIVE_EXAMPLES)('search_tools over ten real backends', () => {
       },
       { timeoutMs: 30_000, description: `all ${FLEET_SIZE} backends ready` },
     );
-  });
-
-  afterAll(async () => {
-    await gateway.client.close();
-    await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-    await removeTempDir(dataDir);
   });
 
   it('puts a right tool in the top 3 for at least 90% of the labelled requests', async ({ annotate }) => {

@@ -10,9 +10,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { callTool, CLI_PATH, fixtureServer, textOf } from '../helpers/gateway-process.js';
+import { callTool, CLI_PATH, fixtureServer } from '../helpers/gateway-process.js';
 import { fixturePath } from '../helpers/fixture-path.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 interface Run {

@@ -22,6 +22,8 @@ describe('createBearerAuth', () => {
   it.each([
     [{}, 'Bearer realm="mcp-gateway"'],
     [{ authorization: `Bearer ${FIRST}x` }, 'Bearer realm="mcp-gateway", error="invalid_token"'],
+    [{ authorization: `Bearer ${FIRST.slice(0, -1)}` }, 'Bearer realm="mcp-gateway", error="invalid_token"'],
+    [{ authorization: `Bearer ${FIRST} ${FIRST}` }, 'Bearer realm="mcp-gateway", error="invalid_request"'],
     [{ authorization: 'Bearer ' }, 'Bearer realm="mcp-gateway", error="invalid_request"'],
     [{ authorization: FIRST }, 'Bearer realm="mcp-gateway", error="invalid_request"'],
     [{ authorization: `Token ${FIRST}` }, 'Bearer realm="mcp-gateway", error="invalid_request"'],
