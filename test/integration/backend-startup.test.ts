@@ -8,45 +8,31 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { BackendInfo } from '../../src/shared/backend-info.js';
 import { fixturePath } from '../helpers/fixture-path.js';
-import { callTool, connectStdioGateway, type StdioGateway } from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { callTool, type StdioGateway } from '../helpers/gateway-process.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
 import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+const sandbox = useProcessSandbox('backend-startup-', { per: 'test' });
 let gateway: StdioGateway | undefined;
-let dir: string;
-let marker: string;
-
-beforeEach(async () => {
-  dir = await makeTempDir('backend-startup-');
-  marker = `marker-${randomUUID()}`;
-});
-
-afterEach(async () => {
-  await gateway?.client.close();
-  gateway = undefined;
-  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-  await removeTempDir(dir);
-});
 
 function fixture(file: string, extra: Record<string, unknown> = {}, env: Record<string, string> = {}) {
   return {
     command: process.execPath,
     args: [fixturePath(file)],
-    env: { GATEWAY_TEST_MARKER: marker, ...env },
+    env: { ...sandbox.env, ...env },
     ...extra,
   };
 }
 
 async function start(servers: Record<string, unknown>, flags: string[] = []): Promise<StdioGateway> {
-  const file = path.join(dir, 'config.json');
+  const file = path.join(sandbox.dir, 'config.json');
   await writeFile(file, JSON.stringify({ servers }));
-  gateway = await connectStdioGateway(['--auto-register', file, ...flags]);
+  gateway = await sandbox.connectStdio(['--auto-register', file, ...flags]);
   return gateway;
 }
 
@@ -60,7 +46,7 @@ async function server(name: string): Promise<BackendInfo | undefined> {
 
 describe('starting backends', () => {
   it('retries a first start that fails, under the restart policy, and says so', async () => {
-    const stateFile = path.join(dir, 'started-once');
+    const stateFile = path.join(sandbox.dir, 'started-once');
     await start({
       flaky: fixture(
         'fail-first-start.mjs',
@@ -120,13 +106,13 @@ describe('a backend that is not there', () => {
 
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe(
-      `backend "memory" is failed: could not start: command "nodee" was not found (cwd: ${dir}); fix the config ` +
+      `backend "memory" is failed: could not start: command "nodee" was not found (cwd: ${sandbox.dir}); fix the config ` +
         'or call restart_server',
     );
   });
 
   it('is started again by restart_server, and a running one gets a new process', async () => {
-    const stateFile = path.join(dir, 'started-once');
+    const stateFile = path.join(sandbox.dir, 'started-once');
     await start({
       flaky: fixture('fail-first-start.mjs', { restart: false }, { FIXTURE_STATE_FILE: stateFile }),
       echo: fixture('echo.mjs'),
@@ -157,8 +143,8 @@ describe('register_server', () => {
       name: 'tokened',
       command: process.execPath,
       args: [fixturePath('echo.mjs')],
-      env: { API_TOKEN: secret, GATEWAY_TEST_MARKER: marker },
-      cwd: dir,
+      env: { API_TOKEN: secret, ...sandbox.env },
+      cwd: sandbox.dir,
       timeoutMs: 5000,
     });
 

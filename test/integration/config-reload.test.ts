@@ -4,46 +4,32 @@
  * clients are told, an invalid edit is refused with the config in force kept, and two quick saves apply once.
  * Real processes: the built gateway over stdio with the SDK client, echo fixtures as backends.
  */
-import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { BackendInfo } from '../../src/shared/backend-info.js';
 import type { ConfigStatus } from '../../src/shared/config-status.js';
 import { fixturePath } from '../helpers/fixture-path.js';
-import { callTool, connectStdioGateway, type StdioGateway } from '../helpers/gateway-process.js';
+import { callTool, type StdioGateway } from '../helpers/gateway-process.js';
 import { GATEWAY_TOOL_NAMES } from '../helpers/gateway-tool-names.js';
-import { findProcessesByMarker, isProcessAlive, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
+import { isProcessAlive, waitForProcessesGone } from '../helpers/process-table.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+const sandbox = useProcessSandbox('config-reload-', { per: 'test' });
 let gateway: StdioGateway | undefined;
-let dir: string;
 let file: string;
-let marker: string;
 let listChanges = 0;
-
-// Before each test, so that the entries a test writes before starting the gateway carry this test's marker.
-beforeEach(() => {
-  marker = `marker-${randomUUID()}`;
-});
-
-afterEach(async () => {
-  await gateway?.client.close();
-  gateway = undefined;
-  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-  await removeTempDir(dir);
-});
 
 function echo(extraEnv: Record<string, string> = {}): Record<string, unknown> {
   return {
     command: process.execPath,
     args: [fixturePath('echo.mjs')],
-    env: { GATEWAY_TEST_MARKER: marker, ...extraEnv },
+    env: { ...sandbox.env, ...extraEnv },
   };
 }
 
@@ -52,10 +38,9 @@ async function writeConfig(config: Record<string, unknown>): Promise<void> {
 }
 
 async function start(config: Record<string, unknown>, flags: string[] = []): Promise<StdioGateway> {
-  dir = await makeTempDir('config-reload-');
-  file = path.join(dir, 'gateway-config.json');
+  file = path.join(sandbox.dir, 'gateway-config.json');
   await writeConfig(config);
-  gateway = await connectStdioGateway(['--auto-register', file, ...flags]);
+  gateway = await sandbox.connectStdio(['--auto-register', file, ...flags]);
   listChanges = 0;
   gateway.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
     listChanges += 1;

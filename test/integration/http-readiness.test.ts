@@ -4,26 +4,18 @@
  * (names only: never how they are started).
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
 import { CLI_PATH, PROJECT_ROOT } from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let dir: string | undefined;
-let marker: string;
-
-afterEach(async () => {
-  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-  if (dir) await removeTempDir(dir);
-});
+const sandbox = useProcessSandbox('http-readiness-', { per: 'test' });
 
 async function probe(url: URL, pathname: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(new URL(pathname, url));
@@ -32,10 +24,8 @@ async function probe(url: URL, pathname: string): Promise<{ status: number; body
 
 describe('the HTTP probes while backends start', () => {
   it('answers /healthz at once and /readyz 503 until the backends settled, then 200 naming the failed ones', async () => {
-    dir = await makeTempDir('http-readiness-');
-    marker = `marker-${randomUUID()}`;
-    const env = { GATEWAY_TEST_MARKER: marker };
-    const config = path.join(dir, 'config.json');
+    const env = sandbox.env;
+    const config = path.join(sandbox.dir, 'config.json');
     await writeFile(
       config,
       JSON.stringify({

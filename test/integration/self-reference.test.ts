@@ -4,37 +4,23 @@
  * of them; a wrapper the gateway cannot see through is stopped by the started gateway itself; a gateway behind a
  * gateway on another config still works. Processes are counted through a marker every descendant inherits.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { BackendInfo } from '../../src/shared/backend-info.js';
 import { fixturePath } from '../helpers/fixture-path.js';
-import { callTool, CLI_PATH, connectStdioGateway, type StdioGateway } from '../helpers/gateway-process.js';
-import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { callTool, CLI_PATH, type StdioGateway } from '../helpers/gateway-process.js';
+import { useProcessSandbox } from '../helpers/process-sandbox.js';
+import { findProcessesByMarker } from '../helpers/process-table.js';
 import { textOf } from '../helpers/text-of.js';
 
+const sandbox = useProcessSandbox('self-reference-', { per: 'test' });
 let gateway: StdioGateway | undefined;
-let dir: string;
-let marker: string;
 
-beforeEach(async () => {
-  dir = await makeTempDir('self-reference-');
-  marker = `marker-${randomUUID()}`;
-});
-
-afterEach(async () => {
-  await gateway?.client.close();
-  gateway = undefined;
-  await waitForProcessesGone(findProcessesByMarker(marker), 5000);
-  await removeTempDir(dir);
-});
-
-const env = (): Record<string, string> => ({ GATEWAY_TEST_MARKER: marker });
+const env = (): Record<string, string> => ({ ...sandbox.env });
 
 /** The entry a client has for the gateway: this checkout's bin on `config`. */
 function gatewayEntry(config: string): Record<string, unknown> {
@@ -56,7 +42,7 @@ async function servers(): Promise<Record<string, BackendInfo>> {
 
 /** The gateway processes started with the marker (the echo fixture is not one). */
 function markedGateways(): number[] {
-  return findProcessesByMarker(marker).filter((pid) => {
+  return findProcessesByMarker(sandbox.marker).filter((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(CLI_PATH);
     } catch {
@@ -68,7 +54,7 @@ function markedGateways(): number[] {
 
 describe('a config that holds the gateway itself', () => {
   it('starts no second gateway, and says which entry it refused and why', async () => {
-    const config = path.join(dir, 'claude_desktop_config.json');
+    const config = path.join(sandbox.dir, 'claude_desktop_config.json');
     await writeFile(
       config,
       JSON.stringify({
@@ -79,7 +65,7 @@ describe('a config that holds the gateway itself', () => {
       }),
     );
 
-    gateway = await connectStdioGateway(['--auto-register', config]);
+    gateway = await sandbox.connectStdio(['--auto-register', config]);
 
     const listed = await servers();
     expect(listed.echo?.state).toBe('ready');
@@ -88,11 +74,11 @@ describe('a config that holds the gateway itself', () => {
       `server "gateway" starts a gateway on ${config}, which this gateway is already serving`,
     );
     expect(markedGateways()).toEqual([]);
-    expect(findProcessesByMarker(marker)).toHaveLength(1);
+    expect(findProcessesByMarker(sandbox.marker)).toHaveLength(1);
   });
 
   it('is stopped by the started gateway itself when a wrapper hides what it starts', async () => {
-    const config = path.join(dir, 'wrapped.json');
+    const config = path.join(sandbox.dir, 'wrapped.json');
     const script = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_PATH)} --auto-register ${JSON.stringify(config)}`;
     await writeFile(
       config,
@@ -101,20 +87,20 @@ describe('a config that holds the gateway itself', () => {
       }),
     );
 
-    gateway = await connectStdioGateway(['--auto-register', config]);
+    gateway = await sandbox.connectStdio(['--auto-register', config]);
 
     const hidden = (await servers()).hidden;
     expect(hidden?.state).toBe('failed');
     expect(hidden?.lastError).toContain('exited with code 1 before completing the MCP handshake');
     expect(hidden?.lastError).toContain('is already served by the gateway that started this one');
-    expect(findProcessesByMarker(marker)).toEqual([]);
+    expect(findProcessesByMarker(sandbox.marker)).toEqual([]);
   });
 });
 
 describe('a gateway behind a gateway', () => {
   it('works on another config, its tools reachable through both', async () => {
-    const inner = path.join(dir, 'inner.json');
-    const outer = path.join(dir, 'outer.json');
+    const inner = path.join(sandbox.dir, 'inner.json');
+    const outer = path.join(sandbox.dir, 'outer.json');
     await writeFile(
       inner,
       JSON.stringify({
@@ -123,7 +109,7 @@ describe('a gateway behind a gateway', () => {
     );
     await writeFile(outer, JSON.stringify({ servers: { inner: gatewayEntry(inner) } }));
 
-    gateway = await connectStdioGateway(['--auto-register', outer]);
+    gateway = await sandbox.connectStdio(['--auto-register', outer]);
 
     expect((await servers()).inner?.state).toBe('ready');
     const result = await callTool(gateway.client, 'inner__echo__echo', { text: 'through two gateways' });
