@@ -152,15 +152,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
   /** Stops and removes a backend; its calls in flight fail. Rejects when no backend has that name. */
   async remove(name: string): Promise<void> {
     const backend = this.backends.get(name);
-    if (!backend) {
-      throw new GatewayError(
-        'unknown_server',
-        `no server named "${name}"; registered: ${this.describeNames()}`,
-        {
-          backend: name,
-        },
-      );
-    }
+    if (!backend) throw this.unknown(name);
     this.backends.delete(name);
     this.emit('changed');
     await backend.close();
@@ -173,15 +165,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
    */
   async restart(name: string): Promise<ManagedBackend> {
     const backend = this.backends.get(name);
-    if (!backend) {
-      throw new GatewayError(
-        'unknown_server',
-        `no server named "${name}"; registered: ${this.describeNames()}`,
-        {
-          backend: name,
-        },
-      );
-    }
+    if (!backend) throw this.unknown(name);
     this.logger.info('restarting backend on request', { backend: name });
     await backend.restart();
     return backend;
@@ -206,6 +190,16 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
         .map((backend) => backend.name);
     const starting = named('starting');
     return { ready: starting.length === 0, starting, failed: named('failed') };
+  }
+
+  private unknown(name: string): GatewayError {
+    return new GatewayError(
+      'unknown_server',
+      `no server named "${name}"; registered: ${this.describeNames()}`,
+      {
+        backend: name,
+      },
+    );
   }
 
   /** `a, b, c`, or `none`. */

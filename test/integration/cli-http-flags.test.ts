@@ -1,36 +1,17 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
-import { CLI_PATH, PROJECT_ROOT } from '../helpers/gateway-process.js';
 import { findProcessesByMarker } from '../helpers/process-table.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built bin with stdin closed, `env` added to the environment, and collects its output. */
-async function run(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, MCP_GATEWAY_AUTH_TOKEN: undefined, ...env },
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdin.end();
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+function run(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  return runCli(args, { env });
 }
 
 const HTTP = ['--transport', 'streamable-http', '--port', '0'];

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,25 +5,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
-import { CLI_PATH, PROJECT_ROOT } from '../helpers/gateway-process.js';
+import { PROJECT_ROOT } from '../helpers/gateway-process.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built bin to completion with stdin closed at once (unless `keepStdinOpen`), and collects its output. */
-async function run(args: readonly string[], input = ''): Promise<Run> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: PROJECT_ROOT, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdin.end(input);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+/** Runs the built bin to completion with `input` on stdin, then stdin closed. */
+function run(args: readonly string[], input = ''): Promise<CliRun> {
+  return runCli(args, { input, env: { MCP_GATEWAY_AUTH_TOKEN: process.env.MCP_GATEWAY_AUTH_TOKEN } });
 }
 
 describe('the mcp-gateway command line', () => {

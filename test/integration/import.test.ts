@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -13,13 +11,8 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { callTool, CLI_PATH, fixtureServer } from '../helpers/gateway-process.js';
 import { textOf } from '../helpers/text-of.js';
 import { findProcessesByMarker, waitForProcessesGone } from '../helpers/process-table.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface ClientEntry {
   command: string;
@@ -56,18 +49,8 @@ async function makeMachine(dir: string): Promise<Machine> {
 }
 
 /** Runs `node dist/cli.js ...args` in the project folder with the machine's environment, to completion. */
-async function runCli(machine: Machine, args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
-    cwd: machine.project,
-    env: machine.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+function run(machine: Machine, args: readonly string[]): Promise<CliRun> {
+  return runCli(args, { cwd: machine.project, replaceEnv: true, env: machine.env });
 }
 
 async function writeJson(file: string, value: unknown): Promise<void> {
@@ -122,7 +105,7 @@ describe('mcp-gateway import', () => {
 
   it('writes a config the gateway starts with, and prints the entry that starts it', async () => {
     const out = path.join(machine.project, 'gateway-config.json');
-    const result = await runCli(machine, ['import', 'claude-desktop']);
+    const result = await run(machine, ['import', 'claude-desktop']);
     expect(result.code).toBe(0);
     const entry = (JSON.parse(result.stdout) as { mcpServers: { gateway: ClientEntry } }).mcpServers.gateway;
     expect(entry).toEqual({ command: process.execPath, args: [CLI_PATH, '--auto-register', out] });
@@ -171,19 +154,19 @@ describe('mcp-gateway import', () => {
   it('exits 1 when the output exists, unless --force', async () => {
     const out = path.join(machine.project, 'exists.json');
     await writeFile(out, '{}');
-    const refused = await runCli(machine, ['import', 'claude-desktop', '--out', 'exists.json']);
+    const refused = await run(machine, ['import', 'claude-desktop', '--out', 'exists.json']);
     expect(refused).toEqual({
       code: 1,
       stdout: '',
       stderr: `error: ${out} already exists; pass --force to overwrite it, or --out to write the config elsewhere\n`,
     });
-    const forced = await runCli(machine, ['import', 'claude-desktop', '--out', 'exists.json', '--force']);
+    const forced = await run(machine, ['import', 'claude-desktop', '--out', 'exists.json', '--force']);
     expect(forced.code).toBe(0);
     expect(Object.keys((await loadConfig(out)).servers)).toEqual(['echo', 'second']);
   });
 
   it('exits 1 when the client has no config, or it is not valid JSON', async () => {
-    const missing = await runCli(machine, ['import', 'windsurf', '--out', 'windsurf.json']);
+    const missing = await run(machine, ['import', 'windsurf', '--out', 'windsurf.json']);
     expect(missing).toEqual({
       code: 1,
       stdout: '',
@@ -191,7 +174,7 @@ describe('mcp-gateway import', () => {
     });
     const broken = path.join(dir, 'broken.json');
     await writeFile(broken, '{\n  "mcpServers": {\n    "a": { "command": "npx", }\n  }\n}\n');
-    const invalid = await runCli(machine, ['import', 'claude-desktop', '--from', broken, '--out', 'x.json']);
+    const invalid = await run(machine, ['import', 'claude-desktop', '--from', broken, '--out', 'x.json']);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toBe(
       `error: ${broken}:3:30: not valid JSON: expected a property name in double quotes; fix the file (the client cannot read it either), or name another file with --from\n`,
@@ -204,17 +187,17 @@ describe('mcp-gateway import', () => {
     [['import'], "error: missing required argument 'client'"],
     [['import', 'cursor', '--out'], "error: option '--out <path>' argument missing"],
   ])('exits 2 on %j', async (args, message) => {
-    const result = await runCli(machine, args);
+    const result = await run(machine, args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(message);
   });
 
   it('lists the subcommand in the help, and documents it in its own', async () => {
-    const root = await runCli(machine, ['--help']);
+    const root = await run(machine, ['--help']);
     expect(root.code).toBe(0);
     expect(root.stdout).toContain('import [options] <client>');
-    const own = await runCli(machine, ['import', '--help']);
+    const own = await run(machine, ['import', '--help']);
     expect(own.code).toBe(0);
     expect(own.stdout).toContain('Usage: mcp-gateway import [options] <client>');
     expect(own.stdout).toContain('~/.codeium/windsurf/mcp_config.json');
@@ -241,7 +224,7 @@ describe('mcp-gateway import', () => {
     await mkdir(userFolder, { recursive: true });
     await writeFile(file, original);
 
-    const result = await runCli(other, ['import', 'vscode', '--rewrite-client']);
+    const result = await run(other, ['import', 'vscode', '--rewrite-client']);
     expect(result.code).toBe(0);
     const out = path.join(other.project, 'gateway-config.json');
     const backups = (await readdir(userFolder)).filter((name) => name.endsWith('.bak'));

@@ -1,8 +1,6 @@
 /**
  * `mcp-gateway validate` and config loading as users meet them: the built bin run as a child process.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -12,15 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { callTool, CLI_PATH, fixtureServer } from '../helpers/gateway-process.js';
 import { fixturePath } from '../helpers/fixture-path.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let dir: string;
 
@@ -33,18 +26,8 @@ afterAll(async () => {
 });
 
 /** Runs `node dist/cli.js ...args` in the temp folder, stdin closed, with `env` added to a minimal environment. */
-async function run(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+function run(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(args, { cwd: dir, replaceEnv: true, env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 /** Writes `content` (JSON-encoded unless a string) as `name` in the temp folder. */

@@ -15,6 +15,7 @@ import {
   textResult,
   type Deferred,
 } from '../../../helpers/fake-directory.js';
+import { stepsOf } from '../../../helpers/pipeline-steps.js';
 import { textOf } from '../../../helpers/text-of.js';
 
 afterEach(closeInMemoryGateways);
@@ -28,17 +29,6 @@ async function connect(directory: FakeDirectory, pipelines = new PipelineCatalog
     (await session.client.listTools()).tools.find((tool) => tool.name === 'route_pipeline')?.description ??
     '';
   return { ...session, callTool, description };
-}
-
-interface StepShape {
-  id: string;
-  status: string;
-  optional?: boolean;
-  error?: string;
-}
-
-function stepsOf(result: CallToolResult): StepShape[] {
-  return (result.structuredContent as { steps: StepShape[] }).steps;
 }
 
 /** A backend whose tools wait until the test releases them, logging `start x` and `end x`. */

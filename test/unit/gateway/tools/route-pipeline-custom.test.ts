@@ -2,31 +2,16 @@
  * route_pipeline with the custom scenario (steps composed by the caller), through a real SDK client over an
  * in-memory transport.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 
 import { useInMemorySession } from '../../../helpers/connect-in-memory.js';
 import { FakeDirectory, FakeBackend, textResult } from '../../../helpers/fake-directory.js';
+import { stepsOf } from '../../../helpers/pipeline-steps.js';
 import { onlyText } from '../../../helpers/text-of.js';
 
 const { connect, callTool } = useInMemorySession();
 
 describe('route_pipeline with the custom scenario', () => {
-  interface StepShape {
-    id: string;
-    server: string;
-    tool: string;
-    status: string;
-    durationMs: number;
-    error?: string;
-  }
-
-  function stepsOf(result: CallToolResult): StepShape[] {
-    const structured = result.structuredContent as { steps: StepShape[] } | undefined;
-    if (!structured) throw new Error('no structuredContent');
-    return structured.steps;
-  }
-
   function twoServers() {
     const events: string[] = [];
     const a = new FakeBackend('a', {

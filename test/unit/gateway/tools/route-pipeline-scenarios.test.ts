@@ -1,7 +1,8 @@
 /**
- * route_pipeline with named scenarios (the built-ins and config pipelines), through a real SDK client over an in-memory transport.
+ * route_pipeline with named scenarios (the demo pipelines of gateway-config.json, and others of a config), through
+ * a real SDK client over an in-memory transport.
  */
-import { type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 
 import { formatPipelineOutcome } from '../../../../src/gateway/tools/route-pipeline.js';
@@ -18,6 +19,7 @@ import {
   textResult,
   waitForCancellation,
 } from '../../../helpers/fake-directory.js';
+import { stepsOf } from '../../../helpers/pipeline-steps.js';
 import { onlyText } from '../../../helpers/text-of.js';
 
 const session = useInMemorySession();
@@ -29,21 +31,6 @@ function connect(directory: FakeDirectory, options: ConnectInMemoryOptions = {})
 }
 
 describe('route_pipeline', () => {
-  interface StepShape {
-    id: string;
-    server: string;
-    tool: string;
-    status: string;
-    durationMs: number;
-    error?: string;
-  }
-
-  function stepsOf(result: CallToolResult): StepShape[] {
-    const structured = result.structuredContent as { steps: StepShape[] } | undefined;
-    if (!structured) throw new Error('no structuredContent');
-    return structured.steps;
-  }
-
   /** A weather backend whose two tools wait for the test to release them, logging when they start and end. */
   function gatedWeather() {
     const events: string[] = [];
