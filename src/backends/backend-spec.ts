@@ -131,7 +131,7 @@ export function buildChildEnv(
 
 /** The command line as shown to users: arguments quoted when they contain spaces. Environment values never. */
 export function formatCommandLine(spec: Pick<BackendSpec, 'command' | 'args' | 'url'>): string {
-  if (spec.url !== undefined) return spec.url;
+  if (spec.url !== undefined) return withoutCredentials(spec.url);
   return [spec.command, ...spec.args]
     .map((word) => (/[\s"'\\]/.test(word) ? JSON.stringify(word) : word))
     .join(' ');
@@ -139,4 +139,17 @@ export function formatCommandLine(spec: Pick<BackendSpec, 'command' | 'args' | '
 
 function isRelativePath(command: string): boolean {
   return !path.isAbsolute(command) && (command.startsWith('./') || command.startsWith('../'));
+}
+
+/** A URL as shown to users: a user name and password (which some servers take in the URL) left out. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return '(not a valid URL)';
+  }
 }

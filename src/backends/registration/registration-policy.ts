@@ -7,6 +7,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { RegistrationPolicy, RegistrationRequest } from '../../shared/registration-policy.js';
 import { splitArgs } from '../../shared/split-args.js';
+import { withoutCredentials } from '../backend-spec.js';
 import { resolveCommand } from './resolve-command.js';
 
 /** Options of {@link createRegistrationPolicy}. */
@@ -85,18 +86,6 @@ export function createRegistrationPolicy(options: RegistrationPolicyOptions): Re
 }
 
 const REMOTE_URL = /^https?:\/\//i;
-
-/** A URL for the log: user name and password (which some servers take in the URL) left out. */
-function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.href;
-  } catch {
-    return '(not a valid URL)';
-  }
-}
 
 // Resolved at every call, not once at startup: an allowed tool installed (or moved) later is found where it is now.
 async function allowedRealPaths(

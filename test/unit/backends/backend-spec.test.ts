@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { buildChildEnv, passthroughEnv, toBackendSpec } from '../../../src/backends/backend-spec.js';
+import {
+  buildChildEnv,
+  formatCommandLine,
+  passthroughEnv,
+  toBackendSpec,
+} from '../../../src/backends/backend-spec.js';
 
 /** The gateway's environment in these tests. */
 const parent = {
@@ -65,5 +70,24 @@ describe('envPassthrough', () => {
   it('passes nothing beyond the minimal environment without envPassthrough', () => {
     expect(childEnvOf({ command: 'x' })).toEqual({ PATH: '/usr/bin', HOME: '/home/ada' });
     expect(toBackendSpec('a', { command: 'x' }, '/config', parent).env).toEqual({});
+  });
+});
+
+describe('formatCommandLine', () => {
+  it('quotes arguments with spaces or quotes, and never shows the environment', () => {
+    const spec = toBackendSpec(
+      'a',
+      { command: 'node', args: ['my server.js', '--flag'], env: { TOKEN: 'x' } },
+      '/srv',
+    );
+    expect(formatCommandLine(spec)).toBe('node "my server.js" --flag');
+  });
+
+  it('shows a URL without the user name and password it may carry', () => {
+    const spec = toBackendSpec('r', { url: 'https://alice:s3cret@mcp.example.com/mcp?x=1' }, '/srv');
+    expect(formatCommandLine(spec)).toBe('https://mcp.example.com/mcp?x=1');
+    expect(formatCommandLine(toBackendSpec('p', { url: 'http://127.0.0.1:9/mcp' }, '/srv'))).toBe(
+      'http://127.0.0.1:9/mcp',
+    );
   });
 });
