@@ -27,7 +27,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/examples/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/examples/**/*.test.ts', 'test/docs/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
