@@ -122,9 +122,12 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
     try {
       spec = toBackendSpec(name, config, options.baseDir);
     } catch (error) {
-      throw new GatewayError('invalid_input', `server "${name}": ${(error as Error).message}`, {
+      const refused = new GatewayError('invalid_input', `server "${name}": ${(error as Error).message}`, {
         backend: name,
       });
+      // Said here: a config's server refused before it is registered would otherwise leave no trace.
+      this.logger.error('backend not registered', { backend: name, reason: refused.message });
+      throw refused;
     }
     return new ManagedBackend(spec, this.options, this.logger.child(name), {
       changed: () => this.emit('changed'),

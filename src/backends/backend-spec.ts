@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { splitArgs } from '../shared/split-args.js';
+import type { ToolFilter } from '../shared/tool-filter.js';
 import type { RemoteKind } from './remote-transport.js';
 import { GATEWAY_SECRET_ENV_KEYS, type ServerConfig } from './server-config.js';
 import { resolveRestartPolicy, type RestartPolicy } from './restart-policy.js';
@@ -17,7 +18,7 @@ export interface BackendSpec {
   /** Prefix of the names the backend's tools and prompts are exposed under; "" for none. */
   readonly prefix: string;
   /** Which tools are exposed: `allow` lists the only ones, `deny` the ones left out. */
-  readonly toolFilter: { readonly allow?: readonly string[]; readonly deny?: readonly string[] } | undefined;
+  readonly toolFilter: ToolFilter | undefined;
   readonly command: string;
   readonly args: readonly string[];
   /**
@@ -129,11 +130,17 @@ export function buildChildEnv(
   return Object.assign(env, own);
 }
 
-/** The command line as shown to users: arguments quoted when they contain spaces. Environment values never. */
+/** Characters that make a word read as something else on a command line (split, globbed, redirected). */
+const SHELL_SPECIAL = /[\s"'\\()$`;&|<>*?!#~{}[\]]/;
+
+/**
+ * The command line as shown to users: a word that is empty or holds spaces or shell characters is quoted (as a JSON
+ * string), so each argument reads as the one word the backend gets. Environment values never appear.
+ */
 export function formatCommandLine(spec: Pick<BackendSpec, 'command' | 'args' | 'url'>): string {
   if (spec.url !== undefined) return withoutCredentials(spec.url);
   return [spec.command, ...spec.args]
-    .map((word) => (/[\s"'\\]/.test(word) ? JSON.stringify(word) : word))
+    .map((word) => (word === '' || SHELL_SPECIAL.test(word) ? JSON.stringify(word) : word))
     .join(' ');
 }
 

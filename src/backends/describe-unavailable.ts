@@ -2,8 +2,8 @@
  * What a call hears when its backend is not ready: the state, why, and what comes next or what to do.
  */
 import type { BackendState } from '../shared/backend-info.js';
+import { formatSeconds } from '../shared/format-duration.js';
 import { STDERR_TAIL } from './connection.js';
-import { formatSeconds } from './supervision.js';
 
 /**
  * `failed: could not start: command "nodee" was not found; fix the config or call restart_server`, to follow

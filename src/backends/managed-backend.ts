@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { RpcMessage } from '../rpc/outgoing-requests.js';
 import type { Backend, BackendCallOptions, BackendMessage } from '../shared/backend.js';
 import type { BackendInfo, BackendState } from '../shared/backend-info.js';
+import { namesPassing } from '../shared/tool-filter.js';
 import { formatCommandLine, type BackendSpec } from './backend-spec.js';
 import type { BackendEvents, BackendOptions } from './backend-options.js';
 import { BackendConnection } from './connection.js';
@@ -168,6 +169,7 @@ export class ManagedBackend implements Backend {
   info(): BackendInfo {
     const ready = this.currentState === 'ready';
     const nextRetryAt = this.supervisor.nextRetryAt;
+    const reachable = namesPassing(this.toolList, this.toolFilter);
     return {
       name: this.name,
       state: this.currentState,
@@ -175,8 +177,8 @@ export class ManagedBackend implements Backend {
       command: formatCommandLine(this.spec),
       pid: ready ? (this.connection?.pid ?? null) : null,
       uptimeMs: ready && this.startedAt !== undefined ? Date.now() - this.startedAt : null,
-      toolCount: this.toolList.length,
-      tools: this.toolList.map((tool) => tool.name),
+      toolCount: reachable.length,
+      tools: reachable,
       calls: this.callCount,
       errors: this.errorCount,
       restarts: this.supervisor.restarts,
@@ -194,15 +196,15 @@ export class ManagedBackend implements Backend {
     what: ExchangeLabel,
   ): Promise<T> {
     const connection = this.connection;
-    if (this.currentState !== 'ready' || !connection) throw this.unavailable(what.tool);
-    const context = {
-      backend: this.name,
-      connection,
-      timeoutMs: this.timeoutMs,
-      maxCallMs: this.options.maxCallMs,
-      isStopping: () => this.stopping,
-    };
     try {
+      if (this.currentState !== 'ready' || !connection) throw this.unavailable(what.tool);
+      const context = {
+        backend: this.name,
+        connection,
+        timeoutMs: this.timeoutMs,
+        maxCallMs: this.options.maxCallMs,
+        isStopping: () => this.stopping,
+      };
       return await exchange(context, request, check, options, what);
     } catch (error) {
       this.errorCount += 1;

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 
+import { splitArgs } from '../shared/split-args.js';
+
 /** Backend names: what `register_server` accepts and what prefixes a backend's tools. */
 export const SERVER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -44,7 +46,8 @@ export const ServerConfigSchema = z
   .object({
     /**
      * How the backend is reached, as MCP clients write it: `stdio` (a `command`), `http` or `streamable-http` (a
-     * `url`, Streamable HTTP falling back to SSE), `sse` (a `url`, SSE only). Inferred when absent.
+     * `url`, Streamable HTTP only), `sse` (a `url`, SSE only). When absent: `stdio` for a `command`; for a `url`,
+     * Streamable HTTP falling back to SSE.
      */
     type: z.enum(SERVER_TYPES, { error: 'type is "stdio", "http", "streamable-http" or "sse"' }).optional(),
     /** The executable of a local backend (stdio). Exactly one of `command` and `url`. */
@@ -67,7 +70,15 @@ export const ServerConfigSchema = z
         },
       )
       .optional(),
-    args: z.union([z.array(z.string()), z.string()]).optional(),
+    /** An array of words, or a string split as a shell would (quotes respected; never run by a shell). */
+    args: z
+      .union([
+        z.array(z.string()),
+        z.string().refine((args) => splitsAsWords(args), {
+          error: 'args cannot be split into words (an unclosed quote?); close it, or give args as an array',
+        }),
+      ])
+      .optional(),
     env: z.record(z.string(), z.string()).optional(),
     /** Hand the backend the gateway's whole environment instead of the minimal one. */
     inheritEnv: z.boolean().optional(),
@@ -115,3 +126,13 @@ export type HealthCheckConfig = z.infer<typeof HealthCheckSchema>;
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 /** The `registration` section as written in the file. */
 export type RegistrationConfig = z.infer<typeof RegistrationConfigSchema>;
+
+function splitsAsWords(args: string): boolean {
+  try {
+    splitArgs(args);
+    return true;
+  } catch {
+    // The reason (an unclosed quote) goes into the schema's message.
+    return false;
+  }
+}

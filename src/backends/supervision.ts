@@ -5,6 +5,7 @@
  */
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logger.js';
+import { formatSeconds } from '../shared/format-duration.js';
 import type { BackendSpec } from './backend-spec.js';
 import type { BackendConnection } from './connection.js';
 import { restartDelayMs } from './restart-policy.js';
@@ -131,9 +132,4 @@ export class Supervisor {
       this.backend.changed();
     }
   }
-}
-
-/** `0.5 s`, `2 s`, `30 s`: what a person reads in a log line (whole seconds, rounded up, from one second on). */
-export function formatSeconds(ms: number): string {
-  return ms >= 1000 ? `${Math.ceil(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -149,7 +149,8 @@ function instructions(expose: ExposeMode): string {
   const common =
     'This gateway fronts several MCP servers. list_servers shows them and their tools; search_tools finds the tools ' +
     'that do what you need (with their input schemas); call_backend calls a tool of one of them; register_server ' +
-    'and remove_server change the set; route_pipeline runs multi-step workflows.';
+    'and remove_server change the set; restart_server starts a failed or stuck one again; route_pipeline runs ' +
+    'multi-step workflows.';
   return expose === 'gateway'
     ? `${common} The backends' tools are not listed here: use search_tools to find one by what it does, then ` +
         'call it with call_backend {"server", "tool", "params"}.'

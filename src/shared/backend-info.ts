@@ -26,6 +26,7 @@ export const BackendInfoSchema = z.object({
   command: z.string(),
   pid: z.number().int().nullable(),
   uptimeMs: z.number().int().nullable(),
+  /** The tools clients can reach: the backend's own names, its `tools` filter applied. */
   toolCount: z.number().int(),
   tools: z.array(z.string()),
   calls: z.number().int(),

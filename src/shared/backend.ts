@@ -7,6 +7,7 @@ import type { CallToolResult, Progress, ServerCapabilities, Tool } from '@modelc
 
 import type { ServerConfig } from '../backends/server-config.js';
 import type { BackendInfo, BackendState } from './backend-info.js';
+import type { ToolFilter } from './tool-filter.js';
 
 /** Options of one forwarded request. */
 export interface BackendCallOptions {
@@ -41,7 +42,7 @@ export interface Backend {
   /** Prefix of the names its tools and prompts are exposed under; "" for none. */
   readonly prefix: string;
   /** Which of its tools are exposed. */
-  readonly toolFilter: { readonly allow?: readonly string[]; readonly deny?: readonly string[] } | undefined;
+  readonly toolFilter: ToolFilter | undefined;
   /** The per-call timeout that applies to this backend, in milliseconds. */
   readonly timeoutMs: number;
   /** Its capabilities, from its `initialize` answer, while ready. */

@@ -3,6 +3,7 @@
  * imports, and the gateway can refuse a backend entry that would start another gateway on a config it is already
  * serving (a loop that would spawn gateways until something runs out).
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -128,5 +129,18 @@ function samePath(a: string, b: string, paths: path.PlatformPath): boolean {
   const left = paths.normalize(a);
   const right = paths.normalize(b);
   // Windows file names are case-insensitive.
-  return paths === path.win32 ? left.toLowerCase() === right.toLowerCase() : left === right;
+  if (paths === path.win32) return left.toLowerCase() === right.toLowerCase();
+  // A link to the bin (npm's `node_modules/.bin/mcp-gateway`, a copy under another name) is the bin too.
+  if (left === right) return true;
+  const real = realPath(left);
+  return real !== undefined && real === realPath(right);
+}
+
+function realPath(file: string): string | undefined {
+  try {
+    return realpathSync(file);
+  } catch {
+    // No such file here: only the path itself can match.
+    return undefined;
+  }
 }

@@ -15,6 +15,7 @@ import { GatewayError } from '../../src/errors/gateway-error.js';
 import { plainMessage, ProtocolError } from '../../src/errors/protocol-error.js';
 import type { Backend, BackendCallOptions, BackendMessage, UpwardHandler } from '../../src/shared/backend.js';
 import type { BackendInfo, BackendState } from '../../src/shared/backend-info.js';
+import type { ToolFilter } from '../../src/shared/tool-filter.js';
 
 /** Where a backend's own requests and notifications go: the directory's upward handler, once a gateway attached. */
 export interface UpwardSource {
@@ -92,13 +93,15 @@ export interface FakeBackendOptions {
   readonly info?: Partial<BackendInfo>;
   /** Prefix of its exposed tool names; default its name. */
   readonly prefix?: string;
+  /** Its config's `tools` filter; default none. */
+  readonly toolFilter?: ToolFilter;
 }
 
 /** A backend whose tools are functions the test controls. */
 export class FakeBackend implements Backend {
   state: BackendState;
   readonly timeoutMs = 10_000;
-  readonly toolFilter = undefined;
+  readonly toolFilter: ToolFilter | undefined;
   readonly prefix: string;
   readonly calls: RecordedCall[] = [];
   /** Every request it received other than tool calls, in order. */
@@ -120,6 +123,7 @@ export class FakeBackend implements Backend {
   ) {
     this.state = options.state ?? 'ready';
     this.prefix = options.prefix ?? name;
+    this.toolFilter = options.toolFilter;
     this.description = options.description ?? '';
     this.command = options.command ?? `fake-${name}`;
     this.infoOverrides = options.info ?? {};

@@ -100,6 +100,18 @@ describe('backend tools through one endpoint', () => {
     expect(names).not.toContain('fail');
     expect(names).not.toContain('some__slow');
     expect(textOf(await callTool(client, 'echo', { text: 'unprefixed' }))).toBe('unprefixed');
+    // The filter limits calls too, and list_servers shows what clients can reach.
+    const refused = await callTool(client, 'call_backend', {
+      server: 'some',
+      tool: 'slow',
+      params: { ms: 1 },
+    });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain('server "some" does not expose tool "slow"');
+    const servers = (await callTool(client, 'list_servers')).structuredContent as {
+      servers: { name: string; tools: string[] }[];
+    };
+    expect(servers.servers.find((server) => server.name === 'plain')?.tools.sort()).toEqual(['add', 'echo']);
   });
 
   it('resolves clashing names deterministically and never lets a backend shadow a gateway tool', async () => {

@@ -140,6 +140,13 @@ describe('calling backend tools', () => {
     expect(backend.info().errors).toBe(1);
   });
 
+  it('counts a call refused because the backend is not ready among its errors', async () => {
+    const backend = await register('off', { ...fixture('echo.mjs'), disabled: true });
+    const error = await expectGatewayError(backend.callTool('echo', { text: 'x' }));
+    expect(error.code).toBe('backend_unavailable');
+    expect(backend.info()).toMatchObject({ state: 'disabled', errors: 1 });
+  });
+
   it('times out a slow call, cancels it on the backend, and stays usable', async () => {
     const cancelFile = path.join(sandbox.dir, 'cancelled.txt');
     const backend = await register('slow', {

@@ -190,7 +190,7 @@ describe('loading a config with warnings and variables', () => {
         servers: { name: string; command: string }[];
       };
       const runtime = servers.servers.find((server) => server.name === 'runtime');
-      expect(runtime?.command).toMatch(/ \$\{GATEWAY_TEST_VALUE\}$/);
+      expect(runtime?.command).toMatch(/ "\$\{GATEWAY_TEST_VALUE\}"$/);
     } finally {
       await client.close();
     }

@@ -5,11 +5,13 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
+import { GatewayError } from '../../errors/gateway-error.js';
 import { plainMessage } from '../../errors/protocol-error.js';
 import { backendRpcError, toErrorResult, toForwardedError } from '../../errors/to-wire.js';
 import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
 import type { Backend, BackendCallOptions } from '../../shared/backend.js';
+import { describeFilter, toolPasses } from '../../shared/tool-filter.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
 
@@ -53,6 +55,8 @@ export async function forwardToolCall(
   policy: ForwardPolicy,
 ): Promise<CallToolResult> {
   try {
+    // The filter is a limit, not only a view: a tool it holds back is not reached by `call_backend` or a step.
+    if (!toolPasses(tool, backend.toolFilter)) throw filteredOut(backend, tool);
     return await scope.router.track(backend.name, scope.session, scope.caller, () =>
       backend.callTool(tool, args, options),
     );
@@ -64,4 +68,13 @@ export async function forwardToolCall(
     scope.logger.debug('forwarded call failed', { backend: backend.name, tool, error: message });
     return toErrorResult(message);
   }
+}
+
+function filteredOut(backend: Backend, tool: string): GatewayError {
+  return new GatewayError(
+    'unknown_tool',
+    `server "${backend.name}" does not expose tool "${tool}": its config's "tools" ${describeFilter(backend.toolFilter)} ` +
+      'holds it back; change that filter to reach it',
+    { backend: backend.name, tool },
+  );
 }

@@ -6,8 +6,9 @@
  */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
-import { qualifyName, shortHash, withSuffix } from './tool-names.js';
 import type { Backend } from '../../shared/backend.js';
+import { toolPasses } from '../../shared/tool-filter.js';
+import { qualifyName, shortHash, withSuffix } from './tool-names.js';
 
 /** One backend item under the name clients see. */
 export interface Exposed<T> {
@@ -73,14 +74,8 @@ export function buildToolCatalog(
     .flatMap((backend) =>
       backend
         .tools()
-        .filter((tool) => isExposed(tool.name, backend.toolFilter))
+        .filter((tool) => toolPasses(tool.name, backend.toolFilter))
         .map((tool) => ({ backend, originalName: tool.name, item: tool })),
     );
   return exposeNames(entries, reserved);
-}
-
-function isExposed(name: string, filter: Backend['toolFilter']): boolean {
-  if (filter?.allow) return filter.allow.includes(name);
-  if (filter?.deny) return !filter.deny.includes(name);
-  return true;
 }

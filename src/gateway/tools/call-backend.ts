@@ -5,6 +5,8 @@
 import { z } from 'zod';
 
 import { GatewayError } from '../../errors/gateway-error.js';
+import { formatDuration } from '../../shared/format-duration.js';
+import { namesPassing } from '../../shared/tool-filter.js';
 import { CALL_BACKEND } from '../calls/forward-tool-call.js';
 import type { GatewayTool } from './gateway-tool.js';
 import { JsonObjectOrString, parseJsonObjectArgument } from './json-argument.js';
@@ -22,7 +24,7 @@ export const callBackend: GatewayTool = {
   name: 'call_backend',
   description: ({ defaultTimeoutMs }) =>
     "Call a tool of a registered backend and return the backend's result unchanged. Each call has a timeout " +
-    `(${formatSeconds(defaultTimeoutMs)} unless configured otherwise for that backend).`,
+    `(${formatDuration(defaultTimeoutMs)} unless configured otherwise for that backend).`,
   inputSchema: CallBackendInput,
   annotations: { title: 'Call a backend tool', openWorldHint: true },
   handler: (raw, context) => {
@@ -37,7 +39,7 @@ export const callBackend: GatewayTool = {
       );
     }
     if (backend.state === 'ready' && !backend.tools().some((tool) => tool.name === args.tool)) {
-      const available = backend.tools().map((tool) => tool.name);
+      const available = namesPassing(backend.tools(), backend.toolFilter);
       throw new GatewayError(
         'unknown_tool',
         `server "${args.server}" has no tool "${args.tool}"; its tools: ${available.join(', ') || 'none'}`,
@@ -53,7 +55,3 @@ export const callBackend: GatewayTool = {
     );
   },
 };
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}

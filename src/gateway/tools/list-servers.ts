@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import { BackendInfoSchema, type BackendInfo } from '../../shared/backend-info.js';
 import { ConfigStatusSchema, type ConfigStatus } from '../../shared/config-status.js';
+import { formatSeconds, formatUptime } from '../../shared/format-duration.js';
 import type { NameConflict } from '../hub/catalog.js';
 import type { GatewayTool } from './gateway-tool.js';
 
@@ -54,13 +55,13 @@ export function formatServerList(
     lines.push('');
     lines.push(`${server.name} [${server.state}]${server.description ? ` - ${server.description}` : ''}`);
     lines.push(`  command: ${server.command}`);
-    const uptime = server.uptimeMs === null ? '' : `, uptime ${formatDuration(server.uptimeMs)}`;
+    const uptime = server.uptimeMs === null ? '' : `, uptime ${formatUptime(server.uptimeMs)}`;
     lines.push(
       `  pid: ${server.pid ?? '-'}${uptime}, calls: ${server.calls}, errors: ${server.errors}, restarts: ${server.restarts}`,
     );
     if (server.nextRetryAt) {
       const inMs = Math.max(0, Date.parse(server.nextRetryAt) - Date.now());
-      lines.push(`  retrying in ${Math.ceil(inMs / 1000)} s (at ${server.nextRetryAt})`);
+      lines.push(`  retrying in ${formatSeconds(inMs)} (at ${server.nextRetryAt})`);
     }
     lines.push(`  tools (${server.toolCount}): ${server.tools.join(', ') || 'none'}`);
     if (server.lastError) lines.push(`  last error: ${server.lastError}`);
@@ -89,12 +90,4 @@ export function formatConfigStatus(status: ConfigStatus): string {
     );
   }
   return lines.join('\n');
-}
-
-function formatDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
-  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }

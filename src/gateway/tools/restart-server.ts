@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import { BackendStateSchema } from '../../shared/backend-info.js';
+import { namesPassing } from '../../shared/tool-filter.js';
 import type { GatewayTool } from './gateway-tool.js';
 
 /** The tool's arguments. */
@@ -30,7 +31,7 @@ export const restartServer: GatewayTool = {
   handler: async (raw, context) => {
     const { name } = RestartServerInput.parse(raw);
     const backend = await context.directory.restart(name);
-    const tools = backend.tools().map((tool) => tool.name);
+    const tools = namesPassing(backend.tools(), backend.toolFilter);
     return {
       content: [
         {

@@ -83,6 +83,15 @@ describe('formatCommandLine', () => {
     expect(formatCommandLine(spec)).toBe('node "my server.js" --flag');
   });
 
+  it('quotes empty arguments and arguments a shell would read otherwise', () => {
+    const spec = toBackendSpec(
+      'a',
+      { command: 'uvx', args: ['tool(1)', '', '$HOME', 'a;b', '*.md', 'plain-1.0'] },
+      '/',
+    );
+    expect(formatCommandLine(spec)).toBe('uvx "tool(1)" "" "$HOME" "a;b" "*.md" plain-1.0');
+  });
+
   it('shows a URL without the user name and password it may carry', () => {
     const spec = toBackendSpec('r', { url: 'https://alice:s3cret@mcp.example.com/mcp?x=1' }, '/srv');
     expect(formatCommandLine(spec)).toBe('https://mcp.example.com/mcp?x=1');

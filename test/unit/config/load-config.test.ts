@@ -189,6 +189,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses args given as a string that cannot be split into words, saying how to fix it', async () => {
+    const error = await loadError(
+      await writeConfig({ servers: { a: { command: 'x', args: '--name "open' } } }),
+    );
+    expect(error.message).toMatch(
+      /\n {2}at servers\.a\.args: args cannot be split into words \(an unclosed quote\?\); close it, or give args as an array$/,
+    );
+  });
+
   it('validates pipelines: at least one step, each with a server and a tool', async () => {
     const emptyError = await loadError(await writeConfig({ pipelines: { p: { steps: [] } } }, 'empty.json'));
     expect(emptyError.message).toMatch(/\n {2}at pipelines\.p\.steps: a pipeline needs at least one step$/);

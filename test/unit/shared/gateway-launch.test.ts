@@ -1,3 +1,5 @@
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -82,6 +84,30 @@ describe('detectGatewayLaunch', () => {
     ['no arguments', { command: 'node', args: [], cwd }],
   ])('does not take %s for the gateway', (_title, launch) => {
     expect(detectGatewayLaunch(launch)).toEqual({ launchesGateway: false });
+  });
+
+  it('recognizes a link to its own script under another name, and not a link to another file', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'gateway-launch-'));
+    try {
+      const own = path.join(folder, 'cli.js');
+      await writeFile(own, '');
+      await symlink(own, path.join(folder, 'gw'));
+      await writeFile(path.join(folder, 'other.js'), '');
+      await symlink(path.join(folder, 'other.js'), path.join(folder, 'other'));
+      const launch = (command: string): LaunchCommand => ({ command, args: [], cwd: folder });
+
+      expect(detectGatewayLaunch(launch('./gw'), own)).toEqual({
+        launchesGateway: true,
+        autoRegister: undefined,
+      });
+      expect(detectGatewayLaunch(launch('./other'), own)).toEqual({ launchesGateway: false });
+      // Neither path exists: only the same path is the same file.
+      expect(detectGatewayLaunch(launch('./missing'), path.join(folder, 'absent.js'))).toEqual({
+        launchesGateway: false,
+      });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('gives the --auto-register file, resolved against cwd', () => {

@@ -299,4 +299,35 @@ describe('call_backend', () => {
     await aborted(signal);
     expect(signal?.aborted).toBe(true);
   });
+
+  it("refuses a tool the backend's tools filter holds back, naming the filter, without reaching the backend", async () => {
+    const files = new FakeBackend('files', {
+      tools: { read_file: textResult('read'), delete_all: textResult('deleted') },
+      toolFilter: { deny: ['delete_all'] },
+    });
+    await connect(new FakeDirectory([files]));
+
+    const refused = await callTool('call_backend', { server: 'files', tool: 'delete_all' });
+    const allowed = await callTool('call_backend', { server: 'files', tool: 'read_file' });
+
+    expect(refused.isError).toBe(true);
+    expect(onlyText(refused)).toBe(
+      'server "files" does not expose tool "delete_all": its config\'s "tools" deny list (delete_all) holds it ' +
+        'back; change that filter to reach it',
+    );
+    expect(onlyText(allowed)).toBe('read');
+    expect(files.calls.map((call) => call.tool)).toEqual(['read_file']);
+  });
+
+  it('lists only the tools the filter lets through when the tool named is unknown', async () => {
+    const files = new FakeBackend('files', {
+      tools: { read_file: textResult('read'), write_file: textResult('ok'), secret: textResult('s') },
+      toolFilter: { allow: ['read_file', 'write_file'] },
+    });
+    await connect(new FakeDirectory([files]));
+
+    const result = await callTool('call_backend', { server: 'files', tool: 'nope' });
+
+    expect(onlyText(result)).toBe('server "files" has no tool "nope"; its tools: read_file, write_file');
+  });
 });

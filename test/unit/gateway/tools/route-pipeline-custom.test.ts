@@ -183,4 +183,30 @@ describe('route_pipeline with the custom scenario', () => {
     expect(result.isError).toBe(true);
     expect(onlyText(result)).toMatch(/^steps is not valid JSON: .*\(line 1, column 17\)$/);
   });
+
+  it("fails a step whose tool the backend's tools filter holds back, and runs nothing after it", async () => {
+    const a = new FakeBackend('a', {
+      tools: { first: textResult('first'), drop: textResult('dropped') },
+      toolFilter: { allow: ['first'] },
+    });
+    const b = new FakeBackend('b', { tools: { second: textResult('second') } });
+    await connect(new FakeDirectory([a, b]));
+
+    const result = await callTool('route_pipeline', {
+      scenario: 'custom',
+      steps: [
+        { id: 'drop', server: 'a', tool: 'drop' },
+        { id: 'next', server: 'b', tool: 'second', after: ['drop'] },
+      ],
+    });
+
+    expect(a.calls).toEqual([]);
+    expect(b.calls).toEqual([]);
+    const [drop] = stepsOf(result);
+    expect(drop).toMatchObject({ id: 'drop', status: 'error' });
+    expect(drop?.error).toContain(
+      'server "a" does not expose tool "drop": its config\'s "tools" allow list (first)',
+    );
+    expect(result.structuredContent).toMatchObject({ ok: false });
+  });
 });
