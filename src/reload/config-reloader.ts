@@ -33,8 +33,6 @@ export class ConfigReloader {
   private failure: { readonly message: string; readonly at: Date } | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  /** Whether edits are watched (set by whoever watches). */
-  watching = false;
 
   constructor(
     initial: LoadedConfig,
@@ -48,13 +46,12 @@ export class ConfigReloader {
     return this.current;
   }
 
-  /** For `list_servers`. */
-  status(): ConfigStatus {
+  /** For `list_servers`; whether edits are watched is for whoever watches to say. */
+  status(): Omit<ConfigStatus, 'watching'> {
     return {
       file: this.current.file,
       loadedAt: this.loadedAt.toISOString(),
       reloads: this.reloads,
-      watching: this.watching,
       lastError: this.failure?.message ?? null,
       lastErrorAt: this.failure?.at.toISOString() ?? null,
     };

@@ -37,15 +37,14 @@ export async function startLiveConfig(options: LiveConfigOptions): Promise<LiveC
       () => void reloader.reload('the file changed'),
       (error) => logger.warn('watching the config file failed', { error: error.message }),
     );
-    reloader.watching = true;
     logger.info(`watching ${options.config.file}: saved edits are applied`);
   }
   return {
     reload: (reason) => reloader.reload(reason),
-    status: () => reloader.status(),
+    status: () => ({ ...reloader.status(), watching: watching !== undefined }),
     close: async () => {
-      reloader.watching = false;
       await watching?.close();
+      watching = undefined;
     },
   };
 }

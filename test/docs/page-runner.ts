@@ -11,22 +11,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 import { loadConfig } from '../../src/config/load-config.js';
 import { CLI_PATH } from '../helpers/gateway-process.js';
+import { GATEWAY_TOOL_NAMES } from '../helpers/gateway-tool-names.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { DocGateway, parseCommandLine } from './doc-gateway.js';
 import { DocWorkspace } from './doc-workspace.js';
 import { matchLine, mismatchJson, mismatchText, type Normaliser } from './expect-output.js';
 import type { DocExample } from './markdown-examples.js';
-
-/** The gateway's own tools: a client entry that works lists them all. */
-const GATEWAY_TOOLS = [
-  'register_server',
-  'remove_server',
-  'restart_server',
-  'list_servers',
-  'call_backend',
-  'route_pipeline',
-  'search_tools',
-];
 
 /** An example and the expectations shown after it. */
 export interface ExampleStep {
@@ -184,7 +174,8 @@ export class PageRunner {
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();
-      const missing = GATEWAY_TOOLS.filter((name) => !tools.some((tool) => tool.name === name));
+      // A client entry that works lists every gateway tool.
+      const missing = GATEWAY_TOOL_NAMES.filter((name) => !tools.some((tool) => tool.name === name));
       if (missing.length > 0) throw new Error(`the gateway does not list ${missing.join(', ')}`);
       await waitFor(
         async () => {

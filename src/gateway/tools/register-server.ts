@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 import { ServerNameSchema } from '../../backends/server-config.js';
-import { BackendStateSchema } from '../../shared/backend-info.js';
+import { backendStarted, BackendStartedOutput } from './backend-started.js';
 import type { GatewayTool } from './gateway-tool.js';
 
 /** A URL in place of a command registers a remote backend too (the first form this tool took). */
@@ -66,20 +66,13 @@ export const RegisterServerInput = z
     },
   );
 
-/** The tool's `structuredContent`. */
-export const RegisterServerOutput = z.object({
-  name: z.string(),
-  status: BackendStateSchema,
-  tools: z.array(z.string()),
-});
-
 export const registerServer: GatewayTool = {
   name: 'register_server',
   description: () =>
     'Start a backend MCP server (a local command speaking MCP over stdio, or the URL of a remote one), complete ' +
     'its handshake and make its tools callable. Returns the name, status and tool names.',
   inputSchema: RegisterServerInput,
-  outputSchema: RegisterServerOutput,
+  outputSchema: BackendStartedOutput,
   annotations: { title: 'Register a backend server', destructiveHint: false, openWorldHint: true },
   handler: async (raw, context) => {
     const args = RegisterServerInput.parse(raw);
@@ -94,15 +87,6 @@ export const registerServer: GatewayTool = {
       ? { ...common, url: command, headers: args.headers }
       : { ...common, command, args: args.args, env: args.env, cwd: args.cwd };
     const backend = await context.directory.register(args.name, config, { baseDir: context.baseDir });
-    const tools = backend.tools().map((tool) => tool.name);
-    return {
-      content: [
-        {
-          type: 'text',
-          text: `Registered server "${backend.name}" (${backend.state}) with ${tools.length} tool(s): ${tools.join(', ') || 'none'}`,
-        },
-      ],
-      structuredContent: { name: backend.name, status: backend.state, tools },
-    };
+    return backendStarted('Registered', backend);
   },
 };
