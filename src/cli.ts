@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `mcp-gateway` command: the subcommands (`validate`, `import`), or serving: parses the flags, loads the config,
- * starts the gateway, reloads it on SIGHUP, and shuts it down on a signal or when the client goes away. The only file
- * that calls process.exit.
+ * starts the gateway, reloads it on SIGHUP, and shuts it down on a signal or when the client goes away. With
+ * `cli/process-lifecycle.ts` (a second signal), the only place that calls process.exit.
  */
 import { CommanderError } from 'commander';
 
 import { buildProgram, readAuthTokens, type CliOptions } from './cli/serve-options.js';
-import { EXIT_FAILURE, shutdown, waitForShutdownReason } from './cli/process-lifecycle.js';
+import { EXIT_FAILURE, shutdown, watchProcessSignals } from './cli/process-lifecycle.js';
 import { terminalHint } from './cli/terminal-hint.js';
 import { createImportCommand } from './commands/import/import-command.js';
 import { createValidateCommand } from './commands/validate/validate-command.js';
@@ -64,6 +64,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
     for (const line of terminalHint(argv, process.cwd())) logger.info(line);
   }
 
+  const signals = watchProcessSignals();
   let gateway: RunningGateway;
   try {
     const config = options.autoRegister === undefined ? undefined : await loadConfig(options.autoRegister);
@@ -77,6 +78,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
       logger,
       config,
       watch: options.watch,
+      stopping: signals.stopping,
       allowRegister: options.allowRegister === true,
       expose: options.expose,
       http: {
@@ -93,7 +95,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
     logger.error((error as Error).message);
     return EXIT_FAILURE;
   }
-  const reason = await waitForShutdownReason(gateway);
+  const reason = await signals.shutdownReason(gateway);
   logger.info(`shutting down (${reason})`);
   // In HTTP mode requests in progress get the drain time before the backends are closed.
   const drainMs = options.transport === 'streamable-http' ? options.drainTimeout : 0;

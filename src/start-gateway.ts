@@ -75,6 +75,11 @@ export interface StartGatewayOptions {
   readonly expose?: ExposeMode | undefined;
   /** Reload the config file whenever it is saved (the command line turns it on; `--no-watch` off). */
   readonly watch?: boolean | undefined;
+  /**
+   * Aborted when the gateway is asked to stop while it starts (a signal): the backends starting are stopped at once
+   * instead of being waited for, and the gateway comes up with none, to be closed by the caller.
+   */
+  readonly stopping?: AbortSignal | undefined;
 }
 
 /** A running gateway. */
@@ -144,7 +149,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     registration: { authorize: (request) => registration.authorize(request) },
     configStatus: () => live?.status(),
   });
+  // Only while starting: once started, a stop request is the caller's to carry out (an HTTP drain comes first).
+  const stopStarting = (): void => void registry.closeAll();
+  const started = (): void => options.stopping?.removeEventListener('abort', stopStarting);
+  if (options.stopping?.aborted) stopStarting();
+  else options.stopping?.addEventListener('abort', stopStarting, { once: true });
   const closeCore = async (): Promise<void> => {
+    started();
     try {
       await Promise.all([gateway.close(), live?.close()]);
     } finally {
@@ -175,6 +186,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     if (options.transport === 'stdio') {
       await keepConfigLive();
       await registerConfiguredServers(registry, config, logger);
+      started();
       const stdio = await serveStdio(gateway, options.stdio);
       return running({ registry, http: undefined, done: stdio.closed, reload }, async () => {
         try {
@@ -216,9 +228,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     try {
       await keepConfigLive();
       await registerConfiguredServers(registry, config, logger);
+      started();
       initialized = true;
     } catch (error) {
-      await closeAll();
+      // The port goes first; the catch below closes the core.
+      await http.close();
       throw error;
     }
     return running({ registry, http, done: new Promise<void>(() => undefined), reload }, closeAll);
