@@ -119,6 +119,13 @@ const zones = [
   ),
 ];
 
+/** The SDK's wire error codes and error class: only src/errors/ (and the HTTP front door's refusals) use them. */
+const SDK_ERROR_IMPORTS = ['@modelcontextprotocol/server', '@modelcontextprotocol/client'].map((name) => ({
+  name,
+  importNames: ['ProtocolError', 'ProtocolErrorCode'],
+  message: 'Errors reach the wire through src/errors/to-wire.ts: throw a GatewayError with a code instead.',
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'data/', 'examples/dist/'] },
   js.configs.recommended,
@@ -151,24 +158,13 @@ export default tseslint.config(
       // Runtime cycles; test/unit/architecture.test.ts also refuses cycles through type imports.
       'import-x/no-cycle': 'error',
       'import-x/no-restricted-paths': ['error', { zones }],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "MemberExpression[object.name='ErrorCode']",
-          message:
-            'JSON-RPC codes are chosen in src/errors/to-wire.ts: throw a GatewayError with a code instead.',
-        },
-        {
-          selector: "NewExpression[callee.name='McpError']",
-          message: 'Errors reach the wire through src/errors/to-wire.ts: throw a GatewayError instead.',
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: SDK_ERROR_IMPORTS }],
     },
   },
   {
     // The wire mapping itself, and the HTTP front door's refusals (which are HTTP answers, not MCP errors).
     files: ['src/errors/**', 'src/transports/http/**'],
-    rules: { 'no-restricted-syntax': 'off' },
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     files: ['src/gateway/**', 'src/pipelines/**'],
@@ -180,6 +176,7 @@ export default tseslint.config(
             { name: 'node:child_process', message: 'Only backends/process/child-transport.ts spawns.' },
             { name: 'node:http', message: 'HTTP belongs to transports/.' },
             { name: 'execa', message: 'Only backends/process/child-transport.ts spawns.' },
+            ...SDK_ERROR_IMPORTS,
           ],
         },
       ],

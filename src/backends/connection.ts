@@ -5,10 +5,8 @@
  */
 import path from 'node:path';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-
+import { Client } from '@modelcontextprotocol/client';
+import type { Transport, Tool } from '@modelcontextprotocol/client';
 import { GatewayError } from '../errors/gateway-error.js';
 import { plainMessage } from '../errors/protocol-error.js';
 import { isSdkTimeout, toProtocolError } from '../errors/to-wire.js';
@@ -197,9 +195,9 @@ export class BackendConnection {
     );
     // Everything the backend asks or announces that the SDK does not handle itself (ping, cancellation, progress)
     // goes to the gateway, whatever the method: a proxy forwards what it does not know too.
-    client.fallbackRequestHandler = (request, extra) =>
+    client.fallbackRequestHandler = (request, ctx) =>
       this.hooks
-        .onRequest({ method: request.method, params: request.params }, extra.signal)
+        .onRequest({ method: request.method, params: request.params }, ctx.mcpReq.signal)
         .catch((error: unknown) => {
           // The backend gets a JSON-RPC error: mapped here, at the boundary, like every error a peer receives.
           throw toProtocolError(error);

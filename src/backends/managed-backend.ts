@@ -2,9 +2,9 @@
  * One backend MCP server as the registry owns it: its lifecycle state and counters, its current connection, and
  * the supervisor that restarts it. Requests go through `request-exchange.ts`.
  */
-import type { AnyObjectSchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ZodType } from 'zod';
 
+import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
 import { GatewayError } from '../errors/gateway-error.js';
 import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
@@ -136,11 +136,11 @@ export class ManagedBackend implements Backend {
    * the backend must be ready, the call has a timeout (reset by progress), the caller's cancellation reaches the
    * backend, and a failure is a GatewayError naming the backend and what was asked.
    */
-  request<T extends AnyObjectSchema>(
+  request<T>(
     request: BackendMessage,
-    resultSchema: T,
+    resultSchema: ZodType<T>,
     options: BackendCallOptions = {},
-  ): Promise<SchemaOutput<T>> {
+  ): Promise<T> {
     return this.exchange(request, parseWith(resultSchema), options, {
       label: `${this.name} ${request.method}`,
     });

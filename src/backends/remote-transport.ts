@@ -3,7 +3,7 @@
  * speak it. The SDK modules behind them are loaded only when a remote backend is used: a gateway of local backends
  * (and `mcp-gateway --version`) never pays for them.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/server';
 
 /** How a remote backend is reached. */
 export type RemoteKind = 'streamable-http' | 'sse';
@@ -16,11 +16,10 @@ export async function createRemoteTransport(
 ): Promise<Transport> {
   const requestInit = { headers: { ...headers } };
   if (kind === 'streamable-http') {
-    const { StreamableHTTPClientTransport } =
-      await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
     return new StreamableHTTPClientTransport(new URL(url), { requestInit });
   }
-  const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
+  const { SSEClientTransport } = await import('@modelcontextprotocol/client');
   return new SSEClientTransport(new URL(url), {
     requestInit,
     eventSourceInit: { fetch: withHeaders(headers) },

@@ -3,12 +3,7 @@
  * caller's cancellation reaching the backend, progress relayed, and a failure described as a `GatewayError` naming
  * the backend, what was asked, and why.
  */
-import {
-  getParseErrorMessage,
-  safeParse,
-  type AnyObjectSchema,
-  type SchemaOutput,
-} from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { prettifyError, type ZodType } from 'zod';
 
 import { GatewayError } from '../errors/gateway-error.js';
 import { plainMessage, ProtocolError } from '../errors/protocol-error.js';
@@ -17,12 +12,10 @@ import type { BackendCallOptions } from '../shared/backend.js';
 import type { BackendConnection } from './connection.js';
 
 /** A result check that parses with `schema` (for requests other than tool calls, whose results are passed on). */
-export function parseWith<T extends AnyObjectSchema>(
-  schema: T,
-): (result: Record<string, unknown>) => SchemaOutput<T> {
+export function parseWith<T>(schema: ZodType<T>): (result: Record<string, unknown>) => T {
   return (result) => {
-    const parsed = safeParse(schema, result);
-    if (!parsed.success) throw new Error(`invalid result: ${getParseErrorMessage(parsed.error)}`);
+    const parsed = schema.safeParse(result);
+    if (!parsed.success) throw new Error(`invalid result: ${prettifyError(parsed.error)}`);
     return parsed.data;
   };
 }

@@ -2,37 +2,45 @@
  * The one boundary where failures become what a client receives: a JSON-RPC error, or an `isError` tool result.
  * The only module (with the HTTP front door's own refusals) that names JSON-RPC error codes.
  */
-import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ProtocolError as SdkProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  type CallToolResult,
+} from '@modelcontextprotocol/server';
 
 import { GatewayError, type GatewayErrorCode } from './gateway-error.js';
 import { plainMessage, ProtocolError } from './protocol-error.js';
 
-/** MCP's code for "resource not found". */
-const RESOURCE_NOT_FOUND = -32002;
+/** The codes MCP implementations have long sent for a closed connection and a request timeout. */
+const CONNECTION_CLOSED = -32000;
+const REQUEST_TIMEOUT = -32001;
 
 const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
-  invalid_input: ErrorCode.InvalidParams,
-  invalid_config: ErrorCode.InvalidParams,
-  invalid_name: ErrorCode.InvalidParams,
-  duplicate_server: ErrorCode.InvalidParams,
-  duplicate_request_id: ErrorCode.InvalidRequest,
-  unknown_server: ErrorCode.InvalidParams,
-  unknown_tool: ErrorCode.InvalidParams,
-  unknown_prompt: ErrorCode.InvalidParams,
-  unknown_scenario: ErrorCode.InvalidParams,
-  resource_not_found: RESOURCE_NOT_FOUND,
-  backend_unavailable: ErrorCode.InternalError,
-  spawn_failed: ErrorCode.InternalError,
-  handshake_failed: ErrorCode.InternalError,
-  backend_exited: ErrorCode.ConnectionClosed,
-  timeout: ErrorCode.RequestTimeout,
-  cancelled: ErrorCode.InternalError,
-  backend_error: ErrorCode.InternalError,
-  registration_denied: ErrorCode.InvalidRequest,
-  self_reference: ErrorCode.InvalidParams,
-  no_session_for_request: ErrorCode.InternalError,
-  client_lacks_capability: ErrorCode.InvalidRequest,
-  internal: ErrorCode.InternalError,
+  invalid_input: ProtocolErrorCode.InvalidParams,
+  invalid_config: ProtocolErrorCode.InvalidParams,
+  invalid_name: ProtocolErrorCode.InvalidParams,
+  duplicate_server: ProtocolErrorCode.InvalidParams,
+  duplicate_request_id: ProtocolErrorCode.InvalidRequest,
+  unknown_server: ProtocolErrorCode.InvalidParams,
+  unknown_tool: ProtocolErrorCode.InvalidParams,
+  unknown_prompt: ProtocolErrorCode.InvalidParams,
+  unknown_scenario: ProtocolErrorCode.InvalidParams,
+  // -32602 at every revision, as 2026-07-28 requires (SEP-2164) and the SDK's server sends; clients of 2025 accept it.
+  resource_not_found: ProtocolErrorCode.InvalidParams,
+  backend_unavailable: ProtocolErrorCode.InternalError,
+  spawn_failed: ProtocolErrorCode.InternalError,
+  handshake_failed: ProtocolErrorCode.InternalError,
+  backend_exited: CONNECTION_CLOSED,
+  timeout: REQUEST_TIMEOUT,
+  cancelled: ProtocolErrorCode.InternalError,
+  backend_error: ProtocolErrorCode.InternalError,
+  registration_denied: ProtocolErrorCode.InvalidRequest,
+  self_reference: ProtocolErrorCode.InvalidParams,
+  no_session_for_request: ProtocolErrorCode.InternalError,
+  client_lacks_capability: ProtocolErrorCode.InvalidRequest,
+  internal: ProtocolErrorCode.InternalError,
 };
 
 /**
@@ -61,8 +69,9 @@ export function toProtocolError(error: unknown): ProtocolError {
       error.data ?? remote?.data,
     );
   }
-  if (error instanceof McpError) return new ProtocolError(error.code, plainMessage(error), error.data);
-  return new ProtocolError(ErrorCode.InternalError, plainMessage(error));
+  if (error instanceof SdkProtocolError)
+    return new ProtocolError(error.code, plainMessage(error), error.data);
+  return new ProtocolError(ProtocolErrorCode.InternalError, plainMessage(error));
 }
 
 /**
@@ -81,12 +90,12 @@ export function toErrorResult(message: string): CallToolResult {
 
 /** Whether an SDK error is its request timeout (the handshake's, for the gateway). */
 export function isSdkTimeout(error: unknown): boolean {
-  return error instanceof McpError && error.code === (ErrorCode.RequestTimeout as number);
+  return error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout;
 }
 
 /** A JSON-RPC error object of a response, as read from the wire, turned into a {@link ProtocolError}. */
 export function fromWireError(error: Readonly<Record<string, unknown>>): ProtocolError {
-  const code = typeof error.code === 'number' ? error.code : ErrorCode.InternalError;
+  const code = typeof error.code === 'number' ? error.code : ProtocolErrorCode.InternalError;
   const text = typeof error.message === 'string' ? plainMessage(error.message) : 'unknown error';
   return new ProtocolError(code, text, error.data);
 }

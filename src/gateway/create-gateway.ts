@@ -2,8 +2,7 @@
  * The gateway core, built once: the live catalog of what the backends offer, and the router of sessions and calls
  * in flight. Front doors open sessions on it (`connect`), one per client connection; it knows nothing of transports.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-
+import type { Transport } from '@modelcontextprotocol/server';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
 import type { BackendDirectory } from '../shared/backend.js';

@@ -3,16 +3,14 @@
  * the stream of a request one of the Server's handlers serves (the caller channel). Results of requests passed up
  * to a client come back unchanged.
  */
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Server, ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 import type { CallerChannel } from '../rpc/caller-channel.js';
 import type { SessionPeer } from './hub/session-state.js';
 
 /** What the Server's request handlers receive besides the request. */
-export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+export type HandlerExtra = ServerContext;
 
 /** A client's answer, checked for nothing but being an object: a proxy passes results on as they came. */
 export const PassThroughResult = z.looseObject({});
@@ -29,8 +27,8 @@ export function peerOf(server: Server): SessionPeer {
 /** The channel of a request served by one of the Server's handlers. */
 export function callerOf(extra: HandlerExtra): CallerChannel {
   return {
-    signal: extra.signal,
-    sendRequest: (request, signal) => extra.sendRequest(request, PassThroughResult, { signal }),
-    sendNotification: (notification) => extra.sendNotification(notification),
+    signal: extra.mcpReq.signal,
+    sendRequest: (request, signal) => extra.mcpReq.send(request, PassThroughResult, { signal }),
+    sendNotification: (notification) => extra.mcpReq.notify(notification),
   };
 }

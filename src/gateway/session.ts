@@ -2,10 +2,8 @@
  * One client connection: an SDK Server for everything but `tools/call` (initialize, lists, resources, prompts,
  * completion, logging), with `tools/call` served ahead of it by the fast path, and the session's state in the hub.
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-
+import { Server } from '@modelcontextprotocol/server';
+import type { Transport } from '@modelcontextprotocol/server';
 import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
@@ -87,7 +85,7 @@ export async function openSession(transport: Transport, core: SessionCore): Prom
     logger.warn('could not read a message from the client', { error: plainMessage(error) });
   registerForwarding({ server, session, catalog, router, logger });
   const descriptions = describedBy(core);
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
+  server.setRequestHandler('tools/list', () => ({
     tools: [
       ...GATEWAY_TOOLS.map((tool) => describeTool(tool, descriptions)),
       // Backend tools as they listed them, under their exposed name: schemas, annotations and all. In `gateway` mode

@@ -2,8 +2,7 @@
  * What a pipeline is: named steps, each a backend tool call whose params may use templates, run as a graph ordered
  * by `after`, plus the inputs the pipeline declares.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { CompiledValue } from './templates.js';
 
 /** The scenario of `route_pipeline` whose steps the caller supplies. */

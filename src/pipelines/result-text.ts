@@ -1,7 +1,7 @@
 /**
  * The text of a tool result: what `{{steps.ID.text}}` reads and what the pipeline summary shows.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 
 /** The text items of a tool result, joined with newlines; other content is named by its type. */
 export function textOf(result: CallToolResult): string {

@@ -2,8 +2,7 @@
  * Runs a pipeline's steps as a graph: every step starts as soon as the steps it names in `after` are done, so
  * independent steps run concurrently. A failing step skips the steps that depend on it, unless it is optional.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { GatewayError } from '../errors/gateway-error.js';
 import { plainMessage } from '../errors/protocol-error.js';
 import type { Pipeline, PipelineOutcome, PipelineStep, StepCaller, StepOutcome } from './pipeline.js';

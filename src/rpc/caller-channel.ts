@@ -2,7 +2,7 @@
  * The client side of one call in flight, whichever way the call arrived: what the gateway needs to reach the
  * caller on that call's stream while the call runs.
  */
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/server';
 
 /** The client side of one call in flight. */
 export interface CallerChannel {

@@ -1,5 +1,9 @@
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  Transport,
+  TransportSendOptions,
+  JSONRPCMessage,
+  MessageExtraInfo,
+} from '@modelcontextprotocol/server';
 
 /**
  * A transport that stands in front of another one and passes everything through: the base of the wrappers that

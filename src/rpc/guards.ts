@@ -1,7 +1,7 @@
 /**
  * Shape checks of values read from the wire, where no schema runs (the fast path).
  */
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 
 /** A JSON object: not null, not an array. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

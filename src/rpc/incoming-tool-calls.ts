@@ -6,14 +6,13 @@
  * is answered here too. Everything else (initialize, lists, resources, responses, notifications) goes on to the SDK
  * Server, whose answers are the SDK's own.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type {
+  Transport,
   CallToolResult,
   JSONRPCMessage,
   RequestId,
   ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
-
+} from '@modelcontextprotocol/server';
 import { GatewayError } from '../errors/gateway-error.js';
 import { plainMessage } from '../errors/protocol-error.js';
 import { toProtocolError } from '../errors/to-wire.js';

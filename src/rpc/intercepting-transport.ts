@@ -1,6 +1,4 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-
+import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/server';
 import { DelegatingTransport } from './delegating-transport.js';
 
 /**

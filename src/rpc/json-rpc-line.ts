@@ -1,4 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 
 /** What one line of newline-delimited JSON-RPC holds: a message, nothing (a blank line), or why it holds none. */
 export type ParsedLine =

@@ -5,9 +5,7 @@
  * Request ids are strings (`gw-N`), so they never meet the Client's numeric ids. Progress for these requests is
  * relayed from here too, in arrival order, before the response that may follow in the same read.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, Progress } from '@modelcontextprotocol/sdk/types.js';
-
+import type { Transport, JSONRPCMessage, Progress } from '@modelcontextprotocol/server';
 import { GatewayError } from '../errors/gateway-error.js';
 import { plainMessage } from '../errors/protocol-error.js';
 import { fromWireError } from '../errors/to-wire.js';

@@ -2,9 +2,9 @@
  * The seam between the gateway (the MCP server clients talk to) and the backends it forwards to. Both sides import
  * these types; neither imports the other. The backend registry satisfies them without knowing about the gateway.
  */
-import type { AnyObjectSchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import type { CallToolResult, Progress, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ZodType } from 'zod';
 
+import type { CallToolResult, Progress, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../backends/server-config.js';
 import type { BackendInfo, BackendState } from './backend-info.js';
 import type { ToolFilter } from './tool-filter.js';
@@ -56,11 +56,7 @@ export interface Backend {
     options?: BackendCallOptions,
   ): Promise<CallToolResult>;
   /** Sends any request under the same timeout, cancellation and error rules as a tool call. */
-  request<T extends AnyObjectSchema>(
-    request: BackendMessage,
-    resultSchema: T,
-    options?: BackendCallOptions,
-  ): Promise<SchemaOutput<T>>;
+  request<T>(request: BackendMessage, resultSchema: ZodType<T>, options?: BackendCallOptions): Promise<T>;
   /** Sends a notification (ignored unless the backend is ready). */
   notify(notification: BackendMessage): Promise<void>;
   /** A snapshot for `list_servers`. */

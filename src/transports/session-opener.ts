@@ -2,7 +2,7 @@
  * What a front door serves: something that opens a session on a transport (the gateway). Front doors know this
  * seam, never the gateway itself.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/server';
 
 /** One open session. */
 export interface OpenSession {

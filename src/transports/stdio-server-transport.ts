@@ -8,9 +8,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-
+import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/server';
 import { parseJsonRpcLine } from '../rpc/json-rpc-line.js';
 import { LineSplitter } from '../rpc/line-splitter.js';
 import { LineWriter } from '../rpc/line-writer.js';

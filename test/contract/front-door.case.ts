@@ -3,7 +3,7 @@
  * by the `front-door.*.test.ts` files beside this one with their own way of connecting a real SDK client to a
  * gateway core over fake backends.
  */
-import type { Client, ClientOptions } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client, ClientOptions } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createRegistrationPolicy } from '../../src/backends/registration/registration-policy.js';
@@ -146,7 +146,7 @@ export function runFrontDoorContract(name: string, connect: ConnectThroughFrontD
 
       expect(error).toEqual({
         code: -32602,
-        message: `MCP error -32602: Unknown tool "nope"; available: ${GATEWAY_TOOL_NAMES.join(', ')}, alpha__echo`,
+        message: `Unknown tool "nope"; available: ${GATEWAY_TOOL_NAMES.join(', ')}, alpha__echo`,
         data: undefined,
       });
     });
@@ -165,7 +165,7 @@ export function runFrontDoorContract(name: string, connect: ConnectThroughFrontD
 
       expect(error).toEqual({
         code: -32001,
-        message: 'MCP error -32001: backend says no',
+        message: 'backend says no',
         data: { why: 'testing' },
       });
     });

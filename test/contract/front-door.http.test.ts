@@ -2,9 +2,7 @@
  * The front-door contract over Streamable HTTP, in this process: `serveHttp` on 127.0.0.1 and a free port, and the
  * SDK's Streamable HTTP client transport.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { silentLogger } from '../../src/logger.js';
 import { serveHttp } from '../../src/transports/http/serve-http.js';
 import { runFrontDoorContract } from './front-door.case.js';

@@ -5,8 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-
+import { Client } from '@modelcontextprotocol/client';
 import { serveStdio } from '../../src/transports/stdio.js';
 import { StdioServerTransport } from '../../src/transports/stdio-server-transport.js';
 import { runFrontDoorContract } from './front-door.case.js';

@@ -6,11 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { splitArgs } from '../../src/shared/split-args.js';
 import { CLI_PATH } from '../helpers/gateway-process.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -132,7 +130,7 @@ export class DocGateway {
       this.client = client;
     }
     if (!this.client) throw new Error('no client');
-    return (await this.client.callTool({ name, arguments: args })) as CallToolResult;
+    return await this.client.callTool({ name, arguments: args });
   }
 
   /** The names `tools/list` gives. */

@@ -5,10 +5,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { loadConfig } from '../../src/config/load-config.js';
 import { CLI_PATH } from '../helpers/gateway-process.js';
 import { GATEWAY_TOOL_NAMES } from '../helpers/gateway-tool-names.js';
@@ -179,7 +178,7 @@ export class PageRunner {
       if (missing.length > 0) throw new Error(`the gateway does not list ${missing.join(', ')}`);
       await waitFor(
         async () => {
-          const result = (await client.callTool({ name: 'list_servers', arguments: {} })) as CallToolResult;
+          const result = await client.callTool({ name: 'list_servers', arguments: {} });
           const { servers } = result.structuredContent as { servers: { state: string }[] };
           return servers.length > 0 && servers.every((server) => server.state === 'ready');
         },

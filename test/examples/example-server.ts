@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/core';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client } from '@modelcontextprotocol/client';
 
 /** Absolute path of a compiled example server, e.g. `serverPath('weather')`. */
 export function serverPath(name: 'weather' | 'sqlite' | 'filesystem'): string {
@@ -62,5 +62,9 @@ export async function callTool(
     .map((block) => (block.type === 'text' ? block.text : ''))
     .filter(Boolean)
     .join('\n');
-  return { isError: result.isError === true, text, structured: result.structuredContent };
+  return {
+    isError: result.isError === true,
+    text,
+    structured: result.structuredContent as Record<string, unknown> | undefined,
+  };
 }

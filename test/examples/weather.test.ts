@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExampleServers, callTool } from './example-server.js';
 import { ALERTS_TX, startNwsFixture, unusedBaseUrl, type NwsFixture } from './nws-fixture.js';

@@ -2,14 +2,9 @@
  * A real SDK client connected to a gateway core over an in-memory transport: the unit tests' way in. Every
  * connection made is closed by {@link closeInMemoryGateways} (call it in `afterEach`).
  */
-import { Client, type ClientOptions } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import {
-  CallToolResultSchema,
-  ToolListChangedNotificationSchema,
-  type CallToolResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/core';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import type { ClientOptions, RequestOptions, CallToolResult } from '@modelcontextprotocol/client';
 import { afterEach } from 'vitest';
 
 import { createRegistrationPolicy } from '../../src/backends/registration/registration-policy.js';
@@ -77,7 +72,7 @@ export async function connectInMemory(
   const client = new Client({ name: options.clientName ?? 'unit-test', version: '1.0.0' }, options.client);
   let listChanged = 0;
   const waiters: { count: number; resolve: () => void }[] = [];
-  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+  client.setNotificationHandler('notifications/tools/list_changed', () => {
     listChanged += 1;
     for (const waiter of waiters) if (listChanged >= waiter.count) waiter.resolve();
   });
@@ -90,7 +85,7 @@ export async function connectInMemory(
     gateway,
     pipelines,
     callTool: async (name, args = {}, requestOptions) =>
-      CallToolResultSchema.parse(await client.callTool({ name, arguments: args }, undefined, requestOptions)),
+      CallToolResultSchema.parse(await client.callTool({ name, arguments: args }, requestOptions)),
     listChanges: () => listChanged,
     told: (count) =>
       listChanged >= count

@@ -3,14 +3,9 @@
  * and notification it receives is recorded, and it can send requests and notifications of its own up to the
  * gateway, through the upward handler of the directory it belongs to (see `fake-directory.ts`).
  */
-import {
-  getParseErrorMessage,
-  safeParse,
-  type AnyObjectSchema,
-  type SchemaOutput,
-} from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { prettifyError, type ZodType } from 'zod';
 
+import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { plainMessage, ProtocolError } from '../../src/errors/protocol-error.js';
 import type { Backend, BackendCallOptions, BackendMessage, UpwardHandler } from '../../src/shared/backend.js';
@@ -141,11 +136,11 @@ export class FakeBackend implements Backend {
    * Answers with the handler given for the method, its result checked against `resultSchema` as a real backend's
    * is; a method without a handler is refused with an error.
    */
-  async request<T extends AnyObjectSchema>(
+  async request<T>(
     request: BackendMessage,
-    resultSchema: T,
+    resultSchema: ZodType<T>,
     options?: BackendCallOptions,
-  ): Promise<SchemaOutput<T>> {
+  ): Promise<T> {
     this.requests.push({ method: request.method, params: request.params, options });
     const handler = this.requestHandlers.get(request.method);
     if (!handler) {
@@ -161,8 +156,8 @@ export class FakeBackend implements Backend {
       // As `request-exchange.ts` reports a backend's failure: a ProtocolError cause is its own JSON-RPC error.
       throw error instanceof GatewayError ? error : failed(plainMessage(error), error);
     }
-    const parsed = safeParse(resultSchema, result);
-    if (!parsed.success) throw failed(`invalid result: ${getParseErrorMessage(parsed.error)}`);
+    const parsed = resultSchema.safeParse(result);
+    if (!parsed.success) throw failed(`invalid result: ${prettifyError(parsed.error)}`);
     return parsed.data;
   }
 

@@ -5,16 +5,15 @@
 import type {
   Prompt,
   Resource,
-  ResourceTemplate,
+  ResourceTemplateType,
   ServerCapabilities,
-} from '@modelcontextprotocol/sdk/types.js';
-
+} from '@modelcontextprotocol/server';
 import { FakeBackend, type FakeBackendOptions, type FakeRequestHandler } from './fake-backend.js';
 
 /** What a fake resource backend lists. */
 export interface ResourceListing {
   readonly resources?: readonly Resource[];
-  readonly templates?: readonly ResourceTemplate[];
+  readonly templates?: readonly ResourceTemplateType[];
 }
 
 /** A resource with a URI and a name, nothing else. */

@@ -8,12 +8,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-
+import { CallToolResultSchema } from '@modelcontextprotocol/core';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { RequestOptions, CallToolResult } from '@modelcontextprotocol/client';
 import { DEMO_PIPELINES } from './demo-pipelines.js';
 import { fixturePath } from './fixture-path.js';
 import { NATIVE_EXAMPLES } from './native-examples.js';
@@ -208,7 +206,5 @@ export async function callTool(
   args: Record<string, unknown> = {},
   options?: RequestOptions,
 ): Promise<CallToolResult> {
-  return CallToolResultSchema.parse(
-    await client.callTool({ name, arguments: args }, CallToolResultSchema, options),
-  );
+  return CallToolResultSchema.parse(await client.callTool({ name, arguments: args }, options));
 }

@@ -4,7 +4,7 @@
  */
 import { request } from 'node:http';
 
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/server';
 
 /** An HTTP answer, body as text. */
 export interface RawResponse {

@@ -3,9 +3,8 @@
  * `serveHttp` on 127.0.0.1 and a free port, reached by real SDK clients over Streamable HTTP (or by raw requests,
  * see `http-gateway.ts`). Everything served and connected is closed by {@link closeInProcessHttp}.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { ClientCapabilities } from '@modelcontextprotocol/client';
 import { afterEach } from 'vitest';
 
 import { createRegistrationPolicy } from '../../src/backends/registration/registration-policy.js';

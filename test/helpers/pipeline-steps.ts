@@ -1,7 +1,7 @@
 /**
  * The steps of a `route_pipeline` result, as tests read them.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 
 /** One step of a `route_pipeline` result's `structuredContent`. */
 export interface StepShape {

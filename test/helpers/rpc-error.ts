@@ -1,9 +1,9 @@
 /**
- * The JSON-RPC error a request was answered with, as an SDK client reports it.
+ * The JSON-RPC error a request was answered with, as an SDK client reports it (v2 clients give the message as sent).
  */
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError } from '@modelcontextprotocol/server';
 
-/** The code, message and data of a JSON-RPC error; the message as the SDK client gives it (`MCP error <code>: `). */
+/** The code, message and data of a JSON-RPC error; the message as the peer sent it. */
 export interface RpcError {
   readonly code: number;
   readonly message: string;
@@ -16,6 +16,6 @@ export async function rpcErrorOf(promise: Promise<unknown>): Promise<RpcError> {
     (value: unknown) => new Error(`expected a JSON-RPC error, got the result ${JSON.stringify(value)}`),
     (reason: unknown) => reason,
   );
-  if (!(error instanceof McpError)) throw error;
+  if (!(error instanceof ProtocolError)) throw error;
   return { code: error.code, message: error.message, data: error.data };
 }

@@ -1,7 +1,7 @@
 /**
  * The text of tool results, as tests read them.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { expect } from 'vitest';
 
 /** The text items of a result, joined with newlines (other items left out). */

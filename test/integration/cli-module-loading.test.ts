@@ -12,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, PROJECT_ROOT } from '../helpers/gateway-process.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
-/** SDK transports, client or server side: stdio, SSE, Streamable HTTP, WebSocket. */
-const SDK_TRANSPORT =
-  /@modelcontextprotocol\/sdk\/dist\/esm\/(client|server)\/(stdio|sse|streamableHttp|websocket)\.js$/;
+/**
+ * SDK transports that live in modules of their own: stdio (client or server side) and the Node HTTP server
+ * transport. (The client's HTTP transports share its main module.)
+ */
+const SDK_TRANSPORT = /@modelcontextprotocol\/((client|server)\/dist\/stdio\.mjs$|node\/)/;
 /** The gateway's own HTTP front door (its constants, which the command line reads, are fine). */
 const HTTP_FRONT_DOOR =
   /\/dist\/transports\/http\/(serve-http|mcp-endpoint|session-store|read-json-body)\.js$/;
@@ -61,7 +63,7 @@ describe('the modules the bin loads', () => {
     const loaded = await loadedModules(['--version'], 'version.txt');
 
     expect(loaded.some((url) => url.endsWith('/dist/cli.js'))).toBe(true);
-    expect(loaded.some((url) => url.includes('@modelcontextprotocol/sdk'))).toBe(true);
+    expect(loaded.some((url) => url.includes('@modelcontextprotocol/server/'))).toBe(true);
     expect(loaded.filter((url) => SDK_TRANSPORT.test(url) || HTTP_FRONT_DOOR.test(url))).toEqual([]);
   });
 

@@ -7,8 +7,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 
 import type { BackendInfo } from '../../src/shared/backend-info.js';
@@ -42,7 +40,7 @@ async function start(config: Record<string, unknown>, flags: string[] = []): Pro
   await writeConfig(config);
   gateway = await sandbox.connectStdio(['--auto-register', file, ...flags]);
   listChanges = 0;
-  gateway.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+  gateway.client.setNotificationHandler('notifications/tools/list_changed', () => {
     listChanges += 1;
   });
   return gateway;
@@ -55,7 +53,7 @@ interface Listed {
 
 async function listServers(): Promise<Listed> {
   if (!gateway) throw new Error('start() first');
-  return (await callTool(gateway.client, 'list_servers')).structuredContent as unknown as Listed;
+  return (await callTool(gateway.client, 'list_servers')).structuredContent as Listed;
 }
 
 function byName(listed: Listed): Record<string, BackendInfo> {

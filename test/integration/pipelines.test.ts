@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
@@ -187,7 +187,6 @@ describe('config pipelines run by the gateway over stdio, with fixture backends'
 
     const result = await gateway.client.callTool(
       { name: 'route_pipeline', arguments: { scenario: 'diamond' } },
-      undefined,
       { onprogress: () => undefined },
     );
 
@@ -241,7 +240,7 @@ describe('config pipelines run by the gateway over stdio, with fixture backends'
       input: { a: 3 },
     });
 
-    const structured = result.structuredContent as unknown as PipelineShape;
+    const structured = result.structuredContent as PipelineShape;
     expect(structured.steps.map((step) => [step.id, step.status, step.error])).toEqual([
       ['sum', 'ok', undefined],
       ['twice', 'ok', undefined],
@@ -275,7 +274,7 @@ describe('config pipelines run by the gateway over stdio, with fixture backends'
     const result = await callTool(gateway.client, 'route_pipeline', { scenario: 'flaky' });
 
     expect(result.isError).toBeUndefined();
-    const structured = result.structuredContent as unknown as PipelineShape;
+    const structured = result.structuredContent as PipelineShape;
     expect(structured.ok).toBe(true);
     expect(structured.steps.map((step) => [step.id, step.status, step.optional, step.error])).toEqual([
       ['f', 'error', true, 'fail: requested failure'],
@@ -288,7 +287,6 @@ describe('config pipelines run by the gateway over stdio, with fixture backends'
     const controller = new AbortController();
     const pending = gateway.client.callTool(
       { name: 'route_pipeline', arguments: { scenario: 'hang' } },
-      undefined,
       {
         signal: controller.signal,
       },
@@ -315,7 +313,7 @@ describe('config pipelines run by the gateway over stdio, with fixture backends'
   it("ends a step at its timeoutMs, cancelling the backend's call, and skips the steps after it", async () => {
     const result = await callTool(gateway.client, 'route_pipeline', { scenario: 'impatient' });
 
-    const structured = result.structuredContent as unknown as PipelineShape;
+    const structured = result.structuredContent as PipelineShape;
     expect(structured.steps.map((step) => [step.id, step.status, step.error])).toEqual([
       ['wait', 'error', 'echo.slow timed out after 300 ms'],
       ['later', 'skipped', 'skipped: wait did not succeed'],

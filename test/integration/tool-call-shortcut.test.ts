@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { fixtureServer, writeServersConfig } from '../helpers/gateway-process.js';

@@ -7,8 +7,6 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 
 import type { SearchToolsResult } from '../../src/gateway/tools/search-tools.js';
@@ -46,7 +44,7 @@ async function start(args: readonly string[], extra: Record<string, unknown> = {
   const config = await writeConfig(extra);
   const gateway = await sandbox.connectStdio(['--auto-register', config, ...args]);
   listChanges = 0;
-  gateway.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+  gateway.client.setNotificationHandler('notifications/tools/list_changed', () => {
     listChanges += 1;
   });
   return gateway;

@@ -7,8 +7,7 @@
  */
 import { once } from 'node:events';
 
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/server';
 import { execa } from 'execa';
 
 import type { Logger } from '../../logger.js';

@@ -2,8 +2,7 @@
  * What a `tools/call` does: runs a gateway tool, or forwards a backend tool called by its exposed name. Every call
  * arrives here from the fast path (`rpc/incoming-tool-calls.ts`), the only way a session serves `tools/call`.
  */
-import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
-
+import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { plainMessage } from '../../errors/protocol-error.js';
 import { toErrorResult } from '../../errors/to-wire.js';

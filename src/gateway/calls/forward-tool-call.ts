@@ -3,8 +3,7 @@
  * by its exposed name, `call_backend`, a pipeline step): tracked on the caller's session (so that what the backend
  * asks meanwhile reaches that caller), with failures handled as the caller's policy says.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { plainMessage } from '../../errors/protocol-error.js';
 import { backendRpcError, toErrorResult, toForwardedError } from '../../errors/to-wire.js';

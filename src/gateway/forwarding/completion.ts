@@ -2,8 +2,7 @@
  * `completion/complete`: argument completion, asked of the backend that owns the prompt or resource template
  * referenced.
  */
-import { CompleteRequestSchema, CompleteResultSchema } from '@modelcontextprotocol/sdk/types.js';
-
+import { CompleteResultSchema } from '@modelcontextprotocol/core';
 import type { Backend } from '../../shared/backend.js';
 import { forwardRequest, mappingErrors, type ForwardingContext } from './forwarding-context.js';
 import { promptOf } from './prompts.js';
@@ -12,7 +11,7 @@ import { ownerOf } from './resources.js';
 /** The completion handler. */
 export function registerCompletionHandler(context: ForwardingContext): void {
   context.server.setRequestHandler(
-    CompleteRequestSchema,
+    'completion/complete',
     mappingErrors(async (request, extra) => {
       const { ref } = request.params;
       let backend: Backend;
@@ -25,7 +24,9 @@ export function registerCompletionHandler(context: ForwardingContext): void {
         backend = context.catalog.templateOwner(ref.uri) ?? (await ownerOf(context, ref.uri));
       }
       return forwardRequest(context, backend, extra, () =>
-        backend.request({ method: request.method, params }, CompleteResultSchema, { signal: extra.signal }),
+        backend.request({ method: request.method, params }, CompleteResultSchema, {
+          signal: extra.mcpReq.signal,
+        }),
       );
     }),
   );

@@ -2,8 +2,7 @@
  * What the forwarding handlers of one session share, and the helpers they all use: which backends have a
  * capability, a fan-out that lists from each of them, and forwarding one request with the caller's lifetime.
  */
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-
+import type { Server } from '@modelcontextprotocol/server';
 import { toForwardedError } from '../../errors/to-wire.js';
 import type { Logger } from '../../logger.js';
 import type { Backend } from '../../shared/backend.js';

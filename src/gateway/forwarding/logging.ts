@@ -1,18 +1,13 @@
 /**
  * `logging/setLevel`, and the client's roots changes: what a client tells every backend.
  */
-import {
-  EmptyResultSchema,
-  RootsListChangedNotificationSchema,
-  SetLevelRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
-
+import { EmptyResultSchema } from '@modelcontextprotocol/core';
 import { backendsWith, mappingErrors, type ForwardingContext } from './forwarding-context.js';
 
 /** The `logging/setLevel` handler. */
 export function registerLoggingHandler(context: ForwardingContext): void {
   context.server.setRequestHandler(
-    SetLevelRequestSchema,
+    'logging/setLevel',
     mappingErrors(async (request) => {
       context.session.logLevel = request.params.level;
       // Backends are shared: the level goes to each of them; each session's own level filters what it receives.
@@ -32,7 +27,7 @@ export function registerLoggingHandler(context: ForwardingContext): void {
 
 /** A client's `notifications/roots/list_changed` goes to every backend (each asks for the roots again). */
 export function registerRootsHandler(context: ForwardingContext): void {
-  context.server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+  context.server.setNotificationHandler('notifications/roots/list_changed', async () => {
     await Promise.all(
       context.catalog.directory
         .list()

@@ -2,15 +2,8 @@
  * Prompts across backends: listed under exposed names (`<prefix>__<name>`, as tools are), and fetched from the
  * backend a name stands for.
  */
-import {
-  GetPromptRequestSchema,
-  GetPromptResultSchema,
-  ListPromptsRequestSchema,
-  ListPromptsResultSchema,
-  type ListPromptsResult,
-  type Prompt,
-} from '@modelcontextprotocol/sdk/types.js';
-
+import type { ListPromptsResult, Prompt } from '@modelcontextprotocol/server';
+import { GetPromptResultSchema, ListPromptsResultSchema } from '@modelcontextprotocol/core';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Exposed } from '../hub/catalog.js';
 import {
@@ -56,18 +49,18 @@ export async function promptOf(context: ForwardingContext, exposedName: string):
 /** The `prompts/*` handlers. */
 export function registerPromptHandlers(context: ForwardingContext): void {
   context.server.setRequestHandler(
-    ListPromptsRequestSchema,
+    'prompts/list',
     mappingErrors(async () => ({
       prompts: await listPrompts(context),
     })),
   );
   context.server.setRequestHandler(
-    GetPromptRequestSchema,
+    'prompts/get',
     mappingErrors(async (request, extra) => {
       const entry = await promptOf(context, request.params.name);
       const forwarded = { method: request.method, params: { ...request.params, name: entry.originalName } };
       return forwardRequest(context, entry.backend, extra, () =>
-        entry.backend.request(forwarded, GetPromptResultSchema, { signal: extra.signal }),
+        entry.backend.request(forwarded, GetPromptResultSchema, { signal: extra.mcpReq.signal }),
       );
     }),
   );

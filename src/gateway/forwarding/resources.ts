@@ -2,23 +2,19 @@
  * Resources across backends: the lists merged (a URI belongs to the backend that listed it first), and reads and
  * subscriptions routed to the backend that owns the URI.
  */
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import {
   EmptyResultSchema,
-  ListResourcesRequestSchema,
   ListResourcesResultSchema,
-  ListResourceTemplatesRequestSchema,
   ListResourceTemplatesResultSchema,
-  ReadResourceRequestSchema,
   ReadResourceResultSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-  type ListResourcesResult,
-  type ListResourceTemplatesResult,
-  type Resource,
-  type ResourceTemplate,
-} from '@modelcontextprotocol/sdk/types.js';
-
+} from '@modelcontextprotocol/core';
+import { UriTemplate } from '@modelcontextprotocol/server';
+import type {
+  ListResourcesResult,
+  ListResourceTemplatesResult,
+  Resource,
+  ResourceTemplateType,
+} from '@modelcontextprotocol/server';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Backend } from '../../shared/backend.js';
 import {
@@ -52,16 +48,16 @@ export async function listResources(context: ForwardingContext): Promise<Resourc
 }
 
 /** Every backend's resource templates. */
-export async function listTemplates(context: ForwardingContext): Promise<ResourceTemplate[]> {
+export async function listTemplates(context: ForwardingContext): Promise<ResourceTemplateType[]> {
   const perBackend = await fanOut(context, 'resources', (backend) =>
-    paginate<ListResourceTemplatesResult, ResourceTemplate>(
+    paginate<ListResourceTemplatesResult, ResourceTemplateType>(
       backend,
       'resources/templates/list',
       ListResourceTemplatesResultSchema,
       (page) => page.resourceTemplates,
     ),
   );
-  const merged: ResourceTemplate[] = [];
+  const merged: ResourceTemplateType[] = [];
   for (const { backend, items } of perBackend) {
     for (const template of items) {
       context.catalog.claimTemplate(template.uriTemplate, backend.name);
@@ -101,46 +97,46 @@ export async function ownerOf(context: ForwardingContext, uri: string): Promise<
 export function registerResourceHandlers(context: ForwardingContext): void {
   const { server, session } = context;
   server.setRequestHandler(
-    ListResourcesRequestSchema,
+    'resources/list',
     mappingErrors(async () => ({
       resources: await listResources(context),
     })),
   );
   server.setRequestHandler(
-    ListResourceTemplatesRequestSchema,
+    'resources/templates/list',
     mappingErrors(async () => ({
       resourceTemplates: await listTemplates(context),
     })),
   );
   server.setRequestHandler(
-    ReadResourceRequestSchema,
+    'resources/read',
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
       return forwardRequest(context, owner, extra, () =>
         owner.request(request, ReadResourceResultSchema, {
-          signal: extra.signal,
+          signal: extra.mcpReq.signal,
           meta: request.params._meta,
         }),
       );
     }),
   );
   server.setRequestHandler(
-    SubscribeRequestSchema,
+    'resources/subscribe',
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
       await forwardRequest(context, owner, extra, () =>
-        owner.request(request, EmptyResultSchema, { signal: extra.signal }),
+        owner.request(request, EmptyResultSchema, { signal: extra.mcpReq.signal }),
       );
       session.subscriptions.add(request.params.uri);
       return {};
     }),
   );
   server.setRequestHandler(
-    UnsubscribeRequestSchema,
+    'resources/unsubscribe',
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
       await forwardRequest(context, owner, extra, () =>
-        owner.request(request, EmptyResultSchema, { signal: extra.signal }),
+        owner.request(request, EmptyResultSchema, { signal: extra.mcpReq.signal }),
       );
       session.subscriptions.delete(request.params.uri);
       return {};

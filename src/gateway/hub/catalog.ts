@@ -4,8 +4,7 @@
  * registration order) and the gateway's own tools keep their names, a later clash gets a hash suffix and is
  * reported.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-
+import type { Tool } from '@modelcontextprotocol/server';
 import type { Backend } from '../../shared/backend.js';
 import { toolPasses } from '../../shared/tool-filter.js';
 import { qualifyName, shortHash, withSuffix } from './tool-names.js';

@@ -3,8 +3,7 @@
  * backends change), the search index over them, the prompts and resource owners as last listed, and what the
  * backends can do. `refresh()` says what changed after the directory changed.
  */
-import type { Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
-
+import type { Prompt, Tool } from '@modelcontextprotocol/server';
 import type { Logger } from '../../logger.js';
 import type { Backend, BackendDirectory } from '../../shared/backend.js';
 import { ToolSearchIndex } from '../search/tool-search-index.js';

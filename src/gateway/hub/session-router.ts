@@ -4,8 +4,7 @@
  * on that call's stream; a notification goes to the sessions it concerns; a change of the catalog goes to every
  * session whose lists changed.
  */
-import type { LoggingLevel, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-
+import type { LoggingLevel, ServerNotification, ServerRequest } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';

@@ -7,7 +7,7 @@ import type {
   LoggingLevel,
   ServerNotification,
   ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 
 /** What a session advertised in its `initialize` answer, beyond tools. */
 export interface AdvertisedCapabilities {

@@ -4,8 +4,7 @@
  * name and description of its backend. Built once from the catalog; the live catalog builds a new one when its tools
  * change, not per query.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-
+import type { Tool } from '@modelcontextprotocol/server';
 import { termsOf } from './search-terms.js';
 import { expandQuery } from './search-synonyms.js';
 

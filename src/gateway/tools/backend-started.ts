@@ -2,7 +2,7 @@
  * What `register_server` and `restart_server` answer once a backend has (or has not) started: its name, its state
  * and the tools clients can reach, as text and as `structuredContent`.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 import type { Backend } from '../../shared/backend.js';

@@ -2,7 +2,7 @@
  * What a gateway tool is (its schemas, description, annotations and handler) and what its handler can reach while
  * it runs. Each tool lives in its own file in this folder; `index.ts` lists them.
  */
-import type { CallToolResult, Progress, Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Progress, Tool, ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 import { plainMessage } from '../../errors/protocol-error.js';

@@ -3,8 +3,7 @@
  * always gets something it can parse), and the headers the status calls for.
  */
 import type { ServerResponse } from 'node:http';
-
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 /** A refused request: what to answer instead of processing it. */
 export interface Rejection {
@@ -40,7 +39,7 @@ export function sendRejection(res: ServerResponse, rejection: Rejection): void {
     rejection.status,
     {
       jsonrpc: '2.0',
-      error: { code: rejection.code ?? ErrorCode.InvalidRequest, message: rejection.message },
+      error: { code: rejection.code ?? ProtocolErrorCode.InvalidRequest, message: rejection.message },
       id: null,
     },
     rejection.headers,

@@ -7,9 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-
+import { isInitializeRequest } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { Logger } from '../../logger.js';
 import type { OpenSession, SessionOpener } from '../session-opener.js';
 import type { Principal } from './bearer-auth.js';
@@ -22,7 +21,7 @@ import { SessionStore, type AcquiredSession } from './session-store.js';
 const SESSION_HEADER = 'mcp-session-id';
 
 interface Session {
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: NodeStreamableHTTPServerTransport;
   readonly session: OpenSession;
 }
 
@@ -128,7 +127,7 @@ export class McpEndpoint {
     const { logger } = this.options;
     let opened: AcquiredSession<Session> | undefined;
     // The callbacks below run once the session is connected (during `handleRequest`), after `session` is set.
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         opened = this.sessions.add(id, { transport, session }, principal);

@@ -4,8 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { Rejection } from './http-responses.js';
 
 const HEADER = 'mcp-protocol-version';

@@ -4,10 +4,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream/promises';
-
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-
 import type { Rejection } from './http-responses.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 /** The parsed body, or why there is none. */
 export type BodyResult =
@@ -40,7 +38,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
       ok: false,
       rejection: {
         status: 400,
-        code: ErrorCode.ParseError,
+        code: ProtocolErrorCode.ParseError,
         message: 'Parse error: the body is not valid JSON',
       },
     };

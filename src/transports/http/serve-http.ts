@@ -10,9 +10,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { SessionOpener } from '../session-opener.js';
@@ -30,6 +27,7 @@ import {
 import { sendJson, sendRejection, type Rejection } from './http-responses.js';
 import { InFlightRequests } from './in-flight.js';
 import { McpEndpoint } from './mcp-endpoint.js';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 /** Options of {@link serveHttp}. Only `host`, `port` and `logger` are required; the rest have safe defaults. */
 export interface HttpOptions {
@@ -156,7 +154,11 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
         const gone = req.destroyed || res.destroyed;
         logger[gone ? 'debug' : 'error']('HTTP request failed', { error: (error as Error).message });
         if (!res.headersSent) {
-          sendRejection(res, { status: 500, code: ErrorCode.InternalError, message: 'Internal error' });
+          sendRejection(res, {
+            status: 500,
+            code: ProtocolErrorCode.InternalError,
+            message: 'Internal error',
+          });
         } else res.end();
       });
     },

@@ -1,4 +1,4 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 
 import { GatewayError } from '../../../src/errors/gateway-error.js';
@@ -6,7 +6,7 @@ import { plainMessage } from '../../../src/errors/protocol-error.js';
 
 describe('plainMessage', () => {
   it('removes the SDK prefix "MCP error <code>: " once', () => {
-    expect(plainMessage(new McpError(ErrorCode.InvalidParams, 'bad state'))).toBe('bad state');
+    expect(plainMessage(new ProtocolError(ProtocolErrorCode.InvalidParams, 'bad state'))).toBe('bad state');
     expect(plainMessage(new Error('Request timed out'))).toBe('Request timed out');
     expect(plainMessage(new Error('positive'))).toBe('positive');
   });

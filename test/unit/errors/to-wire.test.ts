@@ -1,4 +1,4 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError as SdkProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 
 import { GatewayError, type GatewayErrorCode } from '../../../src/errors/gateway-error.js';
@@ -14,28 +14,28 @@ import {
 describe('toProtocolError', () => {
   // The SDK sends a thrown error's message as it is and prefixes it on the receiving side: no prefix here.
   it.each<[GatewayErrorCode, number]>([
-    ['invalid_input', ErrorCode.InvalidParams],
-    ['invalid_config', ErrorCode.InvalidParams],
-    ['invalid_name', ErrorCode.InvalidParams],
-    ['duplicate_server', ErrorCode.InvalidParams],
-    ['unknown_server', ErrorCode.InvalidParams],
-    ['unknown_tool', ErrorCode.InvalidParams],
-    ['unknown_scenario', ErrorCode.InvalidParams],
-    ['unknown_prompt', ErrorCode.InvalidParams],
-    ['duplicate_request_id', ErrorCode.InvalidRequest],
-    ['resource_not_found', -32002],
-    ['registration_denied', ErrorCode.InvalidRequest],
-    ['self_reference', ErrorCode.InvalidParams],
-    ['no_session_for_request', ErrorCode.InternalError],
-    ['client_lacks_capability', ErrorCode.InvalidRequest],
-    ['backend_unavailable', ErrorCode.InternalError],
-    ['spawn_failed', ErrorCode.InternalError],
-    ['handshake_failed', ErrorCode.InternalError],
-    ['backend_exited', ErrorCode.ConnectionClosed],
-    ['timeout', ErrorCode.RequestTimeout],
-    ['cancelled', ErrorCode.InternalError],
-    ['backend_error', ErrorCode.InternalError],
-    ['internal', ErrorCode.InternalError],
+    ['invalid_input', ProtocolErrorCode.InvalidParams],
+    ['invalid_config', ProtocolErrorCode.InvalidParams],
+    ['invalid_name', ProtocolErrorCode.InvalidParams],
+    ['duplicate_server', ProtocolErrorCode.InvalidParams],
+    ['unknown_server', ProtocolErrorCode.InvalidParams],
+    ['unknown_tool', ProtocolErrorCode.InvalidParams],
+    ['unknown_scenario', ProtocolErrorCode.InvalidParams],
+    ['unknown_prompt', ProtocolErrorCode.InvalidParams],
+    ['duplicate_request_id', ProtocolErrorCode.InvalidRequest],
+    ['resource_not_found', -32602],
+    ['registration_denied', ProtocolErrorCode.InvalidRequest],
+    ['self_reference', ProtocolErrorCode.InvalidParams],
+    ['no_session_for_request', ProtocolErrorCode.InternalError],
+    ['client_lacks_capability', ProtocolErrorCode.InvalidRequest],
+    ['backend_unavailable', ProtocolErrorCode.InternalError],
+    ['spawn_failed', ProtocolErrorCode.InternalError],
+    ['handshake_failed', ProtocolErrorCode.InternalError],
+    ['backend_exited', -32000],
+    ['timeout', -32001],
+    ['cancelled', ProtocolErrorCode.InternalError],
+    ['backend_error', ProtocolErrorCode.InternalError],
+    ['internal', ProtocolErrorCode.InternalError],
   ])('maps the GatewayError code %s to the JSON-RPC code %i', (code, rpcCode) => {
     const error = toProtocolError(new GatewayError(code, 'what happened'));
 
@@ -61,15 +61,17 @@ describe('toProtocolError', () => {
       new GatewayError('resource_not_found', 'Resource not found: x', { data: { uri: 'x' } }),
     );
 
-    expect(error).toMatchObject({ code: -32002, message: 'Resource not found: x', data: { uri: 'x' } });
+    expect(error).toMatchObject({ code: -32602, message: 'Resource not found: x', data: { uri: 'x' } });
   });
 
-  it('keeps the code and data of an McpError and drops its prefix', () => {
-    const original = new McpError(ErrorCode.InvalidParams, 'state must be two letters', { field: 'state' });
+  it("keeps the code and data of the SDK's ProtocolError and drops its prefix", () => {
+    const original = new SdkProtocolError(ProtocolErrorCode.InvalidParams, 'state must be two letters', {
+      field: 'state',
+    });
 
     const error = toProtocolError(original);
 
-    expect(error.code).toBe(ErrorCode.InvalidParams);
+    expect(error.code).toBe(ProtocolErrorCode.InvalidParams);
     expect(error.data).toEqual({ field: 'state' });
     expect(error.message).toBe('state must be two letters');
   });
@@ -77,7 +79,7 @@ describe('toProtocolError', () => {
   it('maps any other error to an internal error with its message', () => {
     const error = toProtocolError(new TypeError('x is undefined'));
 
-    expect(error.code).toBe(ErrorCode.InternalError);
+    expect(error.code).toBe(ProtocolErrorCode.InternalError);
     expect(error.message).toBe('x is undefined');
   });
 
@@ -90,7 +92,7 @@ describe('toProtocolError', () => {
   it('maps a thrown non-Error value to an internal error', () => {
     const error = toProtocolError('kaboom');
 
-    expect(error.code).toBe(ErrorCode.InternalError);
+    expect(error.code).toBe(ProtocolErrorCode.InternalError);
     expect(error.message).toBe('kaboom');
   });
 });
@@ -109,7 +111,7 @@ describe('toForwardedError', () => {
   it("maps the gateway's own failures as toProtocolError does", () => {
     const error = toForwardedError(new GatewayError('timeout', 'raw.x timed out after 10 ms'));
 
-    expect(error).toMatchObject({ code: ErrorCode.RequestTimeout, message: 'raw.x timed out after 10 ms' });
+    expect(error).toMatchObject({ code: -32001, message: 'raw.x timed out after 10 ms' });
   });
 });
 
@@ -136,7 +138,7 @@ describe('fromWireError', () => {
 
   it('fills in what a malformed error object lacks', () => {
     expect(fromWireError({ code: 'x' })).toMatchObject({
-      code: ErrorCode.InternalError,
+      code: ProtocolErrorCode.InternalError,
       message: 'unknown error',
     });
   });

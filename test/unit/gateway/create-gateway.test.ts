@@ -2,7 +2,6 @@
  * The gateway core built once, with sessions opened on it: what a backend asks during a call reaches the client
  * that made that call and no other, a directory serves one gateway, and closing the core ends its sessions.
  */
-import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createRegistrationPolicy } from '../../../src/backends/registration/registration-policy.js';
@@ -44,7 +43,7 @@ async function samplingClient(
     client: { capabilities: { sampling: {} } },
     ...(gateway ? { gateway } : {}),
   });
-  session.client.setRequestHandler(CreateMessageRequestSchema, () => ({
+  session.client.setRequestHandler('sampling/createMessage', () => ({
     model: name,
     role: 'assistant',
     content: { type: 'text', text: `answered by ${name}` },

@@ -1,7 +1,7 @@
 /**
  * What a session lists and how it answers an unknown tool, through a real SDK client over an in-memory transport.
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 
 import { PipelineCatalog } from '../../../src/pipelines/pipeline-catalog.js';
@@ -79,14 +79,14 @@ describe('an unknown gateway tool', () => {
         (reason: unknown) => reason,
       );
 
-    expect(error).toBeInstanceOf(McpError);
-    expect((error as McpError).code).toBe(ErrorCode.InvalidParams);
-    expect((error as McpError).message).toContain(
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as ProtocolError).code).toBe(ProtocolErrorCode.InvalidParams);
+    expect((error as ProtocolError).message).toContain(
       'Unknown tool "get_weather"; available: register_server, remove_server, restart_server, list_servers, call_backend, route_pipeline',
     );
   });
 
-  it('is reported without a doubled "MCP error -32602" prefix', async () => {
+  it('is reported without an "MCP error -32602" prefix', async () => {
     await connect(new FakeDirectory());
 
     const error = await connected()
@@ -97,7 +97,7 @@ describe('an unknown gateway tool', () => {
       );
 
     expect((error as Error).message).toBe(
-      'MCP error -32602: Unknown tool "get_weather"; available: register_server, remove_server, restart_server, list_servers, ' +
+      'Unknown tool "get_weather"; available: register_server, remove_server, restart_server, list_servers, ' +
         'call_backend, route_pipeline, search_tools',
     );
   });

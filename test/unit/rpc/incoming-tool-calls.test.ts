@@ -2,8 +2,8 @@
  * The fast path as the only way a session serves `tools/call`: raw JSON-RPC over an in-memory transport, so that
  * a test can send what an SDK client never would and read exactly what comes back.
  */
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createRegistrationPolicy } from '../../../src/backends/registration/registration-policy.js';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { StdioServerTransport } from '../../../src/transports/stdio-server-transport.js';

@@ -3,11 +3,7 @@
  * transports: each goes to the session whose call to that backend is in flight, or to the only session, and never
  * to a guess; the backend gets an error it can read instead.
  */
-import {
-  CreateMessageRequestSchema,
-  ListRootsRequestSchema,
-  type CreateMessageResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageResult } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createRegistrationPolicy } from '../../../../src/backends/registration/registration-policy.js';
@@ -50,7 +46,7 @@ function askingBackend(): FakeBackend {
 
 /** Makes `session` answer sampling requests with a text naming `label`, and records that it was asked. */
 function answerSampling(session: InMemoryGateway, label: string, asked: string[]): void {
-  session.client.setRequestHandler(CreateMessageRequestSchema, () => {
+  session.client.setRequestHandler('sampling/createMessage', () => {
     asked.push(label);
     return {
       role: 'assistant',
@@ -128,7 +124,7 @@ describe('a roots request of a backend with no call in flight', () => {
     const session = await connectInMemory(new FakeDirectory([backend]), {
       client: { capabilities: { roots: {} } },
     });
-    session.client.setRequestHandler(ListRootsRequestSchema, () => ({
+    session.client.setRequestHandler('roots/list', () => ({
       roots: [{ uri: 'file:///work', name: 'work' }],
     }));
 

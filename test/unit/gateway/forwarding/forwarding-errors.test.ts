@@ -21,19 +21,19 @@ function twoResourceBackends(): FakeDirectory {
 }
 
 const NOT_FOUND = {
-  code: -32002,
-  message: 'MCP error -32002: Resource not found: x://nowhere',
+  code: -32602,
+  message: 'Resource not found: x://nowhere',
   data: { uri: 'x://nowhere' },
 };
 
 describe('a URI no backend has', () => {
-  it('is answered on resources/read with -32002, "Resource not found" and the URI as data', async () => {
+  it('is answered on resources/read with -32602 (SEP-2164), "Resource not found" and the URI as data', async () => {
     const client = await connect(twoResourceBackends());
 
     expect(await rpcErrorOf(client.readResource({ uri: 'x://nowhere' }))).toEqual(NOT_FOUND);
   });
 
-  it('is answered on resources/subscribe with -32002 and the URI as data', async () => {
+  it('is answered on resources/subscribe with -32602 and the URI as data', async () => {
     const client = await connect(twoResourceBackends());
 
     expect(await rpcErrorOf(client.subscribeResource({ uri: 'x://nowhere' }))).toEqual(NOT_FOUND);
@@ -46,7 +46,7 @@ describe('a prompt no backend has', () => {
 
     expect(await rpcErrorOf(client.getPrompt({ name: 'nope' }))).toEqual({
       code: -32602,
-      message: 'MCP error -32602: Unknown prompt "nope"; available: writer__draft',
+      message: 'Unknown prompt "nope"; available: writer__draft',
       data: undefined,
     });
   });

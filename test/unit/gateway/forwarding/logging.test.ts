@@ -3,7 +3,7 @@
  * back, through real SDK clients over in-memory transports: backends are shared, so each session filters by its
  * own level, and a message sent during a call goes to that call's client only.
  */
-import { LoggingMessageNotificationSchema, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import type { LoggingLevel } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import {
@@ -35,7 +35,7 @@ function loggingBackend(name: string, tools: FakeBackendOptions['tools'] = {}): 
 /** Collects the log messages a session receives, `[level, logger, data]` each. */
 function collectLogs(session: InMemoryGateway): [string, unknown, unknown][] {
   const logs: [string, unknown, unknown][] = [];
-  session.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+  session.client.setNotificationHandler('notifications/message', (notification) => {
     const { level, logger, data } = notification.params;
     logs.push([level, logger, data]);
   });

@@ -92,7 +92,7 @@ describe('prompts/get', () => {
 
     expect(error).toEqual({
       code: -32602,
-      message: 'MCP error -32602: topic is required',
+      message: 'topic is required',
       data: { argument: 'topic' },
     });
   });

@@ -2,10 +2,6 @@
  * Resources across backends, through a real SDK client over an in-memory transport: merged lists, reads routed by
  * URI and by template, errors, and subscriptions whose updates reach only the sessions that subscribed.
  */
-import {
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { ProtocolError } from '../../../../src/errors/protocol-error.js';
@@ -151,7 +147,7 @@ describe('resources/read', () => {
 
     expect(error).toEqual({
       code: -32602,
-      message: 'MCP error -32602: not for you',
+      message: 'not for you',
       data: { reason: 'private' },
     });
   });
@@ -169,11 +165,11 @@ describe('resource subscriptions', () => {
       ['subscriber', subscriber],
       ['bystander', bystander],
     ] as const) {
-      session.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
+      session.client.setNotificationHandler('notifications/resources/updated', (notification) => {
         updates[name].push(notification.params);
       });
       // A list change goes to every session: once a session has it, it has what the backend sent before it.
-      session.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+      session.client.setNotificationHandler('notifications/resources/list_changed', () => {
         barriers[name] += 1;
       });
     }

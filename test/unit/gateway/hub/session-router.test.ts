@@ -2,11 +2,7 @@
  * The routing decisions of the session router, one by one: where a backend's own request goes (the caller of the
  * call in flight, the only session, or nowhere with a reason), where its notifications go, and who hears a change.
  */
-import type {
-  ClientCapabilities,
-  ServerNotification,
-  ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, ServerNotification, ServerRequest } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 
 import { GatewayError } from '../../../../src/errors/gateway-error.js';

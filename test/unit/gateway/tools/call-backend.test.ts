@@ -1,7 +1,8 @@
 /**
  * call_backend through a real SDK client over an in-memory transport: arguments, errors, results, progress and cancellation.
  */
-import { ErrorCode, McpError, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 
 import { GatewayError } from '../../../../src/errors/gateway-error.js';
@@ -211,7 +212,8 @@ describe('call_backend', () => {
   it('strips the SDK prefix from an MCP error raised by the backend', async () => {
     const weather = new FakeBackend('weather', {
       tools: {
-        get_alerts: () => Promise.reject(new McpError(ErrorCode.InternalError, 'NWS answered 503')),
+        get_alerts: () =>
+          Promise.reject(new ProtocolError(ProtocolErrorCode.InternalError, 'NWS answered 503')),
       },
     });
     await connect(new FakeDirectory([weather]));

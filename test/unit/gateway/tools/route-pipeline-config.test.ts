@@ -2,8 +2,7 @@
  * route_pipeline as a product: config pipelines with inputs and templates, the scenario list kept current for
  * clients (tools/list_changed), per-step timeouts and optional steps, over an in-memory directory.
  */
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestOptions, CallToolResult, Progress } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { PipelineCatalog } from '../../../../src/pipelines/pipeline-catalog.js';

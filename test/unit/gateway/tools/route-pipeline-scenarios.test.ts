@@ -2,7 +2,7 @@
  * route_pipeline with named scenarios (the demo pipelines of gateway-config.json, and others of a config), through
  * a real SDK client over an in-memory transport.
  */
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 
 import { formatPipelineOutcome } from '../../../../src/gateway/tools/route-pipeline.js';

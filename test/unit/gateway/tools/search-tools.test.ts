@@ -2,8 +2,8 @@
  * search_tools and the `expose` modes, through a real SDK client over an in-memory transport: what a search
  * returns, its errors, the index following the backends, and what tools/list shows and announces in each mode.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/core';
+import type { Client, CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ExposeMode } from '../../../../src/gateway/expose-mode.js';

@@ -3,7 +3,7 @@
  * method (405), protocol version (400), body size (413), one message per POST (400), then the session. Each request
  * below breaks its own guard and every later one, so the answer shows which guard runs first.
  */
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 
 import { FakeDirectory } from '../../../helpers/fake-directory.js';

@@ -2,7 +2,7 @@
  * The sessions of the HTTP front door, in this process: which requests need one, who may use one, how one ends
  * (DELETE, or a time without requests), and what keeps one alive.
  */
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 
 import { deferred, FakeBackend, FakeDirectory, textResult } from '../../../helpers/fake-directory.js';
