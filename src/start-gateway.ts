@@ -15,13 +15,12 @@ import { createGateway } from './gateway/create-gateway.js';
 import type { ExposeMode } from './gateway/expose-mode.js';
 import type { Logger } from './logger.js';
 import { PipelineCatalog } from './pipelines/pipeline-catalog.js';
-import { applyServerChanges, diffServers } from './reload/apply-servers.js';
+import { registerConfiguredServers } from './reload/configured-servers.js';
 import { startLiveConfig, type LiveConfig } from './reload/live-config.js';
 import type { RegistrationPolicy } from './shared/registration-policy.js';
 import { AUTH_TOKEN_ENV } from './transports/http/bearer-auth.js';
 import { isLoopbackAddress } from './transports/http/host-check.js';
 import type { HttpHandle, HttpOptions } from './transports/http/serve-http.js';
-import { serveStdio } from './transports/stdio.js';
 
 export { EXPOSE_MODES } from './gateway/expose-mode.js';
 export { AUTH_TOKEN_ENV, describeTokenProblem } from './transports/http/bearer-auth.js';
@@ -110,8 +109,9 @@ export function describeExposureProblem(
 
 /**
  * Starts the gateway. Over HTTP the port is taken first (a busy port fails before any backend starts) and served
- * while the configured backends start; over stdio the backends start first (their first attempt), then stdin is
- * served. Backends that fail are reported and retried, never fatal.
+ * while the configured backends start; over stdio the backends start on the client's first message other than
+ * `server/discover` (answered at once), which waits for their first attempt. Backends that fail are reported and
+ * retried, never fatal.
  */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { logger, config } = options;
@@ -184,11 +184,33 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       return Promise.resolve();
     };
     if (options.transport === 'stdio') {
-      await keepConfigLive();
-      await registerConfiguredServers(registry, config, logger);
+      // The backends start on the client's first message but `server/discover` (see transports/startup-gate.ts),
+      // and the config is kept live from then on: a reload asked for before (SIGHUP) happens once they started.
+      let startup: Promise<void> | undefined;
+      let reloadOnceStarted: string | undefined;
+      const startBackends = (): Promise<void> =>
+        (startup ??= (async () => {
+          await keepConfigLive();
+          await registerConfiguredServers(registry, config, logger);
+          if (reloadOnceStarted !== undefined) await reload(reloadOnceStarted);
+        })());
+      const reloadStdio = async (reason: string): Promise<void> => {
+        if (startup) return startup.then(() => reload(reason));
+        reloadOnceStarted = reason;
+        logger.info(
+          `${reason}: the config file is read again once the backends start (at the first request)`,
+        );
+      };
+      // Loaded only for stdio, as the HTTP front door is only for HTTP.
+      const { serveStdio } = await import('./transports/stdio.js');
+      const stdio = serveStdio(gateway, {
+        ...options.stdio,
+        startBackends,
+        onError: (error) =>
+          logger.debug('the stdio entry could not serve a message', { error: error.message }),
+      });
       started();
-      const stdio = await serveStdio(gateway, options.stdio);
-      return running({ registry, http: undefined, done: stdio.closed, reload }, async () => {
+      return running({ registry, http: undefined, done: stdio.closed, reload: reloadStdio }, async () => {
         try {
           await stdio.close();
         } finally {
@@ -251,27 +273,4 @@ function running(parts: Omit<RunningGateway, 'close'>, closeAll: () => Promise<v
       return closing;
     },
   };
-}
-
-/** Starts the config's backends, concurrently (the first attempt of each); failures are logged and retried. */
-async function registerConfiguredServers(
-  registry: BackendRegistry,
-  config: LoadedConfig | undefined,
-  logger: Logger,
-): Promise<void> {
-  if (!config) return;
-  const entries = Object.keys(config.servers);
-  await applyServerChanges(registry, diffServers({}, config.servers), config.servers, {
-    baseDir: config.baseDir,
-    logger,
-  });
-  const states = registry.list().map((backend) => backend.state);
-  const ready = states.filter((state) => state === 'ready').length;
-  const disabled = states.filter((state) => state === 'disabled').length;
-  logger.info(
-    `ready: ${ready} of ${entries.length} configured server(s) ready` +
-      (disabled > 0 ? `, ${disabled} disabled` : '') +
-      (ready + disabled < entries.length ? '; list_servers says why the others are not' : ''),
-    { config: config.file },
-  );
 }

@@ -11,7 +11,15 @@ import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import type { ExposeMode } from './expose-mode.js';
 import { LiveCatalog } from './hub/live-catalog.js';
 import { SessionRouter } from './hub/session-router.js';
-import { describedBy, openSession, type GatewaySession, type SessionCore } from './session.js';
+import type { ListChange } from './hub/session-router.js';
+import {
+  describedBy,
+  openSession,
+  SessionServer,
+  type GatewaySession,
+  type SessionCore,
+  type SessionOptions,
+} from './session.js';
 import { GATEWAY_TOOL_NAMES, GATEWAY_TOOLS } from './tools/index.js';
 
 /** What a gateway is built from. */
@@ -38,8 +46,15 @@ export interface CreateGatewayOptions {
 
 /** A gateway core that sessions are opened on. */
 export interface Gateway {
-  /** Opens a session on a client transport: one SDK Server, with `tools/call` served by the fast path. */
+  /** Opens a legacy session on a client transport: one SDK Server, with `tools/call` served by the fast path. */
   connect(transport: Transport): Promise<GatewaySession>;
+  /**
+   * The server of one session, for the SDK's serving entries to connect (`serveStdio`: one per connection, either
+   * era; `createMcpHandler`: one per modern request). It is closed with the gateway if still open.
+   */
+  createServer(options: SessionOptions): SessionServer;
+  /** Calls `listener` with each change of the lists (for modern HTTP clients' listen streams); returns the stop. */
+  watchChanges(listener: (change: ListChange) => void): () => void;
   /** Changes what `tools/list` shows, for every open session too (they are told their tool list changed). */
   setExpose(mode: ExposeMode): void;
   /** Ends every open session and detaches from the directory (whose backends keep running). Idempotent. */
@@ -99,6 +114,14 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       sessions.add(session);
       return session;
     },
+    createServer: (options) => {
+      if (closing) throw new Error('the gateway is closed');
+      const server: SessionServer = new SessionServer(core, options, () => sessions.delete(session));
+      const session: GatewaySession = { close: () => server.close() };
+      sessions.add(session);
+      return server;
+    },
+    watchChanges: (listener) => router.watch(listener, () => core.expose === 'all'),
     setExpose: (mode) => {
       if (core.expose === mode) return;
       core.expose = mode;

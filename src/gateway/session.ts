@@ -1,6 +1,7 @@
 /**
- * One client connection: an SDK Server for everything but `tools/call` (initialize, lists, resources, prompts,
- * completion, logging), with `tools/call` served ahead of it by the fast path, and the session's state in the hub.
+ * One client connection (or, in the modern era over HTTP, one request): an SDK Server for everything (lists,
+ * resources, prompts, completion, logging, and in the modern era `tools/call`), with a legacy session's `tools/call`
+ * served ahead of it by the fast path, and the session's state in the hub.
  */
 import { Server } from '@modelcontextprotocol/server';
 import type { Transport } from '@modelcontextprotocol/server';
@@ -8,6 +9,7 @@ import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
 import { IncomingToolCalls } from '../rpc/incoming-tool-calls.js';
+import { readToolCallParams } from '../rpc/tool-call-request.js';
 import type { BackendDirectory } from '../shared/backend.js';
 import type { ConfigStatus } from '../shared/config-status.js';
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
@@ -18,7 +20,8 @@ import { registerForwarding } from './forwarding/register-forwarding.js';
 import type { LiveCatalog } from './hub/live-catalog.js';
 import type { SessionRouter } from './hub/session-router.js';
 import type { SessionState } from './hub/session-state.js';
-import { PassThroughResult, peerOf } from './server-channels.js';
+import { callerOf, PassThroughResult, peerOf } from './server-channels.js';
+import { mappingErrors } from './forwarding/forwarding-context.js';
 import { describeTool, type DescriptionContext } from './tools/gateway-tool.js';
 import { GATEWAY_TOOLS } from './tools/index.js';
 
@@ -44,98 +47,167 @@ export interface GatewaySession {
   close(): Promise<void>;
 }
 
+/**
+ * The protocol era a session serves: `legacy` (2024-11-05 to 2025-11-25, opened by `initialize`) or `modern`
+ * (2026-07-28: no handshake, every request carries its version, client info and capabilities).
+ */
+export type SessionEra = 'legacy' | 'modern';
+
+/** How a session is served. */
+export interface SessionOptions {
+  readonly era: SessionEra;
+  /**
+   * Whether the session hears the gateway's changes (list changes, resource updates, log messages) on its own
+   * stream: a connection does; a modern HTTP request does not (its client listens with `subscriptions/listen`).
+   */
+  readonly hearsChanges: boolean;
+}
+
 /** Sessions opened in this process, for their labels. */
 let sessionCount = 0;
 
-/** Opens a session on `transport`; resolves once the transport is connected (the client initializes next). */
-export async function openSession(transport: Transport, core: SessionCore): Promise<GatewaySession> {
-  const { catalog, router, logger } = core;
-  // Capabilities must be declared before connecting: a session advertises what its backends can do when it opens.
-  const advertised = catalog.currentCapabilities();
-  const server = new Server(
-    { name: GATEWAY_NAME, version: GATEWAY_VERSION },
-    {
-      capabilities: {
-        tools: { listChanged: true },
-        ...(advertised.resources ? { resources: { subscribe: true, listChanged: true } } : {}),
-        ...(advertised.prompts ? { prompts: { listChanged: true } } : {}),
-        ...(advertised.logging ? { logging: {} } : {}),
-        ...(advertised.completions ? { completions: {} } : {}),
-      },
-      instructions: instructions(core.expose),
-    },
-  );
-  const number = ++sessionCount;
-  const session: SessionState = {
-    get label() {
-      const client = server.getClientVersion();
-      return client ? `s${number} ${client.name}/${client.version}` : `s${number}`;
-    },
-    peer: peerOf(server),
-    advertised,
-    logLevel: undefined,
-    subscriptions: new Set(),
-    get listsBackendTools() {
-      return core.expose === 'all';
-    },
-  };
-  // What the transport could not take from the client (a line that is not JSON-RPC, a bad message) is the
-  // client's problem, but worth saying: the client gets no answer to it.
-  server.onerror = (error) =>
-    logger.warn('could not read a message from the client', { error: plainMessage(error) });
-  registerForwarding({ server, session, catalog, router, logger });
-  const descriptions = describedBy(core);
-  server.setRequestHandler('tools/list', () => ({
-    tools: [
-      ...GATEWAY_TOOLS.map((tool) => describeTool(tool, descriptions)),
-      // Backend tools as they listed them, under their exposed name: schemas, annotations and all. In `gateway` mode
-      // they are left out (search_tools finds them), which keeps this list small however many backends there are.
-      ...(core.expose === 'all'
-        ? [...catalog.tools().byName.values()].map((entry) => ({ ...entry.item, name: entry.exposedName }))
-        : []),
-    ],
-  }));
-  const scope: ToolCallScope = {
-    catalog,
-    router,
-    session,
-    toolContext: {
-      directory: core.directory,
-      pipelines: core.pipelines,
-      baseDir: core.baseDir,
-      registration: core.registration,
-      defaultTimeoutMs: core.defaultTimeoutMs,
-      configStatus: core.configStatus,
-      nameConflicts: () => catalog.tools().conflicts,
-      searchIndex: () => catalog.searchIndex(),
-    },
-    logger,
-  };
+/**
+ * The MCP server of one session, to connect to a transport once: the SDK's serving entries (`serveStdio`,
+ * `createMcpHandler`) connect it themselves. Connecting puts the fast path in front of it (legacy era) and attaches
+ * the session to the router; closing detaches it.
+ */
+export class SessionServer extends Server {
+  private readonly session: SessionState;
+  private readonly scope: ToolCallScope;
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      router.detach(session);
-      await server.close();
-    })();
-    return closing;
-  };
-  // A transport that ends by itself (the client went away) ends the session too.
-  server.onclose = () => void close();
-  router.attach(session);
-  try {
-    await server.connect(
-      new IncomingToolCalls(transport, {
-        call: (params, caller) => dispatchToolCall(params, caller, scope),
-        request: (request, options) => server.request(request, PassThroughResult, options),
-        logger,
-      }),
+  /** `onClose`: called once the server is closed, by the client or by the gateway. */
+  constructor(
+    private readonly core: SessionCore,
+    private readonly options: SessionOptions,
+    private readonly onClose: () => void = () => undefined,
+  ) {
+    const { catalog, logger } = core;
+    const modern = options.era === 'modern';
+    // Capabilities are declared before connecting. A legacy session advertises what its backends can do when it
+    // opens; a modern client may keep a `server/discover` answer for long (and the answer of a stdio probe is
+    // given before any backend has started), so a modern one advertises everything the gateway can route.
+    const advertised = modern
+      ? { resources: true, prompts: true, logging: false, completions: true }
+      : catalog.currentCapabilities();
+    super(
+      { name: GATEWAY_NAME, version: GATEWAY_VERSION },
+      {
+        capabilities: {
+          tools: { listChanged: true },
+          ...(advertised.resources
+            ? { resources: modern ? { listChanged: true } : { subscribe: true, listChanged: true } }
+            : {}),
+          ...(advertised.prompts ? { prompts: { listChanged: true } } : {}),
+          ...(advertised.logging ? { logging: {} } : {}),
+          ...(advertised.completions ? { completions: {} } : {}),
+        },
+        instructions: instructions(core.expose),
+      },
     );
-  } catch (error) {
-    router.detach(session);
-    throw error;
+    const number = ++sessionCount;
+    const server = this as Server;
+    this.session = {
+      get label() {
+        const client = server.getClientVersion();
+        return client ? `s${number} ${client.name}/${client.version}` : `s${number} ${options.era}`;
+      },
+      peer: peerOf(server),
+      advertised,
+      logLevel: undefined,
+      subscriptions: new Set(),
+      get listsBackendTools() {
+        return core.expose === 'all';
+      },
+    };
+    // What the transport could not take from the client (a line that is not JSON-RPC, a bad message) is the
+    // client's problem, but worth saying: the client gets no answer to it.
+    this.onerror = (error) =>
+      logger.warn('could not read a message from the client', { error: plainMessage(error) });
+    registerForwarding({ server, session: this.session, catalog, router: core.router, logger });
+    const descriptions = describedBy(core);
+    this.setRequestHandler('tools/list', () => ({
+      tools: [
+        ...GATEWAY_TOOLS.map((tool) => describeTool(tool, descriptions)),
+        // Backend tools as they listed them, under their exposed name: schemas, annotations and all. In `gateway`
+        // mode they are left out (search_tools finds them), which keeps this list small however many backends.
+        ...(core.expose === 'all'
+          ? [...catalog.tools().byName.values()].map((entry) => ({ ...entry.item, name: entry.exposedName }))
+          : []),
+      ],
+    }));
+    this.scope = {
+      catalog,
+      router: core.router,
+      session: this.session,
+      toolContext: {
+        directory: core.directory,
+        pipelines: core.pipelines,
+        baseDir: core.baseDir,
+        registration: core.registration,
+        defaultTimeoutMs: core.defaultTimeoutMs,
+        configStatus: core.configStatus,
+        nameConflicts: () => catalog.tools().conflicts,
+        searchIndex: () => catalog.searchIndex(),
+      },
+      logger,
+    };
+    // Modern requests carry the envelope the SDK checks and results the SDK encodes for their revision, so they
+    // are served by the SDK; the fast path serves the legacy era's calls ahead of the Server (see connect).
+    if (modern) {
+      this.setRequestHandler(
+        'tools/call',
+        mappingErrors((request, ctx) =>
+          dispatchToolCall(readToolCallParams(request.params), callerOf(ctx), this.scope),
+        ),
+      );
+    }
   }
-  return { close };
+
+  override async connect(transport: Transport): Promise<void> {
+    const { router, logger } = this.core;
+    // A transport that ends by itself (the client went away) ends the session too.
+    this.onclose = () => {
+      router.detach(this.session);
+      this.onClose();
+    };
+    if (this.options.hearsChanges) router.attach(this.session);
+    try {
+      await super.connect(
+        this.options.era === 'modern'
+          ? transport
+          : new IncomingToolCalls(transport, {
+              call: (params, caller) => dispatchToolCall(params, caller, this.scope),
+              request: (request, options) => this.request(request, PassThroughResult, options),
+              logger,
+            }),
+      );
+    } catch (error) {
+      router.detach(this.session);
+      throw error;
+    }
+  }
+
+  override async close(): Promise<void> {
+    this.core.router.detach(this.session);
+    try {
+      await super.close();
+    } finally {
+      this.onClose();
+    }
+  }
+}
+
+/** Opens a legacy session on `transport`; resolves once the transport is connected (the client initializes next). */
+export async function openSession(transport: Transport, core: SessionCore): Promise<GatewaySession> {
+  const server = new SessionServer(core, { era: 'legacy', hearsChanges: true });
+  await server.connect(transport);
+  let closing: Promise<void> | undefined;
+  return {
+    close: () => {
+      closing ??= server.close();
+      return closing;
+    },
+  };
 }
 
 /** What the gateway tools' descriptions depend on. */

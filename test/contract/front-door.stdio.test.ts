@@ -13,7 +13,7 @@ import { runFrontDoorContract } from './front-door.case.js';
 runFrontDoorContract('stdio', async (gateway, options) => {
   const toGateway = new PassThrough();
   const fromGateway = new PassThrough();
-  const door = await serveStdio(gateway, { stdin: toGateway, stdout: fromGateway });
+  const door = serveStdio(gateway, { stdin: toGateway, stdout: fromGateway });
   const client = new Client({ name: 'contract-stdio', version: '1.0.0' }, options);
   await client.connect(new StdioServerTransport(fromGateway, toGateway));
   return {

@@ -67,10 +67,17 @@ describe('the modules the bin loads', () => {
     expect(loaded.filter((url) => SDK_TRANSPORT.test(url) || HTTP_FRONT_DOOR.test(url))).toEqual([]);
   });
 
-  it('for a stdio gateway that serves until stdin ends: the same', async () => {
+  it('for a stdio gateway that serves until stdin ends: its own line transport under the SDK stdio entry, no HTTP', async () => {
     const loaded = await loadedModules(['--log-level', 'silent'], 'stdio.txt');
 
     expect(loaded.some((url) => url.endsWith('/dist/transports/stdio-server-transport.js'))).toBe(true);
-    expect(loaded.filter((url) => SDK_TRANSPORT.test(url) || HTTP_FRONT_DOOR.test(url))).toEqual([]);
+    // The SDK's stdio entry (`serveStdio`, which tells the eras apart) runs on the gateway's own transport.
+    const sdkStdioEntry = /@modelcontextprotocol\/server\/dist\/stdio\.mjs$/;
+    expect(loaded.some((url) => sdkStdioEntry.test(url))).toBe(true);
+    expect(
+      loaded.filter(
+        (url) => (SDK_TRANSPORT.test(url) && !sdkStdioEntry.test(url)) || HTTP_FRONT_DOOR.test(url),
+      ),
+    ).toEqual([]);
   });
 });

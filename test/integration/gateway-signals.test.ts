@@ -38,6 +38,19 @@ async function spawnGateway(
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  // A stdio gateway starts its backends on the client's first message (but `server/discover`): send one.
+  child.stdin.write(
+    `${JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'signals-test', version: '1' },
+      },
+    })}\n`,
+  );
   return { child, stderr: () => stderr };
 }
 

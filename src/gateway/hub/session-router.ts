@@ -21,6 +21,14 @@ export interface CatalogChange {
   readonly gatewayToolsChanged?: boolean;
 }
 
+/** A list whose change a watcher hears of (see {@link SessionRouter.watch}). */
+export type ListChange = 'tools' | 'prompts' | 'resources';
+
+interface Watcher {
+  readonly listener: (change: ListChange) => void;
+  readonly listsBackendTools: () => boolean;
+}
+
 interface InFlightCall {
   readonly session: SessionState;
   readonly caller: CallerChannel;
@@ -48,6 +56,7 @@ const REQUIRED_CLIENT_CAPABILITY: Readonly<Record<string, 'sampling' | 'elicitat
 export class SessionRouter {
   private readonly sessions = new Set<SessionState>();
   private readonly inFlight = new Map<string, Set<InFlightCall>>();
+  private readonly watchers = new Set<Watcher>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -86,8 +95,25 @@ export class SessionRouter {
     }
   }
 
-  /** Tells every session whose lists changed. */
+  /**
+   * Calls `listener` with each change of the lists a client may see in full (every backend tool, prompt and
+   * resource), for clients that are not sessions: modern clients listening over HTTP. Returns the unsubscribe.
+   */
+  watch(listener: (change: ListChange) => void, listsBackendTools: () => boolean): () => void {
+    const watcher: Watcher = { listener, listsBackendTools };
+    this.watchers.add(watcher);
+    return () => void this.watchers.delete(watcher);
+  }
+
+  /** Tells every session (and watcher) whose lists changed. */
   announce(change: CatalogChange): void {
+    for (const { listener, listsBackendTools } of this.watchers) {
+      if (change.gatewayToolsChanged || (change.toolsChanged && listsBackendTools())) listener('tools');
+      if (change.membershipChanged) {
+        listener('prompts');
+        listener('resources');
+      }
+    }
     for (const session of this.sessions) {
       // A session that lists only the gateway's tools has seen no change to its list when backend tools change.
       if (change.gatewayToolsChanged || (change.toolsChanged && session.listsBackendTools)) {

@@ -1,8 +1,9 @@
 /**
- * The MCP endpoint behind the HTTP guards: method, protocol version, body, then the session. A POST without a
- * session id must be an `initialize`, which opens a session (one SDK Streamable HTTP transport and one gateway
- * session each); any other request names its session, bound to the principal that opened it: 400 without an id,
- * 404 for an unknown one or another principal's.
+ * The MCP endpoint behind the HTTP guards: method, protocol version, body, then the era. A request that claims the
+ * 2026-07-28 envelope goes to the modern leg (stateless, `modern-endpoint.ts`). The rest is 2025 traffic, served by
+ * session. A POST without a session id must be an `initialize`, which opens a session (one SDK Streamable
+ * HTTP transport and one gateway session each); any other request names its session, bound to the principal that
+ * opened it: 400 without an id, 404 for an unknown one or another principal's.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +15,7 @@ import type { OpenSession, SessionOpener } from '../session-opener.js';
 import type { Principal } from './bearer-auth.js';
 import { MCP_PATH } from './http-defaults.js';
 import type { Rejection } from './http-responses.js';
+import { isModernRequest, ModernEndpoint } from './modern-endpoint.js';
 import { checkProtocolVersion } from './protocol-version.js';
 import { readJsonBody } from './read-json-body.js';
 import { SessionStore, type AcquiredSession } from './session-store.js';
@@ -37,11 +39,13 @@ export interface McpEndpointOptions {
 /** The sessions of the HTTP front door, and the handling of requests to the MCP path. */
 export class McpEndpoint {
   private readonly sessions: SessionStore<Session>;
+  private readonly modern: ModernEndpoint;
 
   constructor(
     private readonly opener: SessionOpener,
     private readonly options: McpEndpointOptions,
   ) {
+    this.modern = new ModernEndpoint(opener, options.logger);
     this.sessions = new SessionStore<Session>({
       idleMs: options.sessionIdleMs,
       onIdle: (session) => {
@@ -58,9 +62,9 @@ export class McpEndpoint {
     return this.sessions.size;
   }
 
-  /** Ends every session. */
+  /** Ends every session, and the modern requests in flight. */
   async closeAll(): Promise<void> {
-    await Promise.allSettled(this.sessions.ids().map((id) => this.endSession(id)));
+    await Promise.allSettled([this.modern.close(), ...this.sessions.ids().map((id) => this.endSession(id))]);
   }
 
   /** Serves one request that passed the guards, made by `principal`. */
@@ -89,6 +93,10 @@ export class McpEndpoint {
         return;
       }
       body = read.value;
+      if (isModernRequest(req, body)) {
+        await this.modern.handle(req, res, body);
+        return;
+      }
       if (Array.isArray(body)) {
         refuse(res, {
           status: 400,

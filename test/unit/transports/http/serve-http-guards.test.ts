@@ -111,7 +111,7 @@ const CASES: Readonly<Record<string, GuardCase>> = {
     headers: jsonHeaders({ ...AUTH, ...BAD_VERSION }),
     body: HUGE_BATCH,
     status: 400,
-    message: `Bad Request: unsupported MCP-Protocol-Version; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
+    message: `Bad Request: unsupported MCP-Protocol-Version; supported: ${['2026-07-28', ...SUPPORTED_PROTOCOL_VERSIONS].join(', ')}`,
   },
   'a body over the limit (declared), before reading it as a batch': {
     method: 'POST',

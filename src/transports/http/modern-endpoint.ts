@@ -1,0 +1,67 @@
+/**
+ * The 2026-07-28 leg of the MCP endpoint: stateless requests that carry their protocol version, client info and
+ * capabilities in `_meta`, served by the SDK's `createMcpHandler` with a gateway server per request. Change
+ * notifications reach the clients listening with `subscriptions/listen` through the handler's event bus.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { classifyInboundRequest, createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
+import type { Logger } from '../../logger.js';
+import type { SessionOpener } from '../session-opener.js';
+
+/**
+ * Whether a request belongs to the modern leg: it claims the per-request envelope (or is refused for a malformed
+ * claim, which the modern leg answers as the spec says). A body-less request, an `initialize`, and a request
+ * without a claim are 2025 traffic.
+ */
+export function isModernRequest(req: IncomingMessage, body: unknown): boolean {
+  const outcome = classifyInboundRequest({
+    httpMethod: req.method ?? 'GET',
+    protocolVersionHeader: header(req, 'mcp-protocol-version'),
+    mcpMethodHeader: header(req, 'mcp-method'),
+    mcpNameHeader: header(req, 'mcp-name'),
+    body,
+  });
+  return outcome.kind !== 'legacy';
+}
+
+/** Serves modern requests; closed with the front door. */
+export class ModernEndpoint {
+  private readonly handler: McpHttpHandler;
+  private readonly serve: NodeMcpRequestHandler;
+  private readonly stopWatching: () => void;
+
+  constructor(opener: SessionOpener, logger: Logger) {
+    const onerror = (error: Error): void =>
+      logger.debug('a modern request was not served', { error: error.message });
+    // Legacy traffic never reaches this handler (the endpoint keeps its sessions), hence `reject`.
+    this.handler = createMcpHandler(() => opener.createServer({ era: 'modern', hearsChanges: false }), {
+      legacy: 'reject',
+      onerror,
+    });
+    this.serve = toNodeHandler(this.handler, { onerror });
+    const notify = this.handler.notify;
+    this.stopWatching = opener.watchChanges((change) => {
+      if (change === 'tools') notify.toolsChanged();
+      else if (change === 'prompts') notify.promptsChanged();
+      else notify.resourcesChanged();
+    });
+  }
+
+  /** Serves one request whose body was already read and parsed. */
+  handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    return this.serve(req, res, body);
+  }
+
+  /** Ends the exchanges in flight and the listen streams. */
+  async close(): Promise<void> {
+    this.stopWatching();
+    await this.handler.close();
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
