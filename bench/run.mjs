@@ -39,7 +39,16 @@ import { closeAllScopes, Scope } from './lib/scope.mjs';
 import { markdownTable } from './lib/table.mjs';
 
 /** Section modules in bench/sections/, in the order they run. */
-const SECTIONS = ['latency', 'throughput', 'fan-out', 'startup', 'memory', 'large-results', 'tool-list-size'];
+const SECTIONS = [
+  'latency',
+  'modern-http',
+  'throughput',
+  'fan-out',
+  'startup',
+  'memory',
+  'large-results',
+  'tool-list-size',
+];
 
 /**
  * @typedef {object} SectionContext

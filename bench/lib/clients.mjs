@@ -179,6 +179,17 @@ export function startHttpEchoServer(scope) {
 }
 
 /**
+ * Spawns the v2 SDK's stateless echo server of `modern-echo-server.mjs` (the direct 2026-07-28 HTTP baseline).
+ * @param {import('./scope.mjs').Scope} scope
+ * @returns {Promise<HttpGateway>}
+ */
+export function startModernEchoServer(scope) {
+  return startHttpServer(scope, 'modern HTTP echo server', [
+    fileURLToPath(new URL('modern-echo-server.mjs', import.meta.url)),
+  ]);
+}
+
+/**
  * Spawns `node ...args`, a process that serves Streamable HTTP and logs `serving MCP over Streamable HTTP at
  * <url>` on stderr, and waits for that line.
  * @param {import('./scope.mjs').Scope} scope

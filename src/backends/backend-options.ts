@@ -3,7 +3,7 @@
  * events by which a backend tells the registry what happened.
  */
 import type { UpwardHandler } from '../shared/backend.js';
-import type { ConnectionOptions } from './connection.js';
+import type { ConnectionOptions } from './connection/connection.js';
 import { DEFAULT_CHILD_TRANSPORT_OPTIONS } from './process/child-transport.js';
 
 /** Timing and limits shared by all backends of a registry. */

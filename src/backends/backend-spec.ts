@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { splitArgs } from '../shared/split-args.js';
 import type { ToolFilter } from '../shared/tool-filter.js';
-import type { RemoteKind } from './remote-transport.js';
+import type { RemoteKind } from './connection/remote-transport.js';
 import { GATEWAY_SECRET_ENV_KEYS, type ServerConfig } from './server-config.js';
 import { resolveRestartPolicy, type RestartPolicy } from './restart-policy.js';
 

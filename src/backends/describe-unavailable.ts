@@ -3,7 +3,7 @@
  */
 import type { BackendState } from '../shared/backend-info.js';
 import { formatSeconds } from '../shared/format-duration.js';
-import { STDERR_TAIL } from './connection.js';
+import { STDERR_TAIL } from './connection/describe-failure.js';
 
 /**
  * `failed: could not start: command "nodee" was not found; fix the config or call restart_server`, to follow

@@ -14,11 +14,12 @@ import type { BackendInfo, BackendState } from '../shared/backend-info.js';
 import { namesPassing } from '../shared/tool-filter.js';
 import { formatCommandLine, type BackendSpec } from './backend-spec.js';
 import type { BackendEvents, BackendOptions } from './backend-options.js';
-import { BackendConnection } from './connection.js';
-import { exchange, parseWith, type ExchangeLabel } from './request-exchange.js';
+import { BackendConnection } from './connection/connection.js';
+import { exchangeInRounds, type AskClient } from './exchange/input-rounds.js';
+import { parseWith, type ExchangeLabel } from './exchange/request-exchange.js';
 import { describeUnavailable } from './describe-unavailable.js';
 import { Supervisor } from './supervision.js';
-import { toCallToolResult } from './tool-result.js';
+import { toCallToolResult } from './exchange/tool-result.js';
 
 /** One running (or failed, or stopped) backend. */
 export class ManagedBackend implements Backend {
@@ -205,7 +206,9 @@ export class ManagedBackend implements Backend {
         maxCallMs: this.options.maxCallMs,
         isStopping: () => this.stopping,
       };
-      return await exchange(context, request, check, options, what);
+      // What a 2026-07-28 backend asks the client goes up the way a 2025 backend's own requests go.
+      const askClient: AskClient = (asked, signal) => this.events.request(this.name, asked, signal);
+      return await exchangeInRounds(context, askClient, request, check, options, what);
     } catch (error) {
       this.errorCount += 1;
       throw error;

@@ -7,7 +7,7 @@ import type { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logger.js';
 import { formatSeconds } from '../shared/format-duration.js';
 import type { BackendSpec } from './backend-spec.js';
-import type { BackendConnection } from './connection.js';
+import type { BackendConnection } from './connection/connection.js';
 import { restartDelayMs } from './restart-policy.js';
 
 /** What the supervisor does to its backend. */

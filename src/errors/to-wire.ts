@@ -88,6 +88,14 @@ export function toErrorResult(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true };
 }
 
+/** Whether a peer refused a request for its protocol version (-32022, 2026-07-28): a server of the other era. */
+export function isUnsupportedProtocolVersion(error: unknown): boolean {
+  return (
+    error instanceof SdkProtocolError &&
+    error.code === (ProtocolErrorCode.UnsupportedProtocolVersion as number)
+  );
+}
+
 /** Whether an SDK error is its request timeout (the handshake's, for the gateway). */
 export function isSdkTimeout(error: unknown): boolean {
   return error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout;

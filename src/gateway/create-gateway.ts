@@ -9,6 +9,7 @@ import type { BackendDirectory } from '../shared/backend.js';
 import type { ConfigStatus } from '../shared/config-status.js';
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import type { ExposeMode } from './expose-mode.js';
+import { InputBridge } from './calls/input-bridge.js';
 import { LiveCatalog } from './hub/live-catalog.js';
 import { SessionRouter } from './hub/session-router.js';
 import type { ListChange } from './hub/session-router.js';
@@ -75,6 +76,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     baseDir: options.baseDir,
     expose: options.expose ?? 'all',
     defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
+    inputBridge: new InputBridge(),
     configStatus: options.configStatus ?? (() => undefined),
     logger,
   };
@@ -132,6 +134,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
         directory.off('changed', onBackendsChanged);
         options.pipelines.off('changed', onPipelinesChanged);
         detachUpward();
+        core.inputBridge.close();
         await Promise.allSettled([...sessions].map((session) => session.close()));
       })();
       return closing;

@@ -3,7 +3,7 @@
  * resources, prompts, completion, logging, and in the modern era `tools/call`), with a legacy session's `tools/call`
  * served ahead of it by the fast path, and the session's state in the hub.
  */
-import { Server } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, Server, type ClientCapabilities } from '@modelcontextprotocol/server';
 import type { Transport } from '@modelcontextprotocol/server';
 import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
@@ -15,12 +15,13 @@ import type { ConfigStatus } from '../shared/config-status.js';
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
 import { dispatchToolCall, type ToolCallScope } from './calls/dispatch-tool-call.js';
+import type { InputBridge } from './calls/input-bridge.js';
 import type { ExposeMode } from './expose-mode.js';
 import { registerForwarding } from './forwarding/register-forwarding.js';
 import type { LiveCatalog } from './hub/live-catalog.js';
 import type { SessionRouter } from './hub/session-router.js';
 import type { SessionState } from './hub/session-state.js';
-import { callerOf, PassThroughResult, peerOf } from './server-channels.js';
+import { PassThroughResult, peerOf } from './server-channels.js';
 import { mappingErrors } from './forwarding/forwarding-context.js';
 import { describeTool, type DescriptionContext } from './tools/gateway-tool.js';
 import { GATEWAY_TOOLS } from './tools/index.js';
@@ -36,6 +37,8 @@ export interface SessionCore {
   /** What `tools/list` shows; a config reload may change it while sessions are open. */
   expose: ExposeMode;
   readonly defaultTimeoutMs: number;
+  /** The calls of 2026-07-28 clients waiting for their answers. */
+  readonly inputBridge: InputBridge;
   /** The config file in force, when the gateway runs from one. */
   readonly configStatus: () => ConfigStatus | undefined;
   readonly logger: Logger;
@@ -74,6 +77,8 @@ let sessionCount = 0;
 export class SessionServer extends Server {
   private readonly session: SessionState;
   private readonly scope: ToolCallScope;
+  /** The capabilities the last request of a 2026-07-28 client declared. */
+  private envelopeCapabilities: ClientCapabilities | undefined;
 
   /** `onClose`: called once the server is closed, by the client or by the gateway. */
   constructor(
@@ -102,16 +107,22 @@ export class SessionServer extends Server {
           ...(advertised.completions ? { completions: {} } : {}),
         },
         instructions: instructions(core.expose),
+        // A retry of a 2026-07-28 call that waited for the client's answers carries the state the bridge sealed.
+        ...(modern
+          ? { requestState: { verify: (state, ctx) => core.inputBridge.codec.verify(state, ctx) } }
+          : {}),
       },
     );
     const number = ++sessionCount;
     const server = this as Server;
+    const peer = peerOf(server);
     this.session = {
       get label() {
         const client = server.getClientVersion();
         return client ? `s${number} ${client.name}/${client.version}` : `s${number} ${options.era}`;
       },
-      peer: peerOf(server),
+      // A 2026-07-28 client says what it can do in each request, not once.
+      peer: modern ? { ...peer, clientCapabilities: () => this.envelopeCapabilities } : peer,
       advertised,
       logLevel: undefined,
       subscriptions: new Set(),
@@ -153,12 +164,18 @@ export class SessionServer extends Server {
     };
     // Modern requests carry the envelope the SDK checks and results the SDK encodes for their revision, so they
     // are served by the SDK; the fast path serves the legacy era's calls ahead of the Server (see connect).
+    // What a backend asks meanwhile (elicitation, sampling, roots) reaches such a client as `input_required`
+    // (see calls/input-bridge.ts).
     if (modern) {
       this.setRequestHandler(
         'tools/call',
-        mappingErrors((request, ctx) =>
-          dispatchToolCall(readToolCallParams(request.params), callerOf(ctx), this.scope),
-        ),
+        mappingErrors((request, ctx) => {
+          const envelope = ctx.mcpReq.envelope as Readonly<Record<string, unknown>> | undefined;
+          this.envelopeCapabilities = envelope?.[CLIENT_CAPABILITIES_META_KEY] as
+            ClientCapabilities | undefined;
+          const params = readToolCallParams(request.params);
+          return core.inputBridge.serve(ctx, (caller) => dispatchToolCall(params, caller, this.scope));
+        }),
       );
     }
   }

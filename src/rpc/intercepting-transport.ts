@@ -9,13 +9,15 @@ import { DelegatingTransport } from './delegating-transport.js';
  */
 export class InterceptingTransport extends DelegatingTransport {
   /**
-   * `intercept` returns true when it consumed the message. `innerStarted`: the owner already started the inner
-   * transport (a child process is spawned before its handshake), so `start()` must not start it again.
+   * `intercept` returns true when it consumed the message. `owned`: the owner started the inner transport (a child
+   * process is spawned before its handshake) and ends it, so `start()` must not start it again and `close()` only
+   * lets go of it: a Client whose handshake failed closes its transport, and the owner may try again on the same
+   * process (in the other protocol era).
    */
   constructor(
     inner: Transport,
     private readonly intercept: (message: JSONRPCMessage) => boolean,
-    private readonly innerStarted = false,
+    private readonly owned = false,
   ) {
     super(inner);
     inner.onmessage = (message) => {
@@ -26,6 +28,15 @@ export class InterceptingTransport extends DelegatingTransport {
   }
 
   override start(): Promise<void> {
-    return this.innerStarted ? Promise.resolve() : super.start();
+    return this.owned ? Promise.resolve() : super.start();
+  }
+
+  override close(): Promise<void> {
+    if (!this.owned) return super.close();
+    this.inner.onmessage = undefined;
+    this.inner.onclose = undefined;
+    this.inner.onerror = undefined;
+    this.onclose?.();
+    return Promise.resolve();
   }
 }

@@ -219,10 +219,10 @@ describe('concurrency', () => {
   it('fails the calls in flight of a removed backend with a clear error', async () => {
     const backend = await register('gone', fixture('echo.mjs'));
     const pid = backend.info().pid ?? -1;
-    const calls = [1, 2, 3].map(() => backend.callTool('slow', { ms: 30_000 }));
+    // Their outcomes are taken at once: the calls fail while the removal is still in progress.
+    const failures = [1, 2, 3].map(() => expectGatewayError(backend.callTool('slow', { ms: 30_000 })));
     await registry.remove('gone');
-    for (const call of calls) {
-      const error = await expectGatewayError(call);
+    for (const error of await Promise.all(failures)) {
       expect(error.message).toBe('gone.slow failed: backend "gone" was removed');
     }
     await waitForProcessesGone([pid], 3000);

@@ -183,11 +183,13 @@ describe('calling backend tools', () => {
     const b = await register('b', fixture('echo.mjs'));
     let slowDone = false;
     const slow = a.callTool('slow', { ms: 20_000 }).finally(() => (slowDone = true));
+    // Its outcome is taken at once: it fails while the removal below is still in progress.
+    const slowFailed = expect(slow).rejects.toThrow();
     const quick = await b.callTool('echo', { text: 'quick' });
     expect(quick.content).toEqual([{ type: 'text', text: 'quick' }]);
     expect(slowDone).toBe(false);
     await registry.remove('a');
-    await expect(slow).rejects.toThrow();
+    await slowFailed;
   });
 
   it('fails calls in flight at once with the exit reason when the backend dies', async () => {
@@ -236,9 +238,10 @@ describe('removing backends', () => {
 
   it('fails calls in flight with a clear error', async () => {
     const backend = await register('echo', fixture('echo.mjs'));
-    const call = backend.callTool('slow', { ms: 30_000 });
+    // Its outcome is taken at once: the call fails while the removal is still in progress.
+    const failed = expect(backend.callTool('slow', { ms: 30_000 })).rejects.toThrow(/echo\.slow failed/);
     await registry.remove('echo');
-    await expect(call).rejects.toThrow(/echo\.slow failed/);
+    await failed;
   });
 
   it('leaves no grandchild behind a wrapper script', async () => {

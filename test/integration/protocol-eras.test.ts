@@ -157,13 +157,41 @@ describe('over HTTP, one URL for both eras', () => {
     })) as CallToolResult;
     expect(textOf(fromLegacy)).toBe('from 2025');
 
-    // Progress on the modern request's own stream, in order.
-    const progress: number[] = [];
-    await modern.callTool(
-      { name: 'echo__progress', arguments: { steps: 3, delayMs: 1 } },
-      { onprogress: (update) => progress.push(update.progress) },
-    );
-    expect(progress).toEqual([1, 2, 3]);
+    // Progress on the modern request's own stream, in order, before its result (read on the wire: an SDK client
+    // may handle a result before progress read with it).
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'echo__progress',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: {
+          name: 'echo__progress',
+          arguments: { steps: 3, delayMs: 1 },
+          _meta: { ...ENVELOPE, progressToken: 'wire-token' },
+        },
+      }),
+    });
+    const events = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => JSON.parse(line.slice('data:'.length)) as Record<string, unknown>);
+    expect(events.map((event) => event.method ?? `result ${String(event.id)}`)).toEqual([
+      'notifications/progress',
+      'notifications/progress',
+      'notifications/progress',
+      'result 7',
+    ]);
+    expect(events.slice(0, 3).map((event) => (event.params as { progress: number }).progress)).toEqual([
+      1, 2, 3,
+    ]);
 
     // A registration reaches the modern client on its listen stream.
     let toolsChanged = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { toCallToolResult } from '../../../src/backends/tool-result.js';
+import { toCallToolResult } from '../../../src/backends/exchange/tool-result.js';
 
 describe('toCallToolResult', () => {
   it('returns a valid result as the same object, unknown fields and _meta kept', () => {

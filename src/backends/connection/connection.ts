@@ -7,17 +7,23 @@ import path from 'node:path';
 
 import { Client } from '@modelcontextprotocol/client';
 import type { Transport, Tool } from '@modelcontextprotocol/client';
-import { GatewayError } from '../errors/gateway-error.js';
-import { plainMessage } from '../errors/protocol-error.js';
-import { isSdkTimeout, toProtocolError } from '../errors/to-wire.js';
-import { InterceptingTransport } from '../rpc/intercepting-transport.js';
-import { OutgoingRequests } from '../rpc/outgoing-requests.js';
-import type { BackendMessage } from '../shared/backend.js';
-import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
-import { buildChildEnv, formatCommandLine, type BackendSpec } from './backend-spec.js';
-import { CONFIG_CHAIN_ENV, describeSelfReference } from './registration/config-chain.js';
-import { ChildTransport, describeSpawnError, type ChildTransportOptions } from './process/child-transport.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { plainMessage } from '../../errors/protocol-error.js';
+import { toProtocolError } from '../../errors/to-wire.js';
+import { OutgoingRequests } from '../../rpc/outgoing-requests.js';
+import type { BackendMessage } from '../../shared/backend.js';
+import { GATEWAY_NAME, GATEWAY_VERSION } from '../../version.js';
+import { buildChildEnv, type BackendSpec } from '../backend-spec.js';
+import { CONFIG_CHAIN_ENV, describeSelfReference } from '../registration/config-chain.js';
+import {
+  ChildTransport,
+  describeSpawnError,
+  type ChildTransportOptions,
+} from '../process/child-transport.js';
 import { createRemoteTransport, endRemoteSession } from './remote-transport.js';
+import { describeCause, describeStartFailure, stderrSuffix } from './describe-failure.js';
+import { handshakeInEra } from './era-handshake.js';
+import { LEGACY_ERA, type ConnectionEra, type EraMode } from './protocol-era.js';
 
 /** Where a connection sends what its backend asks or announces. */
 export interface ConnectionHooks {
@@ -33,8 +39,8 @@ export interface ConnectionHooks {
  */
 const GATEWAY_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: true } };
 
-/** What precedes a backend's last stderr lines in the messages that quote them. */
-export const STDERR_TAIL = '; last stderr lines:';
+/** Who the gateway says it is, as the client of its backends. */
+const GATEWAY_CLIENT_INFO = { name: GATEWAY_NAME, version: GATEWAY_VERSION };
 
 /** Limits and timings of a connection. */
 export interface ConnectionOptions extends ChildTransportOptions {
@@ -58,6 +64,7 @@ export class BackendConnection {
   private reason: string | undefined;
   private abandonedBecause: string | undefined;
   private deliberate = false;
+  private era: ConnectionEra = LEGACY_ERA;
 
   constructor(
     private readonly spec: BackendSpec,
@@ -113,7 +120,7 @@ export class BackendConnection {
    */
   async open(onLost: () => void): Promise<Tool[]> {
     const onclose = (): void => {
-      this.reason ??= this.describeEnd();
+      this.reason ??= `${this.abandonedBecause ?? describeCause(this.child)}${stderrSuffix(this.child)}`;
       this.requests.close(new GatewayError('backend_exited', 'Connection closed'));
       if (!this.deliberate) onLost();
     };
@@ -128,7 +135,7 @@ export class BackendConnection {
     } catch (error) {
       if (error instanceof GatewayError) throw error;
       // Described before closing: closing ends the process, which would then look like its own exit.
-      const failure = this.describeStartFailure(error);
+      const failure = describeStartFailure(this.spec, this.child, this.options.handshakeTimeoutMs, error);
       await this.close();
       throw failure;
     }
@@ -145,8 +152,8 @@ export class BackendConnection {
         { backend: this.spec.name, cause: error },
       );
     }
-    this.currentClient.onclose = onclose;
     await this.handshake(child, true);
+    this.currentClient.onclose = onclose;
   }
 
   /** Streamable HTTP first; a server that does not speak it (an older SSE-only server) gets a second try over SSE. */
@@ -160,7 +167,11 @@ export class BackendConnection {
         this.currentClient = this.createClient();
       }
       try {
-        await this.handshake(await createRemoteTransport(kind, url, this.spec.headers));
+        await this.handshake(
+          await createRemoteTransport(kind, url, this.spec.headers),
+          false,
+          kind === 'sse',
+        );
         this.currentClient.onclose = onclose;
         return;
       } catch (error) {
@@ -176,23 +187,38 @@ export class BackendConnection {
     }
   }
 
-  /** Connects the Client through the fast path's interceptor; the fast path sends on the transport from then on. */
-  private async handshake(transport: Transport, started = false): Promise<void> {
+  /**
+   * Connects a Client through the fast path's interceptor, in the backend's era (see `era-handshake.ts`); the fast
+   * path sends on the transport from then on.
+   */
+  private async handshake(transport: Transport, owned = false, legacyOnly = false): Promise<void> {
     this.transport = transport;
-    const intercepted = new InterceptingTransport(
+    const { client, era } = await handshakeInEra({
       transport,
-      (message) => this.requests.intercept(message),
-      started,
-    );
-    await this.currentClient.connect(intercepted, { timeout: this.options.handshakeTimeoutMs });
+      owned,
+      legacyOnly,
+      createClient: (mode) => (this.currentClient = this.createClient(mode)),
+      intercept: (message) => this.requests.intercept(message),
+      timeoutMs: this.options.handshakeTimeoutMs,
+      logger: this.options.logger,
+      clientInfo: GATEWAY_CLIENT_INFO,
+      capabilities: GATEWAY_CLIENT_CAPABILITIES,
+    });
+    this.currentClient = client;
+    this.era = era;
     this.requests.attach(transport);
   }
 
-  private createClient(): Client {
-    const client = new Client(
-      { name: GATEWAY_NAME, version: GATEWAY_VERSION },
-      { capabilities: GATEWAY_CLIENT_CAPABILITIES },
-    );
+  /** The protocol era this connection speaks, once connected: what a raw request must carry with it. */
+  get protocolEra(): ConnectionEra {
+    return this.era;
+  }
+
+  private createClient(mode: EraMode = 'legacy'): Client {
+    const client = new Client(GATEWAY_CLIENT_INFO, {
+      capabilities: GATEWAY_CLIENT_CAPABILITIES,
+      ...(mode === 'legacy' ? {} : { versionNegotiation: { mode } }),
+    });
     // Everything the backend asks or announces that the SDK does not handle itself (ping, cancellation, progress)
     // goes to the gateway, whatever the method: a proxy forwards what it does not know too.
     client.fallbackRequestHandler = (request, ctx) =>
@@ -209,10 +235,14 @@ export class BackendConnection {
     return client;
   }
 
-  /** Resolves true when the backend answers a ping within `timeoutMs`. */
+  /**
+   * Resolves true when the backend answers within `timeoutMs`: a `ping`, or for a 2026-07-28 backend (whose
+   * revision has no ping) a `server/discover`.
+   */
   async ping(timeoutMs: number): Promise<boolean> {
     try {
-      await this.client.ping({ timeout: timeoutMs });
+      if (this.era.kind === 'modern') await this.client.discover({ timeout: timeoutMs });
+      else await this.client.ping({ timeout: timeoutMs });
       return true;
     } catch {
       return false;
@@ -250,43 +280,5 @@ export class BackendConnection {
       cursor = page.nextCursor;
     } while (cursor !== undefined);
     return tools;
-  }
-
-  private describeStartFailure(error: unknown): GatewayError {
-    const where = { backend: this.spec.name, cause: error };
-    const command = `(command: ${formatCommandLine(this.spec)})`;
-    if (this.child?.exit || this.child?.failure) {
-      return new GatewayError(
-        'handshake_failed',
-        `backend "${this.spec.name}" ${this.describeCause()} before completing the MCP handshake ${command}${this.stderrSuffix()}`,
-        where,
-      );
-    }
-    const reason = isSdkTimeout(error)
-      ? `did not complete the MCP handshake within ${this.options.handshakeTimeoutMs} ms`
-      : `failed during the MCP handshake: ${plainMessage(error)}`;
-    return new GatewayError(
-      'handshake_failed',
-      `backend "${this.spec.name}" ${reason} ${command}${this.stderrSuffix()}`,
-      where,
-    );
-  }
-
-  private describeEnd(): string {
-    return `${this.abandonedBecause ?? this.describeCause()}${this.stderrSuffix()}`;
-  }
-
-  private describeCause(): string {
-    const failure = this.child?.failure;
-    if (failure) return `was stopped: ${failure.message}`;
-    if (!this.child) return 'closed its connection';
-    const exit = this.child.exit;
-    if (!exit) return 'closed its connection';
-    return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
-  }
-
-  private stderrSuffix(): string {
-    const last = this.child?.recentStderr().slice(-10) ?? [];
-    return last.length > 0 ? `${STDERR_TAIL}\n${last.map((line) => `  ${line}`).join('\n')}` : '';
   }
 }

@@ -3,13 +3,14 @@
  * caller's cancellation reaching the backend, progress relayed, and a failure described as a `GatewayError` naming
  * the backend, what was asked, and why.
  */
+import { SERVER_INFO_META_KEY } from '@modelcontextprotocol/client';
 import { prettifyError, type ZodType } from 'zod';
 
-import { GatewayError } from '../errors/gateway-error.js';
-import { plainMessage, ProtocolError } from '../errors/protocol-error.js';
-import type { RpcMessage } from '../rpc/outgoing-requests.js';
-import type { BackendCallOptions } from '../shared/backend.js';
-import type { BackendConnection } from './connection.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { plainMessage, ProtocolError } from '../../errors/protocol-error.js';
+import type { RpcMessage } from '../../rpc/outgoing-requests.js';
+import type { BackendCallOptions } from '../../shared/backend.js';
+import type { BackendConnection } from '../connection/connection.js';
 
 /** A result check that parses with `schema` (for requests other than tool calls, whose results are passed on). */
 export function parseWith<T>(schema: ZodType<T>): (result: Record<string, unknown>) => T {
@@ -59,6 +60,9 @@ export async function exchange<T>(
   // The caller's `_meta` goes along, but its progress token belongs to the caller's hop, not this one.
   const meta: Record<string, unknown> = options.meta === undefined ? {} : { ...options.meta };
   delete meta.progressToken;
+  // A 2026-07-28 backend reads who is asking from each request: the gateway, its client.
+  const era = connection.protocolEra;
+  if (era.kind === 'modern') Object.assign(meta, era.envelope);
   let token: string | undefined;
   let totalTimer: NodeJS.Timeout | undefined;
   const startedAt = Date.now();
@@ -87,7 +91,8 @@ export async function exchange<T>(
   const onCallerAbort = (): void => stop(cancelled());
   callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   try {
-    return check(await sent.response);
+    const result = await sent.response;
+    return check(era.kind === 'modern' ? fromModernResult(result) : result);
   } catch (error) {
     throw stoppedBecause ?? describeCallFailure(context, what, error);
   } finally {
@@ -96,6 +101,19 @@ export async function exchange<T>(
     callerSignal?.removeEventListener('abort', onCallerAbort);
     if (token !== undefined) connection.requests.unrouteProgress(token);
   }
+}
+
+/**
+ * A 2026-07-28 backend's result as the caller gets it: without what belongs to the hop (`resultType`, the backend's
+ * own identity in `_meta`: the caller's server is the gateway). An `input_required` result stays as it is: the
+ * caller answers it (see `input-rounds.ts`).
+ */
+function fromModernResult(result: Record<string, unknown>): Record<string, unknown> {
+  if (result.resultType === 'input_required') return result;
+  const { resultType: _resultType, _meta: meta, ...rest } = result;
+  if (meta === undefined || typeof meta !== 'object' || meta === null) return rest;
+  const { [SERVER_INFO_META_KEY]: _serverInfo, ...callerMeta } = meta as Record<string, unknown>;
+  return Object.keys(callerMeta).length > 0 ? { ...rest, _meta: callerMeta } : rest;
 }
 
 function describeCallFailure(context: ExchangeContext, what: ExchangeLabel, error: unknown): GatewayError {

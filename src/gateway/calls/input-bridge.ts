@@ -1,0 +1,114 @@
+/**
+ * The bridge from the 2025 era's requests to 2026-07-28 clients: a backend that asks the client something during a
+ * call (elicitation, sampling, roots) cannot send a 2026-07-28 client a request, so the call's request is answered
+ * `input_required` with those questions, and the client's retry (with the answers, and the `requestState` it was
+ * given) resumes the same call. The state is an id of the waiting call, sealed with an HMAC and an expiry: a state
+ * that was tampered with or has expired is refused, and a call nobody resumes is cancelled when it expires.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+import {
+  createRequestStateCodec,
+  inputRequired,
+  type CallToolResult,
+  type InputRequiredResult,
+  type InputRequests,
+  type RequestStateCodec,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { CallerChannel } from '../../rpc/caller-channel.js';
+import { InputFlow } from './input-flow.js';
+
+/** How long a call waits for the client to come back with answers. */
+export const INPUT_WAIT_MS = 10 * 60_000;
+
+/** What the gateway puts in a `requestState`. */
+interface FlowState {
+  readonly flow: string;
+}
+
+/** The waiting calls of one gateway, and the codec of their states. */
+export class InputBridge {
+  readonly codec: RequestStateCodec<FlowState>;
+  private readonly flows = new Map<string, { flow: InputFlow; timer: NodeJS.Timeout }>();
+
+  constructor(private readonly waitMs = INPUT_WAIT_MS) {
+    // One process serves every round of a flow (its call runs here), so a key of its own is enough.
+    this.codec = createRequestStateCodec<FlowState>({
+      key: randomBytes(32),
+      ttlSeconds: Math.ceil(waitMs / 1000),
+    });
+  }
+
+  /**
+   * Serves one round of a tools/call: the first (which starts the call with `run`) or a retry carrying
+   * `requestState` and `inputResponses`. Resolves with the call's result, or with `input_required` and the
+   * questions still open.
+   */
+  async serve(
+    ctx: ServerContext,
+    run: (caller: CallerChannel) => Promise<CallToolResult>,
+  ): Promise<CallToolResult | InputRequiredResult> {
+    const state = ctx.mcpReq.requestState<FlowState>();
+    let id: string;
+    let entry: { flow: InputFlow; timer: NodeJS.Timeout } | undefined;
+    if (state === undefined) {
+      id = randomUUID();
+      entry = { flow: new InputFlow(run), timer: this.expireLater(id) };
+      this.flows.set(id, entry);
+    } else {
+      id = state.flow;
+      entry = this.flows.get(id);
+      if (!entry) {
+        throw new GatewayError(
+          'invalid_input',
+          'the call this requestState resumes is over (it finished, was cancelled, or waited too long): call the tool again',
+        );
+      }
+      entry.timer.refresh();
+      entry.flow.answer(ctx.mcpReq.inputResponses ?? {});
+    }
+    const { flow } = entry;
+    try {
+      const step = await flow.next((notification) => ctx.mcpReq.notify(notification), ctx.mcpReq.signal);
+      if (step.kind === 'done') {
+        this.forget(id);
+        return step.result;
+      }
+      return inputRequired({
+        inputRequests: step.requests as unknown as InputRequests,
+        requestState: await this.codec.mint({ flow: id }),
+      });
+    } catch (error) {
+      // The call failed, or the client gave up on this round: either way the call is over.
+      if (!flow.finished) flow.cancel('the client cancelled the call');
+      this.forget(id);
+      throw error;
+    }
+  }
+
+  /** Cancels every waiting call (the gateway is closing). */
+  close(): void {
+    for (const [id, { flow }] of this.flows) {
+      flow.cancel('the gateway is closing');
+      this.forget(id);
+    }
+  }
+
+  private expireLater(id: string): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.flows.get(id)?.flow.cancel(`the client did not answer within ${Math.round(this.waitMs / 1000)} s`);
+      this.forget(id);
+    }, this.waitMs);
+    timer.unref();
+    return timer;
+  }
+
+  private forget(id: string): void {
+    const entry = this.flows.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.flows.delete(id);
+  }
+}
