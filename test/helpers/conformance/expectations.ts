@@ -13,8 +13,6 @@ export type ConformanceFixtureName = 'legacy' | 'modern';
 export interface FixtureClaims {
   /** Its file in test/fixtures/servers/. */
   readonly file: string;
-  /** The SDK it is built on, for messages. */
-  readonly sdk: string;
   /** The revisions it is measured at. */
   readonly revisions: readonly Revision[];
   /** Per revision: scenario → why the fixture does not pass it. */
@@ -25,15 +23,10 @@ export interface FixtureClaims {
   readonly skipped: Partial<Record<Revision, Readonly<Record<string, readonly string[]>>>>;
 }
 
-const TASKS_NOT_IN_SDK =
-  'io.modelcontextprotocol/tasks (SEP-2663) is an extension SDK 2.4.0 does not implement (its inbound tasks/* ' +
-  'answer -32601, tools/call has no task creation); scored for no revision.';
-
 /** The claims of each fixture. */
 export const CONFORMANCE_FIXTURES: Readonly<Record<ConformanceFixtureName, FixtureClaims>> = {
   legacy: {
     file: 'conformance.mjs',
-    sdk: 'SDK v1 (@modelcontextprotocol/sdk)',
     revisions: ['2025-11-25'],
     excluded: {
       '2025-11-25': {
@@ -58,19 +51,9 @@ export const CONFORMANCE_FIXTURES: Readonly<Record<ConformanceFixtureName, Fixtu
   },
   modern: {
     file: 'modern-conformance.mjs',
-    sdk: 'SDK v2 (@modelcontextprotocol/server)',
     revisions: ['2025-11-25', '2026-07-28'],
     excluded: {
       '2026-07-28': {
-        'tasks-lifecycle': TASKS_NOT_IN_SDK,
-        'tasks-capability-negotiation': TASKS_NOT_IN_SDK,
-        'tasks-wire-fields': TASKS_NOT_IN_SDK,
-        'tasks-request-state-removal': TASKS_NOT_IN_SDK,
-        'tasks-mrtr-input': TASKS_NOT_IN_SDK,
-        'tasks-request-headers': TASKS_NOT_IN_SDK,
-        'tasks-dispatch-and-envelope': TASKS_NOT_IN_SDK,
-        'tasks-required-task-error': TASKS_NOT_IN_SDK,
-        'tasks-mrtr-composition': TASKS_NOT_IN_SDK,
         'tasks-status-notifications':
           'The suite skips it outright (one SKIPPED check, tasks-status-notifications: its harness still watches ' +
           'the tools/call stream, while SEP-2663 sends task status on subscriptions/listen), so it checks nothing ' +
