@@ -28,6 +28,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/examples/**/*.test.ts', 'test/docs/**/*.test.ts'],
+          // Added to the global setup above: a Node 22+ for the conformance suite's CLI, installed once if need be.
+          globalSetup: ['test/helpers/conformance/suite-node-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

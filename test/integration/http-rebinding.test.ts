@@ -1,20 +1,16 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { CONFORMANCE_CLI, ensureSuiteNode } from '../helpers/conformance.js';
 import { startHttpGateway, type HttpGateway } from '../helpers/gateway-process.js';
 import { initializeBody, jsonHeaders, rawRequest } from '../helpers/http-gateway.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
-const CONFORMANCE_CLI = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('@modelcontextprotocol/conformance/package.json')),
-  'dist/index.js',
-);
 
 /** How many sessions the gateway has opened so far, from its debug log. */
 function sessionsOpened(gateway: HttpGateway): number {
@@ -43,13 +39,16 @@ describe('DNS-rebinding protection of the HTTP front door', () => {
   });
 
   it("passes the conformance suite's dns-rebinding-protection scenario", async () => {
-    const { stdout } = await run(process.execPath, [
+    // At the revision the front door speaks (the suite would pick its latest, 2026-07-28, otherwise).
+    const { stdout } = await run(await ensureSuiteNode(), [
       CONFORMANCE_CLI,
       'server',
       '--url',
       gateway.url.href,
       '--scenario',
       'dns-rebinding-protection',
+      '--spec-version',
+      '2025-11-25',
       '--output-dir',
       dir,
     ]);
