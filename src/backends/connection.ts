@@ -13,6 +13,9 @@ import { isSdkTimeout, toProtocolError } from '../errors/to-wire.js';
 import { InterceptingTransport } from '../rpc/intercepting-transport.js';
 import { OutgoingRequests } from '../rpc/outgoing-requests.js';
 import type { BackendMessage } from '../shared/backend.js';
+// What the gateway tells every backend it can do: it passes those requests on to the client whose call is in
+// flight, and answers with an error when that client cannot.
+import { GATEWAY_CLIENT_CAPABILITIES } from '../shared/routed-capabilities.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
 import { buildChildEnv, formatCommandLine, type BackendSpec } from './backend-spec.js';
 import { CONFIG_CHAIN_ENV, describeSelfReference } from './registration/config-chain.js';
@@ -26,12 +29,6 @@ export interface ConnectionHooks {
   /** Receives a notification from the backend (progress of forwarded calls excepted). */
   onNotification(notification: BackendMessage): void;
 }
-
-/**
- * What the gateway tells every backend it can do: it passes these requests on to the client whose call is in
- * flight, and answers with an error when that client cannot.
- */
-const GATEWAY_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: true } };
 
 /** What precedes a backend's last stderr lines in the messages that quote them. */
 export const STDERR_TAIL = '; last stderr lines:';

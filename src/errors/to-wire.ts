@@ -56,6 +56,21 @@ export function backendRpcError(error: unknown): ProtocolError | undefined {
 }
 
 /**
+ * The ids of the URL-mode elicitations a backend's error asks the client to complete (URLElicitationRequired,
+ * -32042, 2025-11-25): the backend announces each completion later with `notifications/elicitation/complete`, which
+ * must reach the client that got the error. Empty for any other error.
+ */
+export function urlElicitationIds(error: unknown): string[] {
+  const remote = backendRpcError(error);
+  if (remote?.code !== ProtocolErrorCode.UrlElicitationRequired) return [];
+  const elicitations = (remote.data as { elicitations?: unknown } | undefined)?.elicitations;
+  if (!Array.isArray(elicitations)) return [];
+  return elicitations
+    .map((elicitation: unknown) => (elicitation as { elicitationId?: unknown } | null)?.elicitationId)
+    .filter((id): id is string => typeof id === 'string');
+}
+
+/**
  * Maps any error to the JSON-RPC error the client receives. A gateway error keeps its message (which names the
  * backend and the tool) and takes the code of the backend's own error when there is one.
  */
