@@ -25,6 +25,7 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   duplicate_request_id: ProtocolErrorCode.InvalidRequest,
   unknown_server: ProtocolErrorCode.InvalidParams,
   unknown_tool: ProtocolErrorCode.InvalidParams,
+  ambiguous_tool: ProtocolErrorCode.InvalidParams,
   unknown_prompt: ProtocolErrorCode.InvalidParams,
   unknown_scenario: ProtocolErrorCode.InvalidParams,
   // -32602 at every revision, as 2026-07-28 requires (SEP-2164) and the SDK's server sends; clients of 2025 accept it.
