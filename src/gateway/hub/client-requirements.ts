@@ -39,7 +39,7 @@ const ROOTS: ClientRequirement = {
  * Form-mode elicitation. Since 2025-11-25 a client declares the modes it supports (`form`, `url`); one that
  * declares `elicitation` with neither (`elicitation: {}`, as every client did before) supports form mode only.
  */
-export const FORM_ELICITATION: ClientRequirement = {
+const FORM_ELICITATION: ClientRequirement = {
   asked: 'form-mode elicitation',
   capability: 'elicitation.form',
   metBy: (capabilities) => {

@@ -135,7 +135,10 @@ export class LiveCatalog {
     };
   }
 
-  /** After the directory changed: drops what is stale and says what changed (renamed tools are logged). */
+  /**
+   * After the directory changed: drops what is stale and says what changed (renamed tools, and app resources named
+   * by tools of several backends, are logged).
+   */
   refresh(): CatalogChange {
     this.toolSet = undefined;
     this.appIndex = undefined;
