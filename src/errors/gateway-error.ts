@@ -12,6 +12,7 @@ export type GatewayErrorCode =
   | 'duplicate_request_id'
   | 'unknown_server'
   | 'unknown_tool'
+  | 'ambiguous_tool'
   | 'unknown_prompt'
   | 'unknown_scenario'
   | 'resource_not_found'

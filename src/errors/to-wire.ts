@@ -25,6 +25,7 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   duplicate_request_id: ProtocolErrorCode.InvalidRequest,
   unknown_server: ProtocolErrorCode.InvalidParams,
   unknown_tool: ProtocolErrorCode.InvalidParams,
+  ambiguous_tool: ProtocolErrorCode.InvalidParams,
   unknown_prompt: ProtocolErrorCode.InvalidParams,
   unknown_scenario: ProtocolErrorCode.InvalidParams,
   // -32602 at every revision, as 2026-07-28 requires (SEP-2164) and the SDK's server sends; clients of 2025 accept it.
@@ -53,6 +54,21 @@ export function backendRpcError(error: unknown): ProtocolError | undefined {
     error.cause instanceof ProtocolError
     ? error.cause
     : undefined;
+}
+
+/**
+ * The ids of the URL-mode elicitations a backend's error asks the client to complete (URLElicitationRequired,
+ * -32042, 2025-11-25): the backend announces each completion later with `notifications/elicitation/complete`, which
+ * must reach the client that got the error. Empty for any other error.
+ */
+export function urlElicitationIds(error: unknown): string[] {
+  const remote = backendRpcError(error);
+  if (remote?.code !== ProtocolErrorCode.UrlElicitationRequired) return [];
+  const elicitations = (remote.data as { elicitations?: unknown } | undefined)?.elicitations;
+  if (!Array.isArray(elicitations)) return [];
+  return elicitations
+    .map((elicitation: unknown) => (elicitation as { elicitationId?: unknown } | null)?.elicitationId)
+    .filter((id): id is string => typeof id === 'string');
 }
 
 /**

@@ -77,6 +77,8 @@ export interface RecordedRequest {
 export interface FakeBackendOptions {
   /** Tool name to its behaviour; a plain result is returned as it is on every call. */
   readonly tools?: Readonly<Record<string, FakeToolHandler | CallToolResult>>;
+  /** Tool name to fields its listing has besides the defaults (`_meta`, `description`...). */
+  readonly definitions?: Readonly<Record<string, Partial<Tool>>>;
   /** What it says it can do while ready; default `{ tools: {} }`, a tools-only server. */
   readonly capabilities?: ServerCapabilities;
   /** Request method to its behaviour; a method without one is answered with an error, as before. */
@@ -106,6 +108,7 @@ export class FakeBackend implements Backend {
   /** The directory it was added to, whose upward handler hears what it sends on its own. */
   directory: UpwardSource | undefined;
   private readonly handlers = new Map<string, FakeToolHandler>();
+  private readonly listings = new Map<string, Partial<Tool>>();
   private readonly requestHandlers = new Map<string, FakeRequestHandler>();
   private readonly declaredCapabilities: ServerCapabilities;
   private readonly description: string;
@@ -123,7 +126,9 @@ export class FakeBackend implements Backend {
     this.command = options.command ?? `fake-${name}`;
     this.infoOverrides = options.info ?? {};
     this.declaredCapabilities = options.capabilities ?? { tools: {} };
-    for (const [tool, behaviour] of Object.entries(options.tools ?? {})) this.setTool(tool, behaviour);
+    for (const [tool, behaviour] of Object.entries(options.tools ?? {})) {
+      this.setTool(tool, behaviour, options.definitions?.[tool]);
+    }
     for (const [method, handler] of Object.entries(options.requests ?? {})) this.setRequest(method, handler);
   }
 
@@ -188,9 +193,10 @@ export class FakeBackend implements Backend {
     return this.upward().request(this.name, request, signal);
   }
 
-  /** Adds or replaces a tool. */
-  setTool(tool: string, behaviour: FakeToolHandler | CallToolResult): void {
+  /** Adds or replaces a tool, listed with `definition`'s fields besides the defaults. */
+  setTool(tool: string, behaviour: FakeToolHandler | CallToolResult, definition: Partial<Tool> = {}): void {
     this.handlers.set(tool, typeof behaviour === 'function' ? behaviour : () => behaviour);
+    this.listings.set(tool, definition);
   }
 
   /** The tools it lists: none until it is ready, as with a backend whose handshake has not completed. */
@@ -200,6 +206,7 @@ export class FakeBackend implements Backend {
       name,
       description: `${name} of ${this.name}`,
       inputSchema: { type: 'object' },
+      ...this.listings.get(name),
     }));
   }
 

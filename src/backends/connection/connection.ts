@@ -12,6 +12,9 @@ import { plainMessage } from '../../errors/protocol-error.js';
 import { toProtocolError } from '../../errors/to-wire.js';
 import { OutgoingRequests } from '../../rpc/outgoing-requests.js';
 import type { BackendMessage } from '../../shared/backend.js';
+// What the gateway tells every backend it can do: it passes those requests on to the client whose call is in
+// flight, and answers with an error when that client cannot.
+import { GATEWAY_CLIENT_CAPABILITIES } from '../../shared/routed-capabilities.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../../version.js';
 import { buildChildEnv, type BackendSpec } from '../backend-spec.js';
 import { CONFIG_CHAIN_ENV, describeSelfReference } from '../registration/config-chain.js';
@@ -32,12 +35,6 @@ export interface ConnectionHooks {
   /** Receives a notification from the backend (progress of forwarded calls excepted). */
   onNotification(notification: BackendMessage): void;
 }
-
-/**
- * What the gateway tells every backend it can do: it passes these requests on to the client whose call is in
- * flight, and answers with an error when that client cannot.
- */
-const GATEWAY_CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: true } };
 
 /** Who the gateway says it is, as the client of its backends. */
 const GATEWAY_CLIENT_INFO = { name: GATEWAY_NAME, version: GATEWAY_VERSION };

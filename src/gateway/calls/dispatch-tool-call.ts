@@ -1,6 +1,7 @@
 /**
- * What a `tools/call` does: runs a gateway tool, or forwards a backend tool called by its exposed name. Every call
- * arrives here from the fast path (`rpc/incoming-tool-calls.ts`), the only way a session serves `tools/call`.
+ * What a `tools/call` does: runs a gateway tool, or forwards a backend tool called by its exposed name (or by its
+ * own name, as an MCP App calls it). Every call arrives here from the fast path (`rpc/incoming-tool-calls.ts`), the
+ * only way a session serves `tools/call`.
  */
 import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../errors/gateway-error.js';
@@ -15,6 +16,7 @@ import type { SessionState } from '../hub/session-state.js';
 import { describeToolFailure, type ToolContext } from '../tools/gateway-tool.js';
 import { GATEWAY_TOOLS } from '../tools/index.js';
 import { EXPOSED_TOOL_CALL, forwardToolCall, type CallScope } from './forward-tool-call.js';
+import { resolveAppCall, type AppCallTarget } from './resolve-app-call.js';
 
 /** The part of a gateway tool's context that is the same for every call of a session. */
 export type SessionToolContext = Omit<ToolContext, 'forward' | 'signal' | 'reportProgress' | 'meta'>;
@@ -63,15 +65,35 @@ export async function dispatchToolCall(
   }
 }
 
-/** The backend a call reaches, for the trace: by exposed name, or the `server` and `tool` of `call_backend`. */
+/**
+ * The backend a call reaches, for the trace: by exposed name (or its own), or the `server` and `tool` of
+ * `call_backend`.
+ */
 function traceTarget(params: ToolCallParams, scope: ToolCallScope): Record<string, string> {
-  const exposed = scope.catalog.tools().byName.get(params.name);
-  if (exposed) return { backend: exposed.backend.name, backendTool: exposed.originalName };
   const { server, tool } = params.arguments ?? {};
   if (params.name === 'call_backend' && typeof server === 'string' && typeof tool === 'string') {
     return { backend: server, backendTool: tool };
   }
-  return {};
+  if (TOOLS_BY_NAME.has(params.name)) return {};
+  try {
+    const target = backendTarget(params.name, scope);
+    return target ? { backend: target.backend.name, backendTool: target.tool } : {};
+  } catch {
+    // An ambiguous name reached no backend: the trace's outcome says why.
+    return {};
+  }
+}
+
+/**
+ * The backend tool `name` (not a gateway tool's) reaches: the exposed name of a ready backend's tool, else one of a
+ * backend that is not ready (which goes to it all the same: its refusal says why, failed, disabled...), and only
+ * then a backend tool's own name, as an app calls it (see `resolve-app-call.ts`), so that an own name never shadows
+ * an exposed one. Throws when an own name is ambiguous.
+ */
+function backendTarget(name: string, scope: ToolCallScope): AppCallTarget | undefined {
+  const exposed = scope.catalog.tools().byName.get(name);
+  if (exposed) return { backend: exposed.backend, tool: exposed.originalName };
+  return scope.catalog.unavailableTool(name) ?? resolveAppCall(name, scope.catalog.apps());
 }
 
 async function runToolCall(
@@ -90,11 +112,7 @@ async function runToolCall(
   };
   const tool = TOOLS_BY_NAME.get(name);
   if (!tool) {
-    const exposed = scope.catalog.tools().byName.get(name);
-    // A tool of a backend that is not ready goes to it all the same: its refusal says why (failed, disabled...).
-    const target = exposed
-      ? { backend: exposed.backend, tool: exposed.originalName }
-      : scope.catalog.unavailableTool(name);
+    const target = backendTarget(name, scope);
     if (!target) throw unknownTool(name, scope);
     return forwardToolCall(
       callScope,

@@ -1,15 +1,16 @@
 /**
  * Forwarding the rest of the protocol to the backends: resources (by URI), prompts (by exposed name), completion
  * (by reference), logging levels, and the client's roots changes. Registered only for the capabilities the session
- * advertised.
+ * advertised, with the extensions the backends use added to them.
  */
 import { registerCompletionHandler } from './completion.js';
+import { announceExtensions } from './extensions.js';
 import type { ForwardingContext } from './forwarding-context.js';
 import { registerLoggingHandler, registerRootsHandler } from './logging.js';
 import { registerPromptHandlers } from './prompts.js';
 import { registerResourceHandlers } from './resources.js';
 
-/** Registers the forwarding handlers the session's capabilities call for. */
+/** Registers the forwarding handlers the session's capabilities call for, and announces its extensions. */
 export function registerForwarding(context: ForwardingContext): void {
   const { advertised } = context.session;
   if (advertised.resources) registerResourceHandlers(context);
@@ -17,4 +18,5 @@ export function registerForwarding(context: ForwardingContext): void {
   if (advertised.completions) registerCompletionHandler(context);
   if (advertised.logging) registerLoggingHandler(context);
   registerRootsHandler(context);
+  announceExtensions(context);
 }

@@ -1,6 +1,7 @@
 /**
  * Resources across backends: the lists merged (a URI belongs to the backend that listed it first), and reads and
- * subscriptions routed to the backend that owns the URI.
+ * subscriptions routed to the backend that owns the URI. An MCP App's `ui://` resource belongs to the backend whose
+ * tool names it, listed or not (servers may leave them out of `resources/list`).
  */
 import {
   EmptyResultSchema,
@@ -17,6 +18,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Backend } from '../../shared/backend.js';
+import { isUiResource } from '../hub/app-meta.js';
 import {
   backendsWith,
   fanOut,
@@ -68,10 +70,15 @@ export async function listTemplates(context: ForwardingContext): Promise<Resourc
 }
 
 /**
- * The backend that owns `uri`: the one that listed it, or whose template matches it (the lists are fetched again
- * when neither is known yet), or the only backend with resources.
+ * The backend that owns `uri`: for an app's `ui://` resource, the backend whose tool names it; else the one that
+ * listed it, or whose template matches it (the lists are fetched again when neither is known yet), or the only
+ * backend with resources.
  */
 export async function ownerOf(context: ForwardingContext, uri: string): Promise<Backend> {
+  // The tool's link comes first: it names the resource its host renders, while another backend may list the same
+  // `ui://` URI for an app of its own.
+  const app = isUiResource(uri) ? context.catalog.apps().uiOwner(uri) : undefined;
+  if (app) return app;
   const find = (): Backend | undefined => {
     const listed = context.catalog.resourceOwner(uri);
     if (listed) return listed;

@@ -7,6 +7,7 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import type { Backend } from '../../shared/backend.js';
 import { toolPasses } from '../../shared/tool-filter.js';
+import { visibleTo } from './app-meta.js';
 import { qualifyName, shortHash, withSuffix } from './tool-names.js';
 
 /** One backend item under the name clients see. */
@@ -63,7 +64,11 @@ export function exposeNames<T>(
   return { byName, conflicts };
 }
 
-/** The tools of every ready backend that its filter lets through, named for clients. */
+/**
+ * The tools of every ready backend that its filter lets through, named for clients. A tool only an MCP App may
+ * call (`_meta.ui.visibility: ["app"]`) is left out: a client that shows no apps would offer it to its model, and
+ * one that does calls it by the backend's own name (see `calls/resolve-app-call.ts`).
+ */
 export function buildToolCatalog(
   backends: readonly Backend[],
   reserved: ReadonlySet<string>,
@@ -73,7 +78,7 @@ export function buildToolCatalog(
     .flatMap((backend) =>
       backend
         .tools()
-        .filter((tool) => toolPasses(tool.name, backend.toolFilter))
+        .filter((tool) => toolPasses(tool.name, backend.toolFilter) && visibleTo(tool, 'model'))
         .map((tool) => ({ backend, originalName: tool.name, item: tool })),
     );
   return exposeNames(entries, reserved);

@@ -1,12 +1,13 @@
 /**
  * What the backends offer now, as every session sees it: the exposed tools (built on demand, cached until the
- * backends change), the search index over them, the prompts and resource owners as last listed, and what the
- * backends can do. `refresh()` says what changed after the directory changed.
+ * backends change), the search index over them, their MCP Apps, the prompts and resource owners as last listed,
+ * and what the backends can do. `refresh()` says what changed after the directory changed.
  */
 import type { Prompt, Tool } from '@modelcontextprotocol/server';
 import type { Logger } from '../../logger.js';
 import type { Backend, BackendDirectory } from '../../shared/backend.js';
 import { ToolSearchIndex } from '../search/tool-search-index.js';
+import { AppIndex } from './app-index.js';
 import { buildToolCatalog, exposeNames, type ExposedSet } from './catalog.js';
 import { PREFIX_SEPARATOR, qualifyName } from './tool-names.js';
 import type { CatalogChange } from './session-router.js';
@@ -15,6 +16,8 @@ import type { AdvertisedCapabilities } from './session-state.js';
 /** The backends' tools, prompts and resources as exposed to clients. */
 export class LiveCatalog {
   private toolSet: ExposedSet<Tool> | undefined;
+  private appIndex: AppIndex | undefined;
+  private appSignature = '[]';
   private index: ToolSearchIndex | undefined;
   private toolSignature: string;
   private readySignature: string;
@@ -55,6 +58,12 @@ export class LiveCatalog {
       }
     }
     return undefined;
+  }
+
+  /** The MCP Apps of the ready backends: which backend each `ui://` resource is of, and tools by their own name. */
+  apps(): AppIndex {
+    this.appIndex ??= AppIndex.build(this.directory.list());
+    return this.appIndex;
   }
 
   /** The search index over the exposed backend tools, built on first use after the tools last changed. */
@@ -126,9 +135,14 @@ export class LiveCatalog {
     };
   }
 
-  /** After the directory changed: drops what is stale and says what changed (renamed tools are logged). */
+  /**
+   * After the directory changed: drops what is stale and says what changed (renamed tools, and app resources named
+   * by tools of several backends, are logged).
+   */
   refresh(): CatalogChange {
     this.toolSet = undefined;
+    this.appIndex = undefined;
+    this.warnOfUiConflicts();
     const toolSignature = signatureOf(this.tools());
     const readySignature = this.readyNames();
     const toolsChanged = toolSignature !== this.toolSignature;
@@ -144,6 +158,19 @@ export class LiveCatalog {
       }
     }
     return { toolsChanged, membershipChanged };
+  }
+
+  /** Says once, when the links change, which `ui://` resources tools of several backends name. */
+  private warnOfUiConflicts(): void {
+    const signature = this.apps().signature();
+    if (signature === this.appSignature) return;
+    this.appSignature = signature;
+    for (const { uri, keptBy, others } of this.apps().conflicts()) {
+      this.logger.warn(
+        `app resource ${uri} is named by tools of ${[keptBy, ...others].map((name) => `"${name}"`).join(', ')}: ` +
+          `reads of it go to "${keptBy}"`,
+      );
+    }
   }
 
   private readyNames(): string {

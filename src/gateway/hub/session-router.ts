@@ -9,7 +9,9 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
 import type { BackendMessage } from '../../shared/backend.js';
+import { describeNeed, requirementOf, URL_ELICITATION } from './client-requirements.js';
 import type { SessionState } from './session-state.js';
+import { UrlElicitations } from './url-elicitations.js';
 
 /** What changed, for the sessions to be told. */
 export interface CatalogChange {
@@ -45,15 +47,9 @@ const LOG_SEVERITY: Readonly<Record<LoggingLevel, number>> = {
   emergency: 7,
 };
 
-/** Which client capability each request a backend may send needs. */
-const REQUIRED_CLIENT_CAPABILITY: Readonly<Record<string, 'sampling' | 'elicitation' | 'roots'>> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
-
 /** Sessions, calls in flight, and the routing of what backends send. */
 export class SessionRouter {
+  private readonly elicitations = new UrlElicitations();
   private readonly sessions = new Set<SessionState>();
   private readonly inFlight = new Map<string, Set<InFlightCall>>();
   private readonly watchers = new Set<Watcher>();
@@ -68,6 +64,7 @@ export class SessionRouter {
   /** Forgets a session that closed. */
   detach(session: SessionState): void {
     this.sessions.delete(session);
+    this.elicitations.forget(session);
   }
 
   /**
@@ -89,6 +86,9 @@ export class SessionRouter {
     calls.add(call);
     try {
       return await run();
+    } catch (error) {
+      this.elicitations.rememberRefusal(backend, error, session);
+      throw error;
     } finally {
       calls.delete(call);
       if (calls.size === 0) this.inFlight.delete(backend);
@@ -131,17 +131,19 @@ export class SessionRouter {
   /**
    * A request a backend sent to its client. It goes to the session whose call to that backend is in flight, on
    * that call's stream. Over stdio the request carries nothing that ties it to one call, so when calls from several
-   * sessions are in flight, only the sessions whose client can answer it (has the capability) count; with no call
-   * in flight, it goes to the only session if there is one. Never to a guess: the backend gets an error instead.
+   * sessions are in flight, only the sessions whose client can answer it (declared what it needs, down to the
+   * sub-capability: URL-mode elicitation, sampling with tools) count; with no call in flight, it goes to the only
+   * session if there is one. Never to a guess, nor to a client that did not declare what it needs: the backend
+   * gets an error instead.
    */
   async routeRequest(
     backend: string,
     request: BackendMessage,
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    const needed = REQUIRED_CLIENT_CAPABILITY[request.method];
+    const needed = requirementOf(request);
     const able = (session: SessionState): boolean =>
-      needed === undefined || session.peer.clientCapabilities()?.[needed] !== undefined;
+      needed === undefined || needed.metBy(session.peer.clientCapabilities());
     const calls = [...(this.inFlight.get(backend) ?? [])];
     let candidates = calls;
     if (new Set(calls.map((call) => call.session)).size > 1)
@@ -160,7 +162,7 @@ export class SessionRouter {
       if (sessions.size > 1) {
         reason = `calls from ${sessions.size} clients to "${backend}" are in flight and the request does not say which it belongs to`;
       } else if (calls.length > 0) {
-        reason = `no client with a call in flight to "${backend}" supports ${needed ?? request.method}`;
+        reason = `no client with a call in flight to "${backend}" declared ${describeNeed(needed)}`;
       } else if (this.sessions.size > 1) {
         reason = `${this.sessions.size} clients are connected, none with a call to "${backend}" in flight, and the request does not say which it is for`;
       } else {
@@ -172,13 +174,15 @@ export class SessionRouter {
         { backend },
       );
     }
-    if (!able(session)) {
+    if (needed && !able(session)) {
       throw new GatewayError(
         'client_lacks_capability',
-        `the client does not support ${needed} (${request.method})`,
+        `backend "${backend}" asked the client for ${needed.asked} (${request.method}), but the client did not ` +
+          `declare it (capability ${needed.capability})`,
         { backend },
       );
     }
+    if (needed === URL_ELICITATION) this.elicitations.rememberRequest(backend, request, session);
     const message = { method: request.method, params: request.params } as ServerRequest;
     if (call) return call.caller.sendRequest(message, signal);
     return session.peer.request(message, signal);
@@ -199,6 +203,9 @@ export class SessionRouter {
         }
         return;
       }
+      case 'notifications/elicitation/complete':
+        this.completeElicitation(backend, notification);
+        return;
       case 'notifications/resources/list_changed':
       case 'notifications/prompts/list_changed': {
         const kind = notification.method.includes('resources') ? 'resources' : 'prompts';
@@ -210,6 +217,22 @@ export class SessionRouter {
       default:
         this.toCallersOrAll(backend, notification as ServerNotification);
     }
+  }
+
+  /**
+   * The end of a URL-mode elicitation: to the session that was asked (on the stream of its call to the backend
+   * when one is in flight), if its client declared URL-mode elicitation; to no one else, even for an id the gateway
+   * never passed on (a client ignores ids it does not know anyway).
+   */
+  private completeElicitation(backend: string, notification: BackendMessage): void {
+    const owner = this.elicitations.take(backend, notification);
+    if (!owner || !this.sessions.has(owner) || !URL_ELICITATION.metBy(owner.peer.clientCapabilities())) {
+      this.logger.debug('dropped an elicitation completion no connected client asked for', { backend });
+      return;
+    }
+    const call = [...(this.inFlight.get(backend) ?? [])].findLast((candidate) => candidate.session === owner);
+    if (call) this.deliver(owner, () => call.caller.sendNotification(notification as ServerNotification));
+    else this.send(owner, notification as ServerNotification);
   }
 
   /** A backend's log message, with the backend's name as `logger`, to the sessions that want that level. */

@@ -80,7 +80,10 @@ describe('a sampling request of a backend', () => {
 
     const result = await session.callTool('asker__ask');
 
-    expect(onlyText(result)).toBe('refused: the client does not support sampling (sampling/createMessage)');
+    expect(onlyText(result)).toBe(
+      'refused: backend "asker" asked the client for sampling (sampling/createMessage), but the client did not ' +
+        'declare it (capability sampling)',
+    );
   });
 
   it('is refused when calls from two clients are in flight and it does not say which it belongs to', async () => {

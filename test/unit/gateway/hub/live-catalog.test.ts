@@ -59,6 +59,28 @@ describe('LiveCatalog', () => {
     ]);
   });
 
+  it('says once, when the tools change, that tools of several backends name the same app resource', () => {
+    const warnings: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      warn: (message: string, _fields?: LogFields) => void warnings.push(message),
+    };
+    const app = { _meta: { ui: { resourceUri: 'ui://shared/view.html' } } };
+    const directory = new FakeDirectory([
+      new FakeBackend('a', { tools: { show: ok }, definitions: { show: app } }),
+    ]);
+    const catalog = new LiveCatalog(directory, logger, new Set());
+
+    directory.add(new FakeBackend('b', { tools: { show: ok }, definitions: { show: app } }));
+    catalog.refresh();
+    catalog.refresh();
+
+    expect(warnings).toEqual([
+      'app resource ui://shared/view.html is named by tools of "a", "b": reads of it go to "a"',
+    ]);
+    expect(catalog.apps().uiOwner('ui://shared/view.html')?.name).toBe('a');
+  });
+
   it('keeps a resource URI with the backend that listed it first', () => {
     const catalog = new LiveCatalog(
       new FakeDirectory([new FakeBackend('a'), new FakeBackend('b')]),

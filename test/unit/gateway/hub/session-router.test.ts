@@ -175,7 +175,10 @@ describe('a request a backend sends', () => {
     const error = await rejection(router.routeRequest('llm', SAMPLING, signal));
 
     expect(error.code).toBe('client_lacks_capability');
-    expect(error.message).toBe('the client does not support sampling (sampling/createMessage)');
+    expect(error.message).toBe(
+      'backend "llm" asked the client for sampling (sampling/createMessage), but the client did not declare it ' +
+        '(capability sampling)',
+    );
     await end();
   });
 
