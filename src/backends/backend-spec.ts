@@ -39,6 +39,8 @@ export interface BackendSpec {
   readonly maxMessageBytes: number | undefined;
   /** How long the handshake (`initialize` and the tool list) may take; the gateway's default when absent. */
   readonly startupTimeoutMs: number | undefined;
+  /** The protocol era to speak: `auto`, `2025-11-25` or `2026-07-28` (see the config's `protocol`). */
+  readonly protocol: 'auto' | '2025-11-25' | '2026-07-28';
   /** Listed but never started. */
   readonly disabled: boolean;
 }
@@ -84,6 +86,7 @@ export function toBackendSpec(
     },
     maxMessageBytes: config.maxMessageBytes,
     startupTimeoutMs: config.startupTimeoutMs,
+    protocol: config.protocol ?? 'auto',
     disabled: config.disabled ?? false,
     remote: remoteKinds(config.type),
   };

@@ -94,6 +94,11 @@ export const ServerConfigSchema = z
     disabled: z.boolean().optional(),
     /** How long the first handshake (`initialize` and the tool list) may take; the gateway's default otherwise. */
     startupTimeoutMs: z.number().int().positive().optional(),
+    /**
+     * The protocol era to speak to it: `auto` (default: a local server gets `initialize` first, a remote one a
+     * `server/discover` probe), `2025-11-25` (the 2025 handshake only) or `2026-07-28` (that revision only).
+     */
+    protocol: z.enum(['auto', '2025-11-25', '2026-07-28']).optional(),
     cwd: z.string().min(1).optional(),
     description: z.string().optional(),
     timeoutMs: z.number().int().positive().optional(),

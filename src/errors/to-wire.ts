@@ -7,6 +7,7 @@ import {
   ProtocolErrorCode,
   SdkError,
   SdkErrorCode,
+  SdkHttpError,
   type CallToolResult,
 } from '@modelcontextprotocol/server';
 
@@ -106,10 +107,17 @@ export function toErrorResult(message: string): CallToolResult {
 
 /** Whether a peer refused a request for its protocol version (-32022, 2026-07-28): a server of the other era. */
 export function isUnsupportedProtocolVersion(error: unknown): boolean {
-  return (
-    error instanceof SdkProtocolError &&
-    error.code === (ProtocolErrorCode.UnsupportedProtocolVersion as number)
-  );
+  const code = ProtocolErrorCode.UnsupportedProtocolVersion as number;
+  if (error instanceof SdkProtocolError) return error.code === code;
+  // Over HTTP the refusal is a 400 whose body is the JSON-RPC error.
+  if (!(error instanceof SdkHttpError)) return false;
+  const body = (error.data as { text?: unknown } | undefined)?.text;
+  if (typeof body !== 'string') return false;
+  try {
+    return (JSON.parse(body) as { error?: { code?: unknown } }).error?.code === code;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether an SDK error is its request timeout (the handshake's, for the gateway). */

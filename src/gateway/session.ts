@@ -108,9 +108,7 @@ export class SessionServer extends Server {
         },
         instructions: instructions(core.expose),
         // A retry of a 2026-07-28 call that waited for the client's answers carries the state the bridge sealed.
-        ...(modern
-          ? { requestState: { verify: (state, ctx) => core.inputBridge.codec.verify(state, ctx) } }
-          : {}),
+        ...(modern ? { requestState: { verify: (state, ctx) => core.inputBridge.verify(state, ctx) } } : {}),
       },
     );
     const number = ++sessionCount;
@@ -174,7 +172,9 @@ export class SessionServer extends Server {
           this.envelopeCapabilities = envelope?.[CLIENT_CAPABILITIES_META_KEY] as
             ClientCapabilities | undefined;
           const params = readToolCallParams(request.params);
-          return core.inputBridge.serve(ctx, (caller) => dispatchToolCall(params, caller, this.scope));
+          return core.inputBridge.serve(ctx, (caller, round) =>
+            dispatchToolCall(params, caller, this.scope, round),
+          );
         }),
       );
     }

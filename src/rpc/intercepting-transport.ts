@@ -9,15 +9,16 @@ import { DelegatingTransport } from './delegating-transport.js';
  */
 export class InterceptingTransport extends DelegatingTransport {
   /**
-   * `intercept` returns true when it consumed the message. `owned`: the owner started the inner transport (a child
-   * process is spawned before its handshake) and ends it, so `start()` must not start it again and `close()` only
-   * lets go of it: a Client whose handshake failed closes its transport, and the owner may try again on the same
-   * process (in the other protocol era).
+   * `intercept` returns true when it consumed the message. `owned`: the owner ends the inner transport, so
+   * `close()` only lets go of it (a Client whose handshake failed closes its transport, and the owner may try again
+   * on the same one, in the other protocol era). `started`: the inner transport is started already (a child process
+   * is spawned before its handshake, or an earlier attempt started it), so `start()` must not start it again.
    */
   constructor(
     inner: Transport,
     private readonly intercept: (message: JSONRPCMessage) => boolean,
     private readonly owned = false,
+    private readonly started = owned,
   ) {
     super(inner);
     inner.onmessage = (message) => {
@@ -28,7 +29,7 @@ export class InterceptingTransport extends DelegatingTransport {
   }
 
   override start(): Promise<void> {
-    return this.owned ? Promise.resolve() : super.start();
+    return this.started ? Promise.resolve() : super.start();
   }
 
   override close(): Promise<void> {

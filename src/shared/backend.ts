@@ -4,7 +4,13 @@
  */
 import type { ZodType } from 'zod';
 
-import type { CallToolResult, Progress, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
+import type {
+  CallToolResult,
+  ClientCapabilities,
+  Progress,
+  ServerCapabilities,
+  Tool,
+} from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../backends/server-config.js';
 import type { BackendInfo, BackendState } from './backend-info.js';
 import type { ToolFilter } from './tool-filter.js';
@@ -19,6 +25,23 @@ export interface BackendCallOptions {
   readonly meta?: Readonly<Record<string, unknown>> | undefined;
   /** This call's timeout in milliseconds, in place of the backend's (a pipeline step's `timeoutMs`). */
   readonly timeoutMs?: number | undefined;
+  /**
+   * Set when the caller is a 2026-07-28 client, which answers a backend's `input_required` itself: its retry's
+   * `inputResponses` and `requestState` (the backend's) go with the request, and an `input_required` result comes
+   * back as it is instead of being answered by the gateway.
+   */
+  readonly inputRound?: InputRound | undefined;
+  /**
+   * What the calling client can do: a 2026-07-28 backend is told it in the request's envelope, so that it asks only
+   * for what that client can answer (the gateway routes every such request to it).
+   */
+  readonly clientCapabilities?: ClientCapabilities | undefined;
+}
+
+/** What a 2026-07-28 client's retry of a request carries for the backend that asked for input. */
+export interface InputRound {
+  readonly inputResponses?: Readonly<Record<string, unknown>> | undefined;
+  readonly requestState?: string | undefined;
 }
 
 /** A request or notification with its parameters, as sent to or received from a backend. */

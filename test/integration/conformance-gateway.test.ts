@@ -7,6 +7,7 @@ import {
   CONFORMANCE_FIXTURES,
   runConformance,
   scenariosToPass,
+  serverRequirements,
   startConformanceFixture,
   type ConformanceFixtureName,
   type ConformanceOutcome,
@@ -14,11 +15,7 @@ import {
 import { fixturePath } from '../helpers/fixture-path.js';
 import { useProcessSandbox } from '../helpers/process-sandbox.js';
 
-/**
- * The revision every fixture scenario passes through the gateway at. Its backend client speaks the 2025 era to the
- * fixture; at 2026-07-28 its front door passes part of the set so far (test/helpers/conformance-report.ts prints
- * which), so that revision is not asserted here yet.
- */
+/** The revision every fixture scenario passes through the gateway at (2026-07-28: below). */
 const REVISION = '2025-11-25';
 
 /**
@@ -97,4 +94,77 @@ describe(`the conformance suite through the gateway at ${REVISION}`, () => {
       expect(outcomes?.size).toBe(scenariosToPass(fixture, REVISION).length);
     },
   );
+});
+
+/**
+ * Scenarios of 2026-07-28 that are not scored (the tasks extension, pending ones) and that the gateway does not pass
+ * on yet, with the reason; every other scenario the modern fixture passes directly must pass through the gateway.
+ */
+const NOT_YET_AT_2026: Readonly<Record<string, string>> = {
+  'http-custom-header-server-validation':
+    'the front door does not check Mcp-Param-* headers against the tool they name (pending in the suite)',
+};
+
+/** Scenarios of the tasks extension: the gateway does not pass the extension on yet (docs/protocol.md). */
+const TASKS_EXTENSION = /^tasks-/;
+
+/** The legacy fixture has none of the tools these scenarios call: they test the backend, not the bridge. */
+const LEGACY_FIXTURE_LACKS =
+  /^input-required-result-(?!missing-input-response|unsupported-methods|ignore-extra-params|validate-input)|^server-stateless$/;
+
+/**
+ * The suite at 2026-07-28 through the gateway: with the modern fixture spoken to in that revision (`protocol`), as
+ * a stdio and as an HTTP backend, every scored scenario passes, `input_required` rounds passed on as the fixture
+ * keyed them; with the legacy fixture behind it (the gateway bridges the eras), every scored scenario whose tools
+ * that fixture has.
+ */
+describe('the conformance suite through the gateway at 2026-07-28', () => {
+  const sandbox = useProcessSandbox('conformance-gateway-2026-');
+  const results = new Map<string, Map<string, ConformanceOutcome>>();
+  const setups = [
+    ['modern', 'stdio'],
+    ['modern', 'http'],
+    ['legacy', 'stdio'],
+  ] as const;
+
+  /** The scenarios a setup must pass. */
+  function expected(fixture: ConformanceFixtureName): string[] {
+    const { scored } = serverRequirements('2026-07-28');
+    if (fixture === 'legacy') return scored.filter((scenario) => !LEGACY_FIXTURE_LACKS.test(scenario));
+    return scenariosToPass('modern', '2026-07-28').filter(
+      (scenario) => !TASKS_EXTENSION.test(scenario) && !(scenario in NOT_YET_AT_2026),
+    );
+  }
+
+  async function measure(fixture: ConformanceFixtureName, kind: 'stdio' | 'http'): Promise<void> {
+    const protocol = fixture === 'modern' ? { protocol: '2026-07-28' } : {};
+    let backend: Record<string, unknown>;
+    if (kind === 'http') {
+      const started = await startConformanceFixture(fixture, sandbox.env);
+      sandbox.defer(() => started.stop());
+      backend = { url: started.url.href, prefix: '', ...protocol };
+    } else {
+      const file = fixturePath(CONFORMANCE_FIXTURES[fixture].file);
+      backend = { command: process.execPath, args: [file], env: sandbox.env, prefix: '', ...protocol };
+    }
+    const config = path.join(sandbox.dir, `${fixture}-${kind}.json`);
+    await writeFile(config, JSON.stringify({ servers: { conformance: backend } }));
+    const gateway = await sandbox.startHttp(['--auto-register', config]);
+    results.set(
+      `${fixture}/${kind}`,
+      await runConformance(gateway.url.href, '2026-07-28', expected(fixture), { env: sandbox.env }),
+    );
+  }
+
+  beforeAll(async () => {
+    await Promise.all(setups.slice(0, 2).map(([fixture, kind]) => measure(fixture, kind)));
+    await measure(...setups[2]);
+  }, SUITE_DEADLINE_MS);
+
+  it.each(setups)('passes what it must with the %s fixture as a %s backend', (fixture, kind) => {
+    const outcomes = results.get(`${fixture}/${kind}`);
+    const failed = [...(outcomes ?? [])].filter(([, outcome]) => !outcome.passed);
+    expect(failed.map(([scenario, outcome]) => `${scenario}: ${outcome.detail}`)).toEqual([]);
+    expect(outcomes?.size).toBe(expected(fixture).length);
+  });
 });

@@ -2,40 +2,16 @@
  * Backends that speak only 2026-07-28 (they refuse `initialize`), over stdio and over HTTP, behind the gateway as
  * a 2025 client sees them: tools, progress, resources, prompts, completion and list changes, as with any backend.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 
 import type { Client } from '@modelcontextprotocol/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
+import { startListeningFixture } from '../helpers/listening-fixture.js';
 import { writeServersConfig } from '../helpers/gateway-process.js';
 import { useProcessSandbox } from '../helpers/process-sandbox.js';
 import { textOf } from '../helpers/text-of.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-/** Starts the modern-only fixture over HTTP and resolves with its URL; it is stopped at teardown. */
-async function startHttpFixture(sandbox: ReturnType<typeof useProcessSandbox>): Promise<string> {
-  const child = spawn(process.execPath, [fixturePath('modern-only.mjs'), '--http'], {
-    env: { ...process.env, ...sandbox.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  sandbox.defer(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
-  });
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const match = /listening on (\S+)/.exec(stderr);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the fixture exited with code ${code}:\n${stderr}`)));
-  });
-}
 
 describe.each(['stdio', 'http'] as const)('a 2026-07-28-only backend over %s', (kind) => {
   const sandbox = useProcessSandbox(`modern-backend-${kind}-`);
@@ -46,7 +22,7 @@ describe.each(['stdio', 'http'] as const)('a 2026-07-28-only backend over %s', (
     const backend =
       kind === 'stdio'
         ? { command: process.execPath, args: [fixturePath('modern-only.mjs')], env: sandbox.env }
-        : { url: await startHttpFixture(sandbox) };
+        : { url: (await startListeningFixture(sandbox, 'modern-only.mjs', ['--http'])).href };
     config = await writeServersConfig(sandbox.dir, { modern: backend });
     ({ client } = await sandbox.connectStdio(['--auto-register', config, '--log-level', 'silent']));
   });

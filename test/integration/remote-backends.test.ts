@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import { fixturePath } from '../helpers/fixture-path.js';
+import { startListeningFixture } from '../helpers/listening-fixture.js';
 import { callTool } from '../helpers/gateway-process.js';
 import { useProcessSandbox } from '../helpers/process-sandbox.js';
 import { textOf } from '../helpers/text-of.js';
@@ -20,25 +19,8 @@ async function writeConfig(servers: Record<string, unknown>): Promise<string> {
 }
 
 /** Starts the SSE-only fixture (stopped at teardown) and resolves with its URL. */
-async function startLegacyServer(key?: string): Promise<URL> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env };
-  if (key !== undefined) env.FIXTURE_KEY = key;
-  const child = spawn(process.execPath, [fixturePath('sse-only.mjs')], { env, stdio: 'pipe' });
-  sandbox.defer(async () => {
-    if (child.exitCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
-  });
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const match = /listening on (\S+)/.exec(stderr);
-      if (match?.[1]) resolve(new URL(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`sse-only exited with ${code}: ${stderr}`)));
-  });
+function startLegacyServer(key?: string): Promise<URL> {
+  return startListeningFixture(sandbox, 'sse-only.mjs', [], key === undefined ? {} : { FIXTURE_KEY: key });
 }
 
 describe('remote backends', () => {

@@ -161,13 +161,14 @@ export class BackendConnection {
       if (failures.length > 0) {
         // A failed handshake leaves the Client unusable: the next transport gets a fresh one.
         await this.currentClient.close().catch(() => undefined);
+        await this.transport?.close().catch(() => undefined);
         this.currentClient = this.createClient();
       }
       try {
         await this.handshake(
           await createRemoteTransport(kind, url, this.spec.headers),
           false,
-          kind === 'sse',
+          kind === 'sse' ? '2025-11-25' : this.spec.protocol,
         );
         this.currentClient.onclose = onclose;
         return;
@@ -188,12 +189,16 @@ export class BackendConnection {
    * Connects a Client through the fast path's interceptor, in the backend's era (see `era-handshake.ts`); the fast
    * path sends on the transport from then on.
    */
-  private async handshake(transport: Transport, owned = false, legacyOnly = false): Promise<void> {
+  private async handshake(
+    transport: Transport,
+    owned = false,
+    protocol: BackendSpec['protocol'] = this.spec.protocol,
+  ): Promise<void> {
     this.transport = transport;
     const { client, era } = await handshakeInEra({
       transport,
-      owned,
-      legacyOnly,
+      started: owned,
+      protocol,
       createClient: (mode) => (this.currentClient = this.createClient(mode)),
       intercept: (message) => this.requests.intercept(message),
       timeoutMs: this.options.handshakeTimeoutMs,
@@ -260,7 +265,8 @@ export class BackendConnection {
       await endRemoteSession(this.transport);
       await this.currentClient.close();
     } finally {
-      await this.child?.close();
+      // The Client lets go of the transport without ending it (see era-handshake.ts): ending it is ours.
+      await (this.child ?? this.transport)?.close();
     }
   }
 

@@ -1,9 +1,9 @@
 /**
- * The handshake of a backend connection, in the backend's protocol era. A remote backend is probed with
- * `server/discover` (one request, answered by a 2026-07-28 server and refused by a 2025 one). A local one gets the
- * 2025 handshake first, which every stdio server of that era answers (a probe would stall servers that ignore
- * requests before `initialize`, and some exit on them); one that refuses it as an unsupported version speaks only
- * 2026-07-28, and is asked again on the same process in that era. A 2026-07-28 backend announces list changes only
+ * The handshake of a backend connection, in the backend's protocol era. Unless its config says which (`protocol`),
+ * a backend gets the 2025 handshake first: every server of that era answers it (a `server/discover` probe would
+ * stall stdio servers that ignore requests before `initialize`, and some exit on them), and a server of both eras
+ * then keeps what only the 2025 one has (resource subscriptions, log levels, a session). One that refuses it as an
+ * unsupported version speaks only 2026-07-28, and is asked again, on the same process or URL, in that era. A 2026-07-28 backend announces list changes only
  * on a `subscriptions/listen` stream, so one is opened for the lists it says change.
  */
 import type {
@@ -23,10 +23,10 @@ import { MODERN_PIN, protocolEraOf, type ConnectionEra, type EraMode } from './p
 /** What the handshake needs. */
 export interface EraHandshakeOptions {
   readonly transport: Transport;
-  /** The connection owns the transport (a child it spawned): a failed attempt leaves it open for the next. */
-  readonly owned: boolean;
-  /** The deprecated SSE transport predates 2026-07-28: no probe there. */
-  readonly legacyOnly: boolean;
+  /** The transport is started already (a child process is spawned before its handshake). */
+  readonly started: boolean;
+  /** What the config asks for (`auto` unless set); the deprecated SSE transport is always 2025. */
+  readonly protocol: 'auto' | '2025-11-25' | '2026-07-28';
   /** A new Client for an attempt in `mode`. */
   readonly createClient: (mode: EraMode) => Client;
   /** The fast path's look at each incoming message (true: taken). */
@@ -42,15 +42,18 @@ export interface EraHandshakeOptions {
 export async function handshakeInEra(
   options: EraHandshakeOptions,
 ): Promise<{ client: Client; era: ConnectionEra }> {
+  // The connection ends the transport itself: a failed attempt leaves it open for the next one.
+  let started = options.started;
   const connect = async (mode: EraMode): Promise<Client> => {
     const client = options.createClient(mode);
-    const intercepted = new InterceptingTransport(options.transport, options.intercept, options.owned);
+    const intercepted = new InterceptingTransport(options.transport, options.intercept, true, started);
+    started = true;
     await client.connect(intercepted, { timeout: options.timeoutMs });
     return client;
   };
   let client: Client;
-  if (options.legacyOnly) client = await connect('legacy');
-  else if (!options.owned) client = await connect('auto');
+  if (options.protocol === '2025-11-25') client = await connect('legacy');
+  else if (options.protocol === '2026-07-28') client = await connect(MODERN_PIN);
   else {
     try {
       client = await connect('legacy');

@@ -26,12 +26,24 @@ export async function exchangeInRounds<T>(
   options: BackendCallOptions,
   what: ExchangeLabel,
 ): Promise<T> {
-  let params = request.params;
+  const { inputRound } = options;
+  let params =
+    inputRound === undefined
+      ? request.params
+      : {
+          ...request.params,
+          ...(inputRound.inputResponses === undefined ? {} : { inputResponses: inputRound.inputResponses }),
+          ...(inputRound.requestState === undefined ? {} : { requestState: inputRound.requestState }),
+        };
   for (let round = 1; ; round++) {
     const step: Round<T> = await exchange(
       context,
       { method: request.method, params },
-      (result) => (result.resultType === 'input_required' ? { input: result } : { done: check(result) }),
+      (result) => {
+        if (result.resultType !== 'input_required') return { done: check(result) };
+        // A 2026-07-28 caller answers it itself, with the backend's own keys and state.
+        return inputRound === undefined ? { input: result } : { done: result as T };
+      },
       options,
       what,
     );
@@ -54,7 +66,7 @@ export async function exchangeInRounds<T>(
   }
 }
 
-/** Asks the client each embedded request, one after the other (a person may be answering), keyed as asked. */
+/** Asks the client every embedded request, keyed as the backend keyed them. */
 async function answerAll(
   requests: unknown,
   askClient: AskClient,
@@ -69,8 +81,7 @@ async function answerAll(
       where,
     );
   }
-  const answers: Record<string, unknown> = {};
-  for (const [key, embedded] of Object.entries(requests)) {
+  const asked = Object.entries(requests).map(([key, embedded]) => {
     const { method, params } = (embedded ?? {}) as { method?: unknown; params?: unknown };
     if (typeof method !== 'string') {
       throw new GatewayError(
@@ -79,10 +90,11 @@ async function answerAll(
         where,
       );
     }
-    answers[key] = await askClient(
-      { method, params: params as BackendMessage['params'] },
-      signal ?? new AbortController().signal,
-    );
-  }
-  return answers;
+    return { key, request: { method, params: params as BackendMessage['params'] } };
+  });
+  // Asked together, as the backend asked them: a 2026-07-28 client gets them in one round.
+  const answers = await Promise.all(
+    asked.map(({ request }) => askClient(request, signal ?? new AbortController().signal)),
+  );
+  return Object.fromEntries(asked.map(({ key }, index) => [key, answers[index]]));
 }

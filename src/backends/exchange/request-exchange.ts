@@ -3,7 +3,7 @@
  * caller's cancellation reaching the backend, progress relayed, and a failure described as a `GatewayError` naming
  * the backend, what was asked, and why.
  */
-import { SERVER_INFO_META_KEY } from '@modelcontextprotocol/client';
+import { CLIENT_CAPABILITIES_META_KEY, SERVER_INFO_META_KEY } from '@modelcontextprotocol/client';
 import { prettifyError, type ZodType } from 'zod';
 
 import { GatewayError } from '../../errors/gateway-error.js';
@@ -62,7 +62,10 @@ export async function exchange<T>(
   delete meta.progressToken;
   // A 2026-07-28 backend reads who is asking from each request: the gateway, its client.
   const era = connection.protocolEra;
-  if (era.kind === 'modern') Object.assign(meta, era.envelope);
+  if (era.kind === 'modern') {
+    Object.assign(meta, era.envelope);
+    if (options.clientCapabilities) meta[CLIENT_CAPABILITIES_META_KEY] = options.clientCapabilities;
+  }
   let token: string | undefined;
   let totalTimer: NodeJS.Timeout | undefined;
   const startedAt = Date.now();

@@ -10,6 +10,7 @@ import { toErrorResult } from '../../errors/to-wire.js';
 import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
 import type { ToolCallParams } from '../../rpc/tool-call-request.js';
+import type { InputRound } from '../../shared/backend.js';
 import type { LiveCatalog } from '../hub/live-catalog.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
@@ -44,8 +45,9 @@ export async function dispatchToolCall(
   params: ToolCallParams,
   caller: CallerChannel,
   scope: ToolCallScope,
+  inputRound?: InputRound,
 ): Promise<CallToolResult> {
-  if (!scope.logger.enabled('debug')) return runToolCall(params, caller, scope);
+  if (!scope.logger.enabled('debug')) return runToolCall(params, caller, scope, inputRound);
   const started = performance.now();
   const trace = (outcome: string): void =>
     scope.logger.debug('tools/call', {
@@ -56,7 +58,7 @@ export async function dispatchToolCall(
       outcome,
     });
   try {
-    const result = await runToolCall(params, caller, scope);
+    const result = await runToolCall(params, caller, scope, inputRound);
     trace(result.isError === true ? 'isError' : 'ok');
     return result;
   } catch (error) {
@@ -100,6 +102,7 @@ async function runToolCall(
   params: ToolCallParams,
   caller: CallerChannel,
   scope: ToolCallScope,
+  inputRound: InputRound | undefined,
 ): Promise<CallToolResult> {
   const { name, _meta: meta } = params;
   const args = params.arguments ?? {};
@@ -119,7 +122,13 @@ async function runToolCall(
       target.backend,
       target.tool,
       args,
-      { signal: caller.signal, onProgress: reportProgress, meta },
+      {
+        signal: caller.signal,
+        onProgress: reportProgress,
+        meta,
+        inputRound,
+        clientCapabilities: scope.session.peer.clientCapabilities(),
+      },
       EXPOSED_TOOL_CALL,
     );
   }

@@ -18,6 +18,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
+import type { InputRound } from '../../shared/backend.js';
 import { InputFlow } from './input-flow.js';
 
 /** How long a call waits for the client to come back with answers. */
@@ -26,6 +27,15 @@ export const INPUT_WAIT_MS = 10 * 60_000;
 /** What the gateway puts in a `requestState`. */
 interface FlowState {
   readonly flow: string;
+}
+
+/** Marks the states the gateway minted, apart from its backends' (which may use the same SDK codec). */
+const STATE_PREFIX = 'gw.';
+
+function flowStateOf(state: unknown): FlowState | undefined {
+  return typeof state === 'object' && state !== null && typeof (state as FlowState).flow === 'string'
+    ? (state as FlowState)
+    : undefined;
 }
 
 /** The waiting calls of one gateway, and the codec of their states. */
@@ -42,20 +52,36 @@ export class InputBridge {
   }
 
   /**
-   * Serves one round of a tools/call: the first (which starts the call with `run`) or a retry carrying
-   * `requestState` and `inputResponses`. Resolves with the call's result, or with `input_required` and the
-   * questions still open.
+   * The SDK's `requestState` hook: a state the gateway minted (its prefix) is verified and decoded (a failure is
+   * refused by the SDK with -32602); any other is a backend's, passed on to it as it is (see `serve`).
+   */
+  async verify(state: string, ctx: ServerContext): Promise<FlowState | undefined> {
+    return state.startsWith(STATE_PREFIX)
+      ? this.codec.verify(state.slice(STATE_PREFIX.length), ctx)
+      : undefined;
+  }
+
+  /**
+   * Serves one round of a tools/call: the first (which starts the call with `run`), or a retry carrying the
+   * gateway's `requestState` and the `inputResponses` to the questions it asked. A retry with a backend's own
+   * state starts the call again, with that round (`run` hands it to a 2026-07-28 backend, which answers it).
+   * Resolves with the call's result, or with `input_required` and the questions still open.
    */
   async serve(
     ctx: ServerContext,
-    run: (caller: CallerChannel) => Promise<CallToolResult>,
+    run: (caller: CallerChannel, round: InputRound) => Promise<CallToolResult>,
   ): Promise<CallToolResult | InputRequiredResult> {
-    const state = ctx.mcpReq.requestState<FlowState>();
+    const state = flowStateOf(ctx.mcpReq.requestState<unknown>());
     let id: string;
     let entry: { flow: InputFlow; timer: NodeJS.Timeout } | undefined;
     if (state === undefined) {
+      const raw = ctx.mcpReq.requestState<unknown>();
+      const round: InputRound = {
+        inputResponses: ctx.mcpReq.inputResponses,
+        requestState: typeof raw === 'string' ? raw : undefined,
+      };
       id = randomUUID();
-      entry = { flow: new InputFlow(run), timer: this.expireLater(id) };
+      entry = { flow: new InputFlow((caller) => run(caller, round)), timer: this.expireLater(id) };
       this.flows.set(id, entry);
     } else {
       id = state.flow;
@@ -78,7 +104,7 @@ export class InputBridge {
       }
       return inputRequired({
         inputRequests: step.requests as unknown as InputRequests,
-        requestState: await this.codec.mint({ flow: id }),
+        requestState: STATE_PREFIX + (await this.codec.mint({ flow: id })),
       });
     } catch (error) {
       // The call failed, or the client gave up on this round: either way the call is over.

@@ -108,6 +108,8 @@ export class InputFlow {
     return new Promise((resolve, reject) => {
       const key = `input-${++this.nextKey}`;
       this.parked.set(key, { request, resolve, reject });
+      // Woken once the questions asked together are all parked: they go to the client in one round.
+      setImmediate(() => this.wake?.());
       signal.addEventListener(
         'abort',
         () => {
@@ -115,7 +117,6 @@ export class InputFlow {
         },
         { once: true },
       );
-      this.wake?.();
     });
   }
 

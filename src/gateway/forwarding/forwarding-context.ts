@@ -5,7 +5,7 @@
 import type { Server } from '@modelcontextprotocol/server';
 import { toForwardedError } from '../../errors/to-wire.js';
 import type { Logger } from '../../logger.js';
-import type { Backend } from '../../shared/backend.js';
+import type { Backend, InputRound } from '../../shared/backend.js';
 import type { LiveCatalog } from '../hub/live-catalog.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
@@ -101,4 +101,17 @@ export async function paginate<P extends { nextCursor?: string | undefined }, T>
     cursor = page.nextCursor;
   } while (cursor !== undefined);
   return all;
+}
+
+/**
+ * For a request of a 2026-07-28 client (it carries the envelope): what its retry carries for the backend that asked
+ * for input, and so that a backend's `input_required` comes back to it as it is (see `BackendCallOptions`).
+ */
+export function inputRoundOf(extra: HandlerExtra): InputRound | undefined {
+  if (extra.mcpReq.envelope === undefined) return undefined;
+  const state = extra.mcpReq.requestState<unknown>();
+  return {
+    inputResponses: extra.mcpReq.inputResponses,
+    requestState: typeof state === 'string' ? state : undefined,
+  };
 }

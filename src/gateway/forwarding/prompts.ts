@@ -9,6 +9,7 @@ import type { Exposed } from '../hub/catalog.js';
 import {
   fanOut,
   forwardRequest,
+  inputRoundOf,
   mappingErrors,
   paginate,
   type ForwardingContext,
@@ -60,7 +61,11 @@ export function registerPromptHandlers(context: ForwardingContext): void {
       const entry = await promptOf(context, request.params.name);
       const forwarded = { method: request.method, params: { ...request.params, name: entry.originalName } };
       return forwardRequest(context, entry.backend, extra, () =>
-        entry.backend.request(forwarded, GetPromptResultSchema, { signal: extra.mcpReq.signal }),
+        entry.backend.request(forwarded, GetPromptResultSchema, {
+          signal: extra.mcpReq.signal,
+          inputRound: inputRoundOf(extra),
+          clientCapabilities: context.session.peer.clientCapabilities(),
+        }),
       );
     }),
   );

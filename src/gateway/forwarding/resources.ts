@@ -23,6 +23,7 @@ import {
   backendsWith,
   fanOut,
   forwardRequest,
+  inputRoundOf,
   mappingErrors,
   paginate,
   type ForwardingContext,
@@ -123,6 +124,8 @@ export function registerResourceHandlers(context: ForwardingContext): void {
         owner.request(request, ReadResourceResultSchema, {
           signal: extra.mcpReq.signal,
           meta: request.params._meta,
+          inputRound: inputRoundOf(extra),
+          clientCapabilities: context.session.peer.clientCapabilities(),
         }),
       );
     }),

@@ -80,7 +80,9 @@ export class McpEndpoint {
       return;
     }
     const versionRejection = checkProtocolVersion(req);
-    if (versionRejection) {
+    // A session request with a bad version is refused before its body; a POST may be a 2026-07-28 request, which the
+    // modern leg answers in JSON-RPC, with its id (an unsupported revision is -32022, naming the supported ones).
+    if (versionRejection && method !== 'POST') {
       refuse(res, versionRejection);
       return;
     }
@@ -95,6 +97,10 @@ export class McpEndpoint {
       body = read.value;
       if (isModernRequest(req, body)) {
         await this.modern.handle(req, res, body);
+        return;
+      }
+      if (versionRejection) {
+        refuse(res, versionRejection);
         return;
       }
       if (Array.isArray(body)) {

@@ -98,11 +98,12 @@ describe('InputBridge', () => {
     };
     expect(first.resultType).toBe('input_required');
 
-    const state = await bridge.codec.verify(first.requestState, round());
+    const state = await bridge.verify(first.requestState, round());
     const done = await bridge.serve(round(state, { 'input-1': { action: 'decline' } }), asking([ELICIT]));
 
     expect(done).toEqual({ content: [{ type: 'text', text: '[{"action":"decline"}]' }] });
-    await expect(bridge.codec.verify(`${first.requestState}x`, round())).rejects.toThrow();
+    await expect(bridge.verify(`${first.requestState}x`, round())).rejects.toThrow();
+    expect(first.requestState.startsWith('gw.')).toBe(true);
   });
 
   it('cancels a call the client never resumes, after the wait, and then refuses its state', async () => {
@@ -113,7 +114,7 @@ describe('InputBridge', () => {
       callSignal = caller.signal;
       return asking([ELICIT])(caller);
     })) as { requestState: string };
-    const state = await bridge.codec.verify(first.requestState, round());
+    const state = await bridge.verify(first.requestState, round());
 
     vi.advanceTimersByTime(60_001);
 

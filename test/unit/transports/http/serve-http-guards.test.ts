@@ -106,10 +106,10 @@ const CASES: Readonly<Record<string, GuardCase>> = {
     message: 'Method PUT is not allowed on /mcp',
     responseHeaders: { allow: 'GET, POST, DELETE' },
   },
-  'an unsupported protocol version, before the body': {
+  'an unsupported protocol version on a 2025 request': {
     method: 'POST',
     headers: jsonHeaders({ ...AUTH, ...BAD_VERSION }),
-    body: HUGE_BATCH,
+    body: initializeBody(),
     status: 400,
     message: `Bad Request: unsupported MCP-Protocol-Version; supported: ${['2026-07-28', ...SUPPORTED_PROTOCOL_VERSIONS].join(', ')}`,
   },
