@@ -1,12 +1,14 @@
 /**
- * Serves the gateway on the process's stdin and stdout, in either protocol era: the SDK's `serveStdio` decides the
- * connection's era from its opening message (`initialize`: 2025; a request carrying the 2026-07-28 envelope, or
- * `server/discover`: 2026-07-28) and asks the gateway for a server of that era, on the gateway's own line transport.
+ * Serves the gateway on the process's stdin and stdout, in either protocol era, on the gateway's own line transport.
+ * The connection's first message decides (`opening-transport.ts`): a 2025 opening gets a session connected to the
+ * transport itself; anything else goes to the SDK's `serveStdio`, which serves 2026-07-28 (`server/discover` and
+ * requests carrying the envelope) and asks the gateway for a server of that era.
  */
 import type { Readable, Writable } from 'node:stream';
 
 import { serveStdio as serveEitherEra } from '@modelcontextprotocol/server/stdio';
 
+import { OpeningTransport, opensLegacyEra } from './opening-transport.js';
 import type { SessionOpener } from './session-opener.js';
 import { StartupGate } from './startup-gate.js';
 import { StdioServerTransport } from './stdio-server-transport.js';
@@ -30,15 +32,31 @@ export interface ServeStdioOptions {
   readonly startBackends?: () => Promise<void>;
   /** Told of what the SDK's entry could not serve (a malformed envelope, an unsupported revision). */
   readonly onError?: (error: Error) => void;
+  /** Told of a session that could not be opened on the connection. */
+  readonly onOpenFailed?: (error: Error) => void;
 }
 
 /** Serves one client on stdin/stdout (or the given streams). */
 export function serveStdio(opener: SessionOpener, options: ServeStdioOptions = {}): StdioHandle {
   const wire = new StdioServerTransport(options.stdin ?? process.stdin, options.stdout ?? process.stdout);
-  const transport = options.startBackends ? new StartupGate(wire, options.startBackends) : wire;
-  const handle = serveEitherEra(({ era }) => opener.createServer({ era, hearsChanges: true }), {
-    transport,
-    ...(options.onError ? { onerror: options.onError } : {}),
+  const gated = options.startBackends ? new StartupGate(wire, options.startBackends) : wire;
+  let close: () => Promise<void> = () => wire.close();
+  const opening = new OpeningTransport(gated, (message) => {
+    if (opensLegacyEra(message)) {
+      const server = opener.createServer({ era: 'legacy', hearsChanges: true });
+      close = () => server.close().finally(() => wire.close());
+      server.connect(opening).catch((error: unknown) => {
+        options.onOpenFailed?.(error instanceof Error ? error : new Error(String(error)));
+        void wire.close();
+      });
+      return;
+    }
+    const handle = serveEitherEra(({ era }) => opener.createServer({ era, hearsChanges: true }), {
+      transport: opening,
+      ...(options.onError ? { onerror: options.onError } : {}),
+    });
+    close = () => handle.close();
   });
-  return { closed: wire.closed, close: () => handle.close() };
+  void opening.listen();
+  return { closed: wire.closed, close: () => close() };
 }
