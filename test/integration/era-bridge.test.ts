@@ -117,12 +117,15 @@ describe('across the eras', () => {
     const inputResponses = {
       [key ?? '']: { action: 'accept', content: { username: 'grace', email: 'g@example.com' } },
     };
-    const last = round.requestState.at(-1) === 'A' ? 'B' : 'A';
+    // One character of the sealed payload changed (`gw.v1.<payload>.<mac>`): in its middle, where every bit of a
+    // base64 character is data (the last character of a segment may carry padding bits only).
+    const at = 'gw.v1.'.length + 4;
+    const changed = round.requestState[at] === 'A' ? 'B' : 'A';
     const tampered = await post(gateway.url, 2, 'tools/call', {
       name: 'legacy__test_elicitation',
       arguments: { message: 'Name?' },
       inputResponses,
-      requestState: `${round.requestState.slice(0, -1)}${last}`,
+      requestState: `${round.requestState.slice(0, at)}${changed}${round.requestState.slice(at + 1)}`,
     });
     expect(tampered.error).toMatchObject({ code: -32602 });
 
