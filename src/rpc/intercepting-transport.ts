@@ -9,16 +9,15 @@ import { DelegatingTransport } from './delegating-transport.js';
  */
 export class InterceptingTransport extends DelegatingTransport {
   /**
-   * `intercept` returns true when it consumed the message. `owned`: the owner ends the inner transport, so
-   * `close()` only lets go of it (a Client whose handshake failed closes its transport, and the owner may try again
-   * on the same one, in the other protocol era). `started`: the inner transport is started already (a child process
-   * is spawned before its handshake, or an earlier attempt started it), so `start()` must not start it again.
+   * `intercept` returns true when it consumed the message. The owner of the inner transport ends it: `close()` only
+   * lets go of it (a Client whose handshake failed closes its transport, and the owner may try again on the same one,
+   * in the other protocol era). `started`: the inner transport is started already (a child process is spawned before
+   * its handshake, or an earlier attempt started it), so `start()` must not start it again.
    */
   constructor(
     inner: Transport,
     private readonly intercept: (message: JSONRPCMessage) => boolean,
-    private readonly owned = false,
-    private readonly started = owned,
+    private readonly started: boolean,
   ) {
     super(inner);
     inner.onmessage = (message) => {
@@ -33,7 +32,6 @@ export class InterceptingTransport extends DelegatingTransport {
   }
 
   override close(): Promise<void> {
-    if (!this.owned) return super.close();
     this.inner.onmessage = undefined;
     this.inner.onclose = undefined;
     this.inner.onerror = undefined;

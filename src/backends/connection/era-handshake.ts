@@ -46,7 +46,7 @@ export async function handshakeInEra(
   let started = options.started;
   const connect = async (mode: EraMode): Promise<Client> => {
     const client = options.createClient(mode);
-    const intercepted = new InterceptingTransport(options.transport, options.intercept, true, started);
+    const intercepted = new InterceptingTransport(options.transport, options.intercept, started);
     started = true;
     await client.connect(intercepted, { timeout: options.timeoutMs });
     return client;

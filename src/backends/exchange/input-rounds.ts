@@ -26,6 +26,9 @@ export async function exchangeInRounds<T>(
   options: BackendCallOptions,
   what: ExchangeLabel,
 ): Promise<T> {
+  // A 2025 backend never answers input_required: its calls (the hot path) go straight through.
+  if (context.connection.protocolEra.kind === 'legacy')
+    return exchange(context, request, check, options, what);
   const { inputRound } = options;
   let params =
     inputRound === undefined

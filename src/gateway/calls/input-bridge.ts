@@ -71,11 +71,11 @@ export class InputBridge {
     ctx: ServerContext,
     run: (caller: CallerChannel, round: InputRound) => Promise<CallToolResult>,
   ): Promise<CallToolResult | InputRequiredResult> {
-    const state = flowStateOf(ctx.mcpReq.requestState<unknown>());
+    const raw = ctx.mcpReq.requestState<unknown>();
+    const state = flowStateOf(raw);
     let id: string;
     let entry: { flow: InputFlow; timer: NodeJS.Timeout } | undefined;
     if (state === undefined) {
-      const raw = ctx.mcpReq.requestState<unknown>();
       const round: InputRound = {
         inputResponses: ctx.mcpReq.inputResponses,
         requestState: typeof raw === 'string' ? raw : undefined,

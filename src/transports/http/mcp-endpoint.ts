@@ -13,6 +13,7 @@ import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { Logger } from '../../logger.js';
 import type { OpenSession, SessionOpener } from '../session-opener.js';
 import type { Principal } from './bearer-auth.js';
+import { headerValue } from './header-value.js';
 import { MCP_PATH } from './http-defaults.js';
 import type { Rejection } from './http-responses.js';
 import { isModernRequest, ModernEndpoint } from './modern-endpoint.js';
@@ -174,9 +175,4 @@ async function closeSession(session: Session): Promise<void> {
   } finally {
     await session.session.close();
   }
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -9,6 +9,7 @@ import { classifyInboundRequest, createMcpHandler, type McpHttpHandler } from '@
 import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import type { Logger } from '../../logger.js';
 import type { SessionOpener } from '../session-opener.js';
+import { headerValue } from './header-value.js';
 
 /**
  * Whether a request belongs to the modern leg: it claims the per-request envelope (or is refused for a malformed
@@ -18,9 +19,9 @@ import type { SessionOpener } from '../session-opener.js';
 export function isModernRequest(req: IncomingMessage, body: unknown): boolean {
   const outcome = classifyInboundRequest({
     httpMethod: req.method ?? 'GET',
-    protocolVersionHeader: header(req, 'mcp-protocol-version'),
-    mcpMethodHeader: header(req, 'mcp-method'),
-    mcpNameHeader: header(req, 'mcp-name'),
+    protocolVersionHeader: headerValue(req, 'mcp-protocol-version'),
+    mcpMethodHeader: headerValue(req, 'mcp-method'),
+    mcpNameHeader: headerValue(req, 'mcp-name'),
     body,
   });
   return outcome.kind !== 'legacy';
@@ -59,9 +60,4 @@ export class ModernEndpoint {
     this.stopWatching();
     await this.handler.close();
   }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
