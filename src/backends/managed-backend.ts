@@ -4,11 +4,15 @@
  */
 import type { ZodType } from 'zod';
 
-import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
+import type {
+  CallToolResult,
+  CreateTaskResult,
+  ServerCapabilities,
+  TaskMetadata,
+  Tool,
+} from '@modelcontextprotocol/server';
 import { GatewayError } from '../errors/gateway-error.js';
-import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
-import type { RpcMessage } from '../rpc/outgoing-requests.js';
 import type { Backend, BackendCallOptions, BackendMessage } from '../shared/backend.js';
 import type { BackendInfo, BackendState } from '../shared/backend-info.js';
 import { namesPassing } from '../shared/tool-filter.js';
@@ -16,16 +20,17 @@ import { formatCommandLine, type BackendSpec } from './backend-spec.js';
 import type { BackendEvents, BackendOptions } from './backend-options.js';
 import { BackendConnection } from './connection/connection.js';
 import { exchangeInRounds, type AskClient } from './exchange/input-rounds.js';
-import { parseWith, type ExchangeLabel } from './exchange/request-exchange.js';
+import { parseWith } from './exchange/request-exchange.js';
 import { describeUnavailable } from './describe-unavailable.js';
 import { Supervisor } from './supervision.js';
-import { toCallToolResult } from './exchange/tool-result.js';
+import { ToolList } from './tool-list.js';
+import { callTool, startToolTask, type Exchanger } from './exchange/tool-call.js';
 
 /** One running (or failed, or stopped) backend. */
 export class ManagedBackend implements Backend {
   private currentState: BackendState = 'starting';
   private connection: BackendConnection | undefined;
-  private toolList: readonly Tool[] = [];
+  private readonly toolList = new ToolList();
   private startedAt: number | undefined;
   private callCount = 0;
   private errorCount = 0;
@@ -71,7 +76,7 @@ export class ManagedBackend implements Backend {
 
   /** The backend's tools as it listed them, unchanged. */
   tools(): readonly Tool[] {
-    return this.toolList;
+    return this.toolList.all;
   }
 
   /**
@@ -124,12 +129,22 @@ export class ManagedBackend implements Backend {
     options: BackendCallOptions = {},
   ): Promise<CallToolResult> {
     this.callCount += 1;
-    return this.exchange(
-      { method: 'tools/call', params: { name: tool, arguments: args } },
-      toCallToolResult,
-      options,
-      { label: `${this.name}.${tool}`, tool },
-    );
+    return callTool(this.send, this.name, tool, args, options, this.toolList.runsOnlyAsTask(tool));
+  }
+
+  /** Calls a tool as the task the caller asked for; see `Backend.callToolAsTask`. */
+  callToolAsTask(
+    tool: string,
+    args: Record<string, unknown>,
+    task: TaskMetadata,
+    options: BackendCallOptions = {},
+  ): Promise<CreateTaskResult | CallToolResult> {
+    // A backend that runs no tools as tasks is asked for a plain call, as a receiver that does not declare tasks
+    // must treat a task-augmented one.
+    if (this.capabilities()?.tasks?.requests?.tools?.call === undefined)
+      return this.callTool(tool, args, options);
+    this.callCount += 1;
+    return startToolTask(this.send, `${this.name}.${tool}`, tool, args, task, options);
   }
 
   /**
@@ -142,7 +157,7 @@ export class ManagedBackend implements Backend {
     resultSchema: ZodType<T>,
     options: BackendCallOptions = {},
   ): Promise<T> {
-    return this.exchange(request, parseWith(resultSchema), options, {
+    return this.send(request, parseWith(resultSchema), options, {
       label: `${this.name} ${request.method}`,
     });
   }
@@ -170,7 +185,7 @@ export class ManagedBackend implements Backend {
   info(): BackendInfo {
     const ready = this.currentState === 'ready';
     const nextRetryAt = this.supervisor.nextRetryAt;
-    const reachable = namesPassing(this.toolList, this.toolFilter);
+    const reachable = namesPassing(this.toolList.all, this.toolFilter);
     return {
       name: this.name,
       state: this.currentState,
@@ -190,12 +205,7 @@ export class ManagedBackend implements Backend {
   }
 
   /** Readiness, then the exchange; every failure counts as an error of this backend. */
-  private async exchange<T>(
-    request: RpcMessage,
-    check: (result: Record<string, unknown>) => T,
-    options: BackendCallOptions,
-    what: ExchangeLabel,
-  ): Promise<T> {
+  private readonly send: Exchanger = async (request, check, options, what) => {
     const connection = this.connection;
     try {
       if (this.currentState !== 'ready' || !connection) throw this.unavailable(what.tool);
@@ -213,7 +223,7 @@ export class ManagedBackend implements Backend {
       this.errorCount += 1;
       throw error;
     }
-  }
+  };
 
   /** Opens a new connection and makes it current; throws a GatewayError describing why it could not. */
   private async connect(): Promise<void> {
@@ -239,7 +249,7 @@ export class ManagedBackend implements Backend {
       const why = this.stopping ? 'was removed while starting' : 'was restarted while starting';
       throw new GatewayError('backend_unavailable', `backend "${this.name}" ${why}`, { backend: this.name });
     }
-    this.toolList = tools;
+    this.toolList.set(tools, connection.protocolEra.kind);
     this.startedAt = Date.now();
     this.currentState = 'ready';
     this.logger.info('backend ready', { pid: connection.pid, tools: tools.length });
@@ -257,14 +267,8 @@ export class ManagedBackend implements Backend {
   }
 
   private async refreshTools(connection: BackendConnection): Promise<void> {
-    try {
-      const tools = await connection.fetchTools();
-      if (connection !== this.connection || this.currentState !== 'ready') return;
-      this.toolList = tools;
-      this.events.changed();
-    } catch (error) {
-      this.logger.warn('could not list tools after list_changed', { error: plainMessage(error) });
-    }
+    const current = (): boolean => connection === this.connection && this.currentState === 'ready';
+    if (await this.toolList.refresh(connection, current, this.logger)) this.events.changed();
   }
 
   /** The current connection ended without being asked to: fail, then restart if the policy allows. */
@@ -281,12 +285,8 @@ export class ManagedBackend implements Backend {
 
   /** Why a request cannot reach the backend now. */
   private unavailable(tool?: string): GatewayError {
-    const state = describeUnavailable(
-      this.name,
-      this.currentState,
-      this.lastErrorMessage,
-      this.supervisor.nextRetryAt,
-    );
+    const { name, currentState, lastErrorMessage, supervisor } = this;
+    const state = describeUnavailable(name, currentState, lastErrorMessage, supervisor.nextRetryAt);
     return new GatewayError('backend_unavailable', `backend "${this.name}" is ${state}`, {
       backend: this.name,
       tool,

@@ -3,7 +3,12 @@
  * resources, prompts, completion, logging, and in the modern era `tools/call`), with a legacy session's `tools/call`
  * served ahead of it by the fast path, and the session's state in the hub.
  */
-import { CLIENT_CAPABILITIES_META_KEY, Server, type ClientCapabilities } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  Server,
+  type CallToolResult,
+  type ClientCapabilities,
+} from '@modelcontextprotocol/server';
 import type { Transport } from '@modelcontextprotocol/server';
 import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
@@ -24,6 +29,7 @@ import type { SessionState } from './hub/session-state.js';
 import { PassThroughResult, peerOf } from './server-channels.js';
 import { mappingErrors } from './forwarding/forwarding-context.js';
 import { describeTool, type DescriptionContext } from './tools/gateway-tool.js';
+import { TASKS_CAPABILITY } from './tasks/task-handlers.js';
 import { GATEWAY_TOOLS } from './tools/index.js';
 
 /** What every session of one gateway shares. */
@@ -92,7 +98,7 @@ export class SessionServer extends Server {
     // opens; a modern client may keep a `server/discover` answer for long (and the answer of a stdio probe is
     // given before any backend has started), so a modern one advertises everything the gateway can route.
     const advertised = modern
-      ? { resources: true, prompts: true, logging: false, completions: true }
+      ? { resources: true, prompts: true, logging: false, completions: true, tasks: false }
       : catalog.currentCapabilities();
     super(
       { name: GATEWAY_NAME, version: GATEWAY_VERSION },
@@ -105,6 +111,7 @@ export class SessionServer extends Server {
           ...(advertised.prompts ? { prompts: { listChanged: true } } : {}),
           ...(advertised.logging ? { logging: {} } : {}),
           ...(advertised.completions ? { completions: {} } : {}),
+          ...(advertised.tasks ? { tasks: TASKS_CAPABILITY } : {}),
         },
         instructions: instructions(core.expose),
         // A retry of a 2026-07-28 call that waited for the client's answers carries the state the bridge sealed.
@@ -171,9 +178,11 @@ export class SessionServer extends Server {
           const envelope = ctx.mcpReq.envelope as Readonly<Record<string, unknown>> | undefined;
           this.envelopeCapabilities = envelope?.[CLIENT_CAPABILITIES_META_KEY] as
             ClientCapabilities | undefined;
-          const params = readToolCallParams(request.params);
-          return core.inputBridge.serve(ctx, (caller, round) =>
-            dispatchToolCall(params, caller, this.scope, round),
+          // 2026-07-28 has no `task` parameter (tasks are an extension there): the answer is the tool's result.
+          const { task: _task, ...params } = readToolCallParams(request.params);
+          return core.inputBridge.serve(
+            ctx,
+            (caller, round) => dispatchToolCall(params, caller, this.scope, round) as Promise<CallToolResult>,
           );
         }),
       );

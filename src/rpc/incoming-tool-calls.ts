@@ -9,6 +9,7 @@
 import type {
   Transport,
   CallToolResult,
+  CreateTaskResult,
   JSONRPCMessage,
   RequestId,
   ServerRequest,
@@ -25,7 +26,7 @@ import { readToolCallParams, type ToolCallParams } from './tool-call-request.js'
 /** How incoming calls are run and how the client is reached while they run. */
 export interface IncomingCallHandlers {
   /** Runs one call. */
-  call(params: ToolCallParams, caller: CallerChannel): Promise<CallToolResult>;
+  call(params: ToolCallParams, caller: CallerChannel): Promise<CallToolResult | CreateTaskResult>;
   /** Sends the client a request tied to the call `relatedRequestId` (through the Server, which owns request ids). */
   request(
     request: ServerRequest,

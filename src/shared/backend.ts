@@ -7,8 +7,10 @@ import type { ZodType } from 'zod';
 import type {
   CallToolResult,
   ClientCapabilities,
+  CreateTaskResult,
   Progress,
   ServerCapabilities,
+  TaskMetadata,
   Tool,
 } from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../backends/server-config.js';
@@ -36,6 +38,11 @@ export interface BackendCallOptions {
    * for what that client can answer (the gateway routes every such request to it).
    */
   readonly clientCapabilities?: ClientCapabilities | undefined;
+  /**
+   * The request waits for work that takes its time (`tasks/result` of a task still running): it is bounded by the
+   * backend's hard maximum per call rather than by its per-call timeout.
+   */
+  readonly waits?: boolean | undefined;
 }
 
 /** What a 2026-07-28 client's retry of a request carries for the backend that asked for input. */
@@ -72,12 +79,25 @@ export interface Backend {
   capabilities(): ServerCapabilities | undefined;
   /** The backend's tools, exactly as it listed them. */
   tools(): readonly Tool[];
-  /** Calls a tool; rejects with a `GatewayError` naming the backend, the tool and the cause. */
+  /**
+   * Calls a tool; rejects with a `GatewayError` naming the backend, the tool and the cause. A tool that runs only as
+   * a task (`execution.taskSupport: "required"`) is run as one, and its result awaited.
+   */
   callTool(
     tool: string,
     args: Record<string, unknown>,
     options?: BackendCallOptions,
   ): Promise<CallToolResult>;
+  /**
+   * Calls a tool as a task (2025-11-25): the backend answers with the task it created (`CreateTaskResult`, its own
+   * task id), or with the tool's result when it ran the call at once.
+   */
+  callToolAsTask(
+    tool: string,
+    args: Record<string, unknown>,
+    task: TaskMetadata,
+    options?: BackendCallOptions,
+  ): Promise<CreateTaskResult | CallToolResult>;
   /** Sends any request under the same timeout, cancellation and error rules as a tool call. */
   request<T>(request: BackendMessage, resultSchema: ZodType<T>, options?: BackendCallOptions): Promise<T>;
   /** Sends a notification (ignored unless the backend is ready). */

@@ -5,7 +5,7 @@
  */
 import { prettifyError, type ZodType } from 'zod';
 
-import type { CallToolResult, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
+import type { CallToolResult, ServerCapabilities, TaskMetadata, Tool } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { plainMessage, ProtocolError } from '../../src/errors/protocol-error.js';
 import type { Backend, BackendCallOptions, BackendMessage, UpwardHandler } from '../../src/shared/backend.js';
@@ -234,6 +234,15 @@ export class FakeBackend implements Backend {
         });
       },
     );
+  }
+  /** A fake runs no tasks: it answers a task-augmented call at once, as a backend without tasks does. */
+  callToolAsTask(
+    tool: string,
+    args: Record<string, unknown>,
+    _task: TaskMetadata,
+    options?: BackendCallOptions,
+  ): Promise<CallToolResult> {
+    return this.callTool(tool, args, options);
   }
 
   private upward(): UpwardHandler {

@@ -53,7 +53,7 @@ export async function exchange<T>(
 ): Promise<T> {
   const { connection } = context;
   const where = { backend: context.backend, tool: what.tool };
-  const timeoutMs = options.timeoutMs ?? context.timeoutMs;
+  const timeoutMs = options.timeoutMs ?? (options.waits === true ? context.maxCallMs : context.timeoutMs);
   const callerSignal = options.signal;
   const cancelled = (): GatewayError => new GatewayError('cancelled', `${what.label} was cancelled`, where);
   if (callerSignal?.aborted) throw cancelled();

@@ -3,7 +3,7 @@
  * own name, as an MCP App calls it). Every call arrives here from the fast path (`rpc/incoming-tool-calls.ts`), the
  * only way a session serves `tools/call`.
  */
-import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
+import type { CallToolResult, CreateTaskResult, Progress } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { plainMessage } from '../../errors/protocol-error.js';
 import { toErrorResult } from '../../errors/to-wire.js';
@@ -16,7 +16,7 @@ import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
 import { describeToolFailure, type ToolContext } from '../tools/gateway-tool.js';
 import { GATEWAY_TOOLS } from '../tools/index.js';
-import { EXPOSED_TOOL_CALL, forwardToolCall, type CallScope } from './forward-tool-call.js';
+import { EXPOSED_TOOL_CALL, forwardToolCall, forwardToolTask, type CallScope } from './forward-tool-call.js';
 import { resolveAppCall, type AppCallTarget } from './resolve-app-call.js';
 
 /** The part of a gateway tool's context that is the same for every call of a session. */
@@ -46,7 +46,7 @@ export async function dispatchToolCall(
   caller: CallerChannel,
   scope: ToolCallScope,
   inputRound?: InputRound,
-): Promise<CallToolResult> {
+): Promise<CallToolResult | CreateTaskResult> {
   if (!scope.logger.enabled('debug')) return runToolCall(params, caller, scope, inputRound);
   const started = performance.now();
   const trace = (outcome: string): void =>
@@ -59,7 +59,7 @@ export async function dispatchToolCall(
     });
   try {
     const result = await runToolCall(params, caller, scope, inputRound);
-    trace(result.isError === true ? 'isError' : 'ok');
+    trace('isError' in result && result.isError === true ? 'isError' : 'ok');
     return result;
   } catch (error) {
     trace(`error: ${plainMessage(error)}`);
@@ -103,7 +103,7 @@ async function runToolCall(
   caller: CallerChannel,
   scope: ToolCallScope,
   inputRound: InputRound | undefined,
-): Promise<CallToolResult> {
+): Promise<CallToolResult | CreateTaskResult> {
   const { name, _meta: meta } = params;
   const args = params.arguments ?? {};
   const reportProgress = progressReporter(meta, caller, scope.logger);
@@ -117,20 +117,17 @@ async function runToolCall(
   if (!tool) {
     const target = backendTarget(name, scope);
     if (!target) throw unknownTool(name, scope);
-    return forwardToolCall(
-      callScope,
-      target.backend,
-      target.tool,
-      args,
-      {
-        signal: caller.signal,
-        onProgress: reportProgress,
-        meta,
-        inputRound,
-        clientCapabilities: scope.session.peer.clientCapabilities(),
-      },
-      EXPOSED_TOOL_CALL,
-    );
+    const options = {
+      signal: caller.signal,
+      onProgress: reportProgress,
+      meta,
+      inputRound,
+      clientCapabilities: scope.session.peer.clientCapabilities(),
+    };
+    if (params.task !== undefined) {
+      return forwardToolTask(callScope, target.backend, target.tool, args, params.task, options);
+    }
+    return forwardToolCall(callScope, target.backend, target.tool, args, options, EXPOSED_TOOL_CALL);
   }
   try {
     return await tool.handler(args, {

@@ -3,13 +3,14 @@
  * by its exposed name, `call_backend`, a pipeline step): tracked on the caller's session (so that what the backend
  * asks meanwhile reaches that caller), with failures handled as the caller's policy says.
  */
-import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { CallToolResult, CreateTaskResult, TaskMetadata } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { plainMessage } from '../../errors/protocol-error.js';
 import { backendRpcError, toErrorResult, toForwardedError } from '../../errors/to-wire.js';
 import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
 import type { Backend, BackendCallOptions } from '../../shared/backend.js';
+import { isCreateTaskResult } from '../../shared/task-result.js';
 import { describeFilter, toolPasses } from '../../shared/tool-filter.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
@@ -45,7 +46,7 @@ export interface CallScope {
 }
 
 /** Calls `tool` of `backend` for the request in `scope`; see {@link ForwardPolicy} for what a failure gives. */
-export async function forwardToolCall(
+export function forwardToolCall(
   scope: CallScope,
   backend: Backend,
   tool: string,
@@ -53,12 +54,41 @@ export async function forwardToolCall(
   options: BackendCallOptions,
   policy: ForwardPolicy,
 ): Promise<CallToolResult> {
+  return forward(scope, backend, tool, policy, () => backend.callTool(tool, args, options));
+}
+
+/**
+ * Calls `tool` of `backend` as the task the caller asked for (2025-11-25), as a backend tool called by its exposed
+ * name: the task the backend created comes back under the gateway's id for it, owned by the caller's session (see
+ * `tasks/task-owners.ts`); a backend that ran the call at once gives its result.
+ */
+export async function forwardToolTask(
+  scope: CallScope,
+  backend: Backend,
+  tool: string,
+  args: Record<string, unknown>,
+  task: TaskMetadata,
+  options: BackendCallOptions,
+): Promise<CallToolResult | CreateTaskResult> {
+  const result = await forward(scope, backend, tool, EXPOSED_TOOL_CALL, () =>
+    backend.callToolAsTask(tool, args, task, options),
+  );
+  if (!isCreateTaskResult(result)) return result;
+  const taskId = scope.router.tasks.adopt(scope.session, backend.name, result.task.taskId);
+  return { ...result, task: { ...result.task, taskId } };
+}
+
+async function forward<T>(
+  scope: CallScope,
+  backend: Backend,
+  tool: string,
+  policy: ForwardPolicy,
+  call: () => Promise<T>,
+): Promise<T | CallToolResult> {
   try {
     // The filter is a limit, not only a view: a tool it holds back is not reached by `call_backend` or a step.
     if (!toolPasses(tool, backend.toolFilter)) throw filteredOut(backend, tool);
-    return await scope.router.track(backend.name, scope.session, scope.caller, () =>
-      backend.callTool(tool, args, options),
-    );
+    return await scope.router.track(backend.name, scope.session, scope.caller, call);
   } catch (error) {
     const handling = backendRpcError(error) ? policy.backendError : policy.gatewayFailure;
     if (handling === 'forward') throw toForwardedError(error);

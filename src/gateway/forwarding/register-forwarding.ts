@@ -1,6 +1,6 @@
 /**
  * Forwarding the rest of the protocol to the backends: resources (by URI), prompts (by exposed name), completion
- * (by reference), logging levels, and the client's roots changes. Registered only for the capabilities the session
+ * (by reference), logging levels, the client's roots changes, and tasks (by the gateway's task id). Registered only for the capabilities the session
  * advertised, with the extensions the backends use added to them.
  */
 import { registerCompletionHandler } from './completion.js';
@@ -9,6 +9,7 @@ import type { ForwardingContext } from './forwarding-context.js';
 import { registerLoggingHandler, registerRootsHandler } from './logging.js';
 import { registerPromptHandlers } from './prompts.js';
 import { registerResourceHandlers } from './resources.js';
+import { registerTaskHandlers } from '../tasks/task-handlers.js';
 
 /** Registers the forwarding handlers the session's capabilities call for, and announces its extensions. */
 export function registerForwarding(context: ForwardingContext): void {
@@ -17,6 +18,7 @@ export function registerForwarding(context: ForwardingContext): void {
   if (advertised.prompts) registerPromptHandlers(context);
   if (advertised.completions) registerCompletionHandler(context);
   if (advertised.logging) registerLoggingHandler(context);
+  if (advertised.tasks) registerTaskHandlers(context);
   registerRootsHandler(context);
   announceExtensions(context);
 }

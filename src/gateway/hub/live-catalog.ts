@@ -132,6 +132,7 @@ export class LiveCatalog {
       prompts: all.some((capabilities) => capabilities.prompts),
       logging: all.some((capabilities) => capabilities.logging),
       completions: all.some((capabilities) => capabilities.completions),
+      tasks: all.some((capabilities) => capabilities.tasks?.requests?.tools?.call !== undefined),
     };
   }
 

@@ -9,8 +9,12 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
 import type { BackendMessage } from '../../shared/backend.js';
-import { describeNeed, requirementOf, URL_ELICITATION } from './client-requirements.js';
+import { requirementOf, URL_ELICITATION } from './client-requirements.js';
+import { recipientOf, type InFlightCall, type Recipient } from './request-recipient.js';
+import { logLevelPasses } from './log-levels.js';
 import type { SessionState } from './session-state.js';
+import { taskMessageFor } from '../tasks/task-messages.js';
+import { TaskOwners } from '../tasks/task-owners.js';
 import { UrlElicitations } from './url-elicitations.js';
 
 /** What changed, for the sessions to be told. */
@@ -31,28 +35,14 @@ interface Watcher {
   readonly listsBackendTools: () => boolean;
 }
 
-interface InFlightCall {
-  readonly session: SessionState;
-  readonly caller: CallerChannel;
-}
-
-const LOG_SEVERITY: Readonly<Record<LoggingLevel, number>> = {
-  debug: 0,
-  info: 1,
-  notice: 2,
-  warning: 3,
-  error: 4,
-  critical: 5,
-  alert: 6,
-  emergency: 7,
-};
-
 /** Sessions, calls in flight, and the routing of what backends send. */
 export class SessionRouter {
   private readonly elicitations = new UrlElicitations();
   private readonly sessions = new Set<SessionState>();
   private readonly inFlight = new Map<string, Set<InFlightCall>>();
   private readonly watchers = new Set<Watcher>();
+  /** The tasks sessions created, and so where what backends send about them goes. */
+  readonly tasks = new TaskOwners();
 
   constructor(private readonly logger: Logger) {}
 
@@ -65,6 +55,7 @@ export class SessionRouter {
   detach(session: SessionState): void {
     this.sessions.delete(session);
     this.elicitations.forget(session);
+    this.tasks.forget(session);
   }
 
   /**
@@ -141,55 +132,51 @@ export class SessionRouter {
     request: BackendMessage,
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    const needed = requirementOf(request);
+    // A request of a task (its related-task `_meta`) goes to the session that created the task, under its own id.
+    const forTask = taskMessageFor(this.tasks, backend, request);
+    const asked = forTask?.message ?? request;
+    const needed = requirementOf(asked);
     const able = (session: SessionState): boolean =>
       needed === undefined || needed.metBy(session.peer.clientCapabilities());
-    const calls = [...(this.inFlight.get(backend) ?? [])];
-    let candidates = calls;
-    if (new Set(calls.map((call) => call.session)).size > 1)
-      candidates = calls.filter((call) => able(call.session));
-    const sessions = new Set(candidates.map((call) => call.session));
-    let session: SessionState | undefined;
-    let call: InFlightCall | undefined;
-    if (sessions.size === 1) {
-      call = candidates.at(-1);
-      session = call?.session;
-    } else if (calls.length === 0 && this.sessions.size === 1) {
-      session = [...this.sessions][0];
-    }
-    if (!session) {
-      let reason: string;
-      if (sessions.size > 1) {
-        reason = `calls from ${sessions.size} clients to "${backend}" are in flight and the request does not say which it belongs to`;
-      } else if (calls.length > 0) {
-        reason = `no client with a call in flight to "${backend}" declared ${describeNeed(needed)}`;
-      } else if (this.sessions.size > 1) {
-        reason = `${this.sessions.size} clients are connected, none with a call to "${backend}" in flight, and the request does not say which it is for`;
-      } else {
-        reason = 'no client is connected to answer it';
-      }
-      throw new GatewayError(
-        'no_session_for_request',
-        `the gateway cannot pass on ${request.method}: ${reason}`,
-        { backend },
-      );
-    }
+    const { session, call } = forTask
+      ? this.ownerCall(backend, forTask.task.session)
+      : recipientOf(backend, asked, {
+          calls: [...(this.inFlight.get(backend) ?? [])],
+          sessions: this.sessions,
+          needed,
+          able,
+        });
     if (needed && !able(session)) {
       throw new GatewayError(
         'client_lacks_capability',
-        `backend "${backend}" asked the client for ${needed.asked} (${request.method}), but the client did not ` +
+        `backend "${backend}" asked the client for ${needed.asked} (${asked.method}), but the client did not ` +
           `declare it (capability ${needed.capability})`,
         { backend },
       );
     }
-    if (needed === URL_ELICITATION) this.elicitations.rememberRequest(backend, request, session);
-    const message = { method: request.method, params: request.params } as ServerRequest;
+    if (needed === URL_ELICITATION) this.elicitations.rememberRequest(backend, asked, session);
+    const message = { method: asked.method, params: asked.params } as ServerRequest;
     if (call) return call.caller.sendRequest(message, signal);
     return session.peer.request(message, signal);
   }
 
+  /** The owner of a task, on the stream of its call to `backend` in flight (its `tasks/result`) when there is one. */
+  private ownerCall(backend: string, session: SessionState): Recipient {
+    const call = [...(this.inFlight.get(backend) ?? [])].findLast(
+      (candidate) => candidate.session === session,
+    );
+    return { session, call };
+  }
+
   /** A notification a backend sent: to the sessions it concerns. */
   routeNotification(backend: string, notification: BackendMessage): void {
+    // About a task (its status, or a message of it): to the session that created it, under its own id.
+    const forTask = taskMessageFor(this.tasks, backend, notification);
+    if (forTask) {
+      const { session } = forTask.task;
+      if (this.sessions.has(session)) this.send(session, forTask.message as ServerNotification);
+      return;
+    }
     switch (notification.method) {
       case 'notifications/message':
         this.forwardLog(backend, notification);
@@ -239,10 +226,7 @@ export class SessionRouter {
   private forwardLog(backend: string, notification: BackendMessage): void {
     const params: Record<string, unknown> = { ...notification.params, logger: backend };
     const level = params.level as LoggingLevel | undefined;
-    const wanted = (session: SessionState): boolean =>
-      session.logLevel === undefined ||
-      level === undefined ||
-      LOG_SEVERITY[level] >= LOG_SEVERITY[session.logLevel];
+    const wanted = (session: SessionState): boolean => logLevelPasses(level, session.logLevel);
     this.toCallersOrAll(backend, { method: 'notifications/message', params } as ServerNotification, wanted);
   }
 

@@ -15,6 +15,8 @@ export interface AdvertisedCapabilities {
   readonly prompts: boolean;
   readonly logging: boolean;
   readonly completions: boolean;
+  /** Task-augmented `tools/call` and `tasks/*` (2025-11-25), when a backend runs tools as tasks. */
+  readonly tasks: boolean;
 }
 
 /** How the gateway reaches one client on the session's own stream (not tied to a call). */

@@ -41,6 +41,7 @@ function session(
       prompts: false,
       logging: false,
       completions: false,
+      tasks: false,
       ...options.advertised,
     },
     logLevel: undefined,

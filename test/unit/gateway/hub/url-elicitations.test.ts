@@ -34,7 +34,7 @@ function client(name: string, capabilities: ClientCapabilities) {
       notify: record(notified),
       request: () => Promise.resolve({ answeredBy: name }),
     },
-    advertised: { resources: false, prompts: false, logging: false, completions: false },
+    advertised: { resources: false, prompts: false, logging: false, completions: false, tasks: false },
     logLevel: undefined,
     subscriptions: new Set(),
     listsBackendTools: true,
