@@ -8,7 +8,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
- * start-gateway → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger}; gateway → {rpc, shared, pipelines, errors};
+ * start-gateway → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger}; gateway → {rpc, shared, pipelines, pins, errors};
+ * commands → {backends, config, pipelines, pins, shared, errors}; pins → {shared, errors, logger};
  * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
  */
@@ -23,6 +24,7 @@ const SRC_LAYERS = [
   './src/gateway',
   './src/backends',
   './src/pipelines',
+  './src/pins',
   './src/config',
   './src/rpc',
   './src/shared',
@@ -77,7 +79,7 @@ const zones = [
   ),
   ...mayNotImport(
     './src/gateway',
-    layersBut('./src/gateway', './src/rpc', './src/shared', './src/pipelines'),
+    layersBut('./src/gateway', './src/rpc', './src/shared', './src/pipelines', './src/pins'),
     'The gateway reaches backends through the seam in src/shared, never their implementation.',
     { './src/backends': ['./server-config.ts'], './src/config': ['./format-issues.ts'] },
   ),
@@ -85,6 +87,11 @@ const zones = [
     './src/backends',
     layersBut('./src/backends', './src/rpc', './src/shared'),
     'Backends know nothing of the gateway, its front doors or its config file.',
+  ),
+  ...mayNotImport(
+    './src/pins',
+    layersBut('./src/pins', './src/shared'),
+    'Pins know their state file and definitions; the gateway and the pins command use them, not the other way round.',
   ),
   ...mayNotImport(
     './src/pipelines',

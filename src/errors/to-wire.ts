@@ -21,6 +21,7 @@ const REQUEST_TIMEOUT = -32001;
 const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   invalid_input: ProtocolErrorCode.InvalidParams,
   invalid_config: ProtocolErrorCode.InvalidParams,
+  invalid_state: ProtocolErrorCode.InternalError,
   invalid_name: ProtocolErrorCode.InvalidParams,
   duplicate_server: ProtocolErrorCode.InvalidParams,
   duplicate_request_id: ProtocolErrorCode.InvalidRequest,
@@ -42,6 +43,8 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   self_reference: ProtocolErrorCode.InvalidParams,
   no_session_for_request: ProtocolErrorCode.InternalError,
   client_lacks_capability: ProtocolErrorCode.InvalidRequest,
+  // The item exists but is held back until a person approves its changed definition: not a bad parameter.
+  definition_changed: ProtocolErrorCode.InvalidRequest,
   internal: ProtocolErrorCode.InternalError,
 };
 
