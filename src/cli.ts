@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `mcp-gateway` command: the subcommands (`validate`, `import`), or serving: parses the flags, loads the config,
+ * The `mcp-gateway` command: the subcommands (`validate`, `import`, `pins`), or serving: parses the flags, loads the config,
  * starts the gateway, reloads it on SIGHUP, and shuts it down on a signal or when the client goes away. With
  * `cli/process-lifecycle.ts` (a second signal), the only place that calls process.exit.
  */
@@ -10,6 +10,7 @@ import { buildProgram, readAuthTokens, type CliOptions } from './cli/serve-optio
 import { EXIT_FAILURE, shutdown, watchProcessSignals } from './cli/process-lifecycle.js';
 import { terminalHint } from './cli/terminal-hint.js';
 import { createImportCommand } from './commands/import/import-command.js';
+import { createPinsCommand } from './commands/pins/pins-command.js';
 import { createValidateCommand } from './commands/validate/validate-command.js';
 import { loadConfig } from './config/load-config.js';
 import { createStderrLogger, stderrAndFile } from './logger.js';
@@ -34,6 +35,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const io = { stderr: (text: string) => process.stderr.write(text), env: process.env, cwd: process.cwd() };
   program.addCommand(createValidateCommand(io, done).copyInheritedSettings(program));
   program.addCommand(createImportCommand(done));
+  program.addCommand(
+    createPinsCommand({ ...io, stdout: (text: string) => process.stdout.write(text) }, done),
+  );
   program.action(() => undefined);
   try {
     await program.parseAsync(argv);
@@ -81,6 +85,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
       stopping: signals.stopping,
       allowRegister: options.allowRegister === true,
       expose: options.expose,
+      stateDir: options.stateDir,
       http: {
         authTokens,
         allowedHosts: options.allowedHosts,

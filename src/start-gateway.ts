@@ -15,8 +15,11 @@ import { createGateway } from './gateway/create-gateway.js';
 import type { ExposeMode } from './gateway/expose-mode.js';
 import type { Logger } from './logger.js';
 import { PipelineCatalog } from './pipelines/pipeline-catalog.js';
+import { resolveStateDir } from './pins/pin-file.js';
+import { Pins } from './pins/pins.js';
 import { registerConfiguredServers } from './reload/configured-servers.js';
 import { startLiveConfig, type LiveConfig } from './reload/live-config.js';
+import { pinningModesOf } from './shared/pinning-mode.js';
 import type { RegistrationPolicy } from './shared/registration-policy.js';
 import { AUTH_TOKEN_ENV } from './transports/http/bearer-auth.js';
 import { isLoopbackAddress } from './transports/http/host-check.js';
@@ -72,6 +75,11 @@ export interface StartGatewayOptions {
   readonly allowRegister?: boolean | undefined;
   /** What `tools/list` shows (see `CreateGatewayOptions.expose`); overrides the config's `expose`. Default `all`. */
   readonly expose?: ExposeMode | undefined;
+  /**
+   * The folder of the pin state file (`pins.json`). Default: `.mcp-gateway` beside the config file; with neither,
+   * the pins are kept in memory only, for the life of the process.
+   */
+  readonly stateDir?: string | undefined;
   /** Reload the config file whenever it is saved (the command line turns it on; `--no-watch` off). */
   readonly watch?: boolean | undefined;
   /**
@@ -118,6 +126,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const exposure = describeExposureProblem(options.transport, options.host, options.http?.authTokens ?? []);
   // Checked before anything starts, so that no backend starts for a gateway that will not serve.
   if (exposure !== undefined) throw new GatewayError('invalid_config', exposure);
+  // Read before anything starts: a state file that cannot be used stops the gateway rather than trusting anew.
+  const pins = await Pins.open({
+    stateDir: resolveStateDir({ stateDir: options.stateDir, configFile: config?.file, cwd: process.cwd() }),
+    persist: options.stateDir !== undefined || config !== undefined,
+    modes: pinningModesOf(config),
+    logger,
+  });
   const configChain = enterConfigChain(config?.file);
   const pipelines = new PipelineCatalog(config?.pipelines ?? {});
   const registry = new BackendRegistry(logger, {
@@ -148,6 +163,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     defaultTimeoutMs: options.timeoutMs,
     registration: { authorize: (request) => registration.authorize(request) },
     configStatus: () => live?.status(),
+    pins,
   });
   // Only while starting: once started, a stop request is the caller's to carry out (an HTTP drain comes first).
   const stopStarting = (): void => void registry.closeAll();
@@ -159,7 +175,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     try {
       await Promise.all([gateway.close(), live?.close()]);
     } finally {
-      await registry.closeAll();
+      await Promise.all([registry.closeAll(), pins.close()]);
     }
   };
 
@@ -173,6 +189,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       // The command line's --expose wins over the file's, then and at every reload.
       applyExpose: (mode) => (options.expose === undefined ? gateway.setExpose(mode ?? 'all') : undefined),
       applyRegistration: (from) => (registration = registrationFor(from)),
+      applyPinning: (modes) => pins.setModes(modes),
       logger,
     });
   };

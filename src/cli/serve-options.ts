@@ -40,6 +40,7 @@ export interface CliOptions {
   watch: boolean;
   startupTimeout: number;
   logFile?: string;
+  stateDir?: string;
 }
 
 function parseInteger(name: string, min: number, max: number) {
@@ -99,6 +100,10 @@ export function buildProgram(): Command {
     )
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
     .option('--log-file <path>', 'also append the log to this file (for clients that swallow stderr)')
+    .option(
+      '--state-dir <dir>',
+      'folder of the pinned tool definitions (default: .mcp-gateway beside the config file; none: in memory)',
+    )
     .addOption(
       // No commander default: without the flag, the config's "expose" applies (and then "all").
       new Option(

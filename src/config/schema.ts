@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { RegistrationConfigSchema, ServerConfigSchema, ServerNameSchema } from '../backends/server-config.js';
 import { EXPOSE_MODES } from '../gateway/expose-mode.js';
 import { PipelinesSchema } from '../pipelines/pipelines-section.js';
+import { PinningModeSchema } from '../shared/pinning-mode.js';
 
 const serversRecord = z.record(ServerNameSchema, ServerConfigSchema);
 
@@ -23,6 +24,8 @@ export const GatewayConfigSchema = z
     registration: RegistrationConfigSchema.optional(),
     /** What `tools/list` shows; the `--expose` flag overrides it. Default `all`. */
     expose: z.enum(EXPOSE_MODES, { error: 'expose is "all" or "gateway"' }).optional(),
+    /** What a changed tool, prompt or resource template definition does (see docs/pinning.md). Default `warn`. */
+    pinning: PinningModeSchema.optional(),
   })
   .refine((config) => !(config.servers && config.mcpServers), {
     message: 'use either "servers" or "mcpServers", not both',
@@ -32,6 +35,7 @@ export const GatewayConfigSchema = z
     pipelines: config.pipelines ?? {},
     registration: config.registration,
     expose: config.expose,
+    pinning: config.pinning,
   }));
 
 /** The parsed, validated configuration. */

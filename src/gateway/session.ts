@@ -164,6 +164,8 @@ export class SessionServer extends Server {
         configStatus: core.configStatus,
         nameConflicts: () => catalog.tools().conflicts,
         searchIndex: () => catalog.searchIndex(),
+        withheldTool: (server, tool) => catalog.pins.refusal(server, 'tool', tool),
+        pinChanges: (server) => catalog.pins.changesOf(server),
       },
       logger,
     };

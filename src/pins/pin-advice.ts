@@ -33,27 +33,40 @@ export function pinCommand(
   return words.map((word) => quote(word)).join(' ');
 }
 
+/** What a gateway whose pins are in memory only (no config file, no `--state-dir`) says instead of commands. */
+export const MEMORY_ONLY_ADVICE =
+  'the pins are kept in memory only (no config file and no --state-dir), so no command can approve it: ' +
+  'start the gateway with --state-dir <folder> to keep the pins and approve changes';
+
 /**
  * The one log line of a changed definition: the item, the fields, what the gateway does about it, and the
- * commands to review and approve it.
+ * commands to review and approve it (`stateDir` undefined: the pins are in memory only).
  */
-export function describeChangeForLog(change: ChangeToDescribe, withheld: boolean, stateDir: string): string {
+export function describeChangeForLog(
+  change: ChangeToDescribe,
+  withheld: boolean,
+  stateDir: string | undefined,
+): string {
   const effect = withheld ? 'withheld until approved (pinning "enforce")' : 'still served (pinning "warn")';
-  return (
-    `${describeItem(change)} changed since it was pinned (${change.changedFields.join(', ')}): ${effect}; ` +
-    `review: ${pinCommand('diff', stateDir, change.server, change.name)}; ` +
-    `approve: ${pinCommand('approve', stateDir, change.server, change.name)}`
-  );
+  const advice =
+    stateDir === undefined
+      ? MEMORY_ONLY_ADVICE
+      : `review: ${pinCommand('diff', stateDir, change.server, change.name)}; ` +
+        `approve: ${pinCommand('approve', stateDir, change.server, change.name)}`;
+  return `${describeItem(change)} changed since it was pinned (${change.changedFields.join(', ')}): ${effect}; ${advice}`;
 }
 
 /** The refusal of a call to (or a `prompts/get` of) a withheld item, naming the change and how to approve it. */
-export function withheldError(change: ChangeToDescribe, stateDir: string): GatewayError {
+export function withheldError(change: ChangeToDescribe, stateDir: string | undefined): GatewayError {
+  const advice =
+    stateDir === undefined
+      ? `; ${MEMORY_ONLY_ADVICE}`
+      : `. Review the change with \`${pinCommand('diff', stateDir, change.server, change.name)}\` and approve ` +
+        `it with \`${pinCommand('approve', stateDir, change.server, change.name)}\``;
   return new GatewayError(
     'definition_changed',
     `${describeItem(change)} is withheld: its definition changed since it was pinned ` +
-      `(${change.changedFields.join(', ')}). Review the change with ` +
-      `\`${pinCommand('diff', stateDir, change.server, change.name)}\` and approve it with ` +
-      `\`${pinCommand('approve', stateDir, change.server, change.name)}\``,
+      `(${change.changedFields.join(', ')})${advice}`,
     { backend: change.server, ...(change.kind === 'tool' ? { tool: change.name } : {}) },
   );
 }

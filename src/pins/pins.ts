@@ -18,7 +18,9 @@ import path from 'node:path';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logger.js';
 import { canonicalJson } from './canonical-json.js';
-import { DEFAULT_PINNING_MODE, type PinningMode } from '../shared/pinning-mode.js';
+import { DEFAULT_PINNING_MODE, type PinningMode, type PinningModes } from '../shared/pinning-mode.js';
+
+export type { PinningModes } from '../shared/pinning-mode.js';
 import { describeChangeForLog, withheldError } from './pin-advice.js';
 import { describeItem } from './pin-diff.js';
 import {
@@ -41,12 +43,6 @@ import { changedKinds, entriesOf, entryOf, type PinState } from './pin-state.js'
 import { PinStore } from './pin-store.js';
 import { WithheldIndex } from './withheld-index.js';
 
-/** The pinning mode of each server: `servers` (the config's per-server `pinning`) over `default`. */
-export interface PinningModes {
-  readonly default: PinningMode;
-  readonly servers?: Readonly<Record<string, PinningMode>> | undefined;
-}
-
 /** Options of {@link Pins.open}. */
 export interface PinsOptions {
   /** The state folder (`pins.json` is in it); named in the commands the gateway prints. */
@@ -54,7 +50,7 @@ export interface PinsOptions {
   readonly logger: Logger;
   /** Default: `warn` for every server. */
   readonly modes?: PinningModes | undefined;
-  /** False: keep the pins in memory only, reading and writing no file (tests). Default true. */
+  /** False: pins in memory only, no file read or written (no config file nor `--state-dir`; tests). Default true. */
   readonly persist?: boolean | undefined;
 }
 
@@ -72,6 +68,8 @@ export class Pins extends EventEmitter<PinEvents> {
   private constructor(
     /** The state folder. */
     readonly stateDir: string,
+    /** Whether the pins are kept in the state file (else in memory only, for the life of the process). */
+    readonly persistent: boolean,
     private readonly logger: Logger,
     modes: PinningModes | undefined,
   ) {
@@ -85,7 +83,7 @@ export class Pins extends EventEmitter<PinEvents> {
    * @throws GatewayError `invalid_state` when the file exists but cannot be read or used (it says what to do).
    */
   static async open(options: PinsOptions): Promise<Pins> {
-    const pins = new Pins(options.stateDir, options.logger, options.modes);
+    const pins = new Pins(options.stateDir, options.persist !== false, options.logger, options.modes);
     const file = options.persist === false ? undefined : new PinFile(options.stateDir);
     pins.store = await PinStore.open(file, options.logger, (previous, next) => pins.synced(previous, next));
     return pins;
@@ -94,6 +92,11 @@ export class Pins extends EventEmitter<PinEvents> {
   /** The state file's path. */
   get file(): string {
     return path.join(this.stateDir, PINS_FILE_NAME);
+  }
+
+  /** The state folder the commands in messages name; undefined when the pins are in memory only. */
+  get adviceDir(): string | undefined {
+    return this.persistent ? this.stateDir : undefined;
   }
 
   /** Changes the modes (a config reload); `updated` follows, so that the lists are checked under the new ones. */
@@ -165,7 +168,7 @@ export class Pins extends EventEmitter<PinEvents> {
 
   /** The error a call to (or a `prompts/get` of) a withheld item gets: the change, and how to approve it. */
   refusal(change: PinChange): GatewayError {
-    return withheldError(change, this.stateDir);
+    return withheldError(change, this.adviceDir);
   }
 
   /** The pending changes of `server`: what `list_servers` shows. */
@@ -278,7 +281,7 @@ export class Pins extends EventEmitter<PinEvents> {
     const signature = `${change.presentedHash}\u0000${change.withheld}`;
     if (this.reported.get(key) === signature) return;
     this.reported.set(key, signature);
-    this.logger.warn(describeChangeForLog(change, change.withheld, this.stateDir));
+    this.logger.warn(describeChangeForLog(change, change.withheld, this.adviceDir));
     this.emit('changed', change);
   }
 
@@ -288,7 +291,8 @@ export class Pins extends EventEmitter<PinEvents> {
       pinned.length === 1
         ? `${KIND_LABELS[kind]} "${pinned[0]?.name}"`
         : `${pinned.length} ${KIND_LABELS[kind]}s`;
-    this.logger.info(`pinned ${names} of server "${server}" on first sight (${this.file})`);
+    const where = this.persistent ? this.file : 'in memory only';
+    this.logger.info(`pinned ${names} of server "${server}" on first sight (${where})`);
     for (const item of pinned) this.emit('pinned', item);
   }
 }

@@ -18,3 +18,28 @@ export const DEFAULT_PINNING_MODE: PinningMode = 'warn';
 
 /** The config's `pinning` value, with an error that names the allowed values. */
 export const PinningModeSchema = z.enum(PINNING_MODES, { error: 'pinning is "warn", "enforce" or "off"' });
+
+/** The pinning mode of each server: `servers` (the config's per-server `pinning`) over `default`. */
+export interface PinningModes {
+  readonly default: PinningMode;
+  readonly servers?: Readonly<Record<string, PinningMode>> | undefined;
+}
+
+/**
+ * The modes a config sets: its top-level `pinning` (default {@link DEFAULT_PINNING_MODE}) and each server's own.
+ * `override` (the command line) replaces the top-level value, never a server's own.
+ */
+export function pinningModesOf(
+  config:
+    | {
+        readonly pinning?: PinningMode | undefined;
+        readonly servers?: Readonly<Record<string, { readonly pinning?: PinningMode | undefined }>>;
+      }
+    | undefined,
+): PinningModes {
+  const servers: Record<string, PinningMode> = {};
+  for (const [name, server] of Object.entries(config?.servers ?? {})) {
+    if (server.pinning !== undefined) servers[name] = server.pinning;
+  }
+  return { default: config?.pinning ?? DEFAULT_PINNING_MODE, servers };
+}

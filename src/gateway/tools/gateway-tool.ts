@@ -5,6 +5,7 @@
 import type { CallToolResult, Progress, Tool, ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
+import type { GatewayError } from '../../errors/gateway-error.js';
 import { plainMessage } from '../../errors/protocol-error.js';
 import type { PipelineCatalog } from '../../pipelines/pipeline-catalog.js';
 import type { Backend, BackendCallOptions, BackendDirectory } from '../../shared/backend.js';
@@ -13,6 +14,7 @@ import type { RegistrationPolicy } from '../../shared/registration-policy.js';
 import { formatIssues } from '../../config/format-issues.js';
 import type { ForwardPolicy } from '../calls/forward-tool-call.js';
 import type { NameConflict } from '../hub/catalog.js';
+import type { PendingChange } from '../hub/pin-gate.js';
 import type { ToolSearchIndex } from '../search/tool-search-index.js';
 
 /** What a tool's description may depend on. */
@@ -47,6 +49,13 @@ export interface ToolContext extends DescriptionContext {
   readonly nameConflicts: () => readonly NameConflict[];
   /** The search index over the exposed backend tools, as of now (rebuilt only after the tools changed). */
   readonly searchIndex: () => ToolSearchIndex;
+  /**
+   * The refusal of a call to `tool` of `server` when that tool is withheld for a changed definition (pinning
+   * `enforce`): `call_backend` and pipeline steps are refused as a call by its exposed name is.
+   */
+  readonly withheldTool: (server: string, tool: string) => GatewayError | undefined;
+  /** The changes of `server`'s definitions waiting for approval (see src/pins/). */
+  readonly pinChanges: (server: string) => readonly PendingChange[];
   /** Aborted when the caller cancels the call. */
   readonly signal: AbortSignal;
   /** Sends a progress notification to the caller; present only when the caller asked for progress. */

@@ -81,6 +81,8 @@ export const routePipeline: GatewayTool = {
             ),
           );
         }
+        const withheld = context.withheldTool(server, tool);
+        if (withheld) return Promise.reject(withheld);
         return context.forward(backend, tool, params, { signal, timeoutMs }, PIPELINE_STEP);
       },
       onStepDone: context.reportProgress

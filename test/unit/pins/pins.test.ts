@@ -40,7 +40,8 @@ function recorded<K extends 'pinned' | 'changed' | 'approved'>(
   event: K,
 ): (K extends 'pinned' ? PinFirstSight : K extends 'changed' ? PinChange : PinApproval)[] {
   const records: unknown[] = [];
-  pins.on(event, (record: unknown) => records.push(record));
+  const listen = pins.on.bind(pins) as (name: K, listener: (record: unknown) => void) => Pins;
+  listen(event, (record) => records.push(record));
   return records as never;
 }
 
