@@ -29,12 +29,19 @@ interface Started {
   readonly heard: { tools: number; prompts: number };
 }
 
-async function start(config: Record<string, unknown> = {}): Promise<Started> {
+/** Writes the config: the mutable fixture as server `alerts` (with `alertsExtra` in its entry), and `config`. */
+async function writeConfig(config: Record<string, unknown>, alertsExtra: Record<string, unknown> = {}) {
   const file = path.join(sandbox.dir, 'gateway-config.json');
-  const servers = {
-    alerts: { command: process.execPath, args: [fixturePath('mutable.mjs')], env: sandbox.env },
-  };
-  await writeFile(file, JSON.stringify({ servers, ...config }, null, 2));
+  const alerts = { command: process.execPath, args: [fixturePath('mutable.mjs')], env: sandbox.env };
+  await writeFile(
+    file,
+    JSON.stringify({ servers: { alerts: { ...alerts, ...alertsExtra } }, ...config }, null, 2),
+  );
+  return file;
+}
+
+async function start(config: Record<string, unknown> = {}): Promise<Started> {
+  const file = await writeConfig(config);
   const gateway = await sandbox.connectStdio(['--auto-register', file]);
   const heard = { tools: 0, prompts: 0 };
   gateway.client.setNotificationHandler('notifications/tools/list_changed', () => void (heard.tools += 1));
@@ -252,6 +259,32 @@ describe('pinning', () => {
     const unknown = await runCli(['pins', 'diff', 'nope', '--state-dir', stateDir]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('error: nothing pinned for server "nope"');
+  });
+
+  it("applies an edit of a server's pinning at once, without restarting that server", async () => {
+    const { gateway, heard } = await start();
+    const pidOf = async (): Promise<number | null | undefined> =>
+      (
+        (await callTool(gateway.client, 'list_servers')).structuredContent as {
+          servers: { name: string; pid: number | null }[];
+        }
+      ).servers.find((server) => server.name === 'alerts')?.pid;
+    const pid = await pidOf();
+    await callTool(gateway.client, 'alerts__mutate', { tool: CHANGED });
+    await waitFor(async () => (await pinChanges(gateway)).length > 0, { description: 'the change seen' });
+    expect(await toolNames(gateway)).toContain('alerts__get_alerts');
+    const heardBefore = heard.tools;
+
+    await writeConfig({}, { pinning: 'enforce' });
+
+    await waitFor(
+      async () => heard.tools > heardBefore && !(await toolNames(gateway)).includes('alerts__get_alerts'),
+      {
+        description: 'the tool withheld once the edit is applied',
+      },
+    );
+    expect(await pidOf()).toBe(pid);
+    expect(gateway.stderr()).toContain('; pinning changed');
   });
 
   it('with pinning "off" checks nothing and writes no state file', async () => {
