@@ -102,7 +102,7 @@ export function buildProgram(): Command {
     .option('--log-file <path>', 'also append the log to this file (for clients that swallow stderr)')
     .option(
       '--state-dir <dir>',
-      'folder of the pinned tool definitions (default: .mcp-gateway beside the config file; none: in memory)',
+      'folder of the pinned definitions (default: .mcp-gateway beside the config file; with no config, in memory)',
     )
     .addOption(
       // No commander default: without the flag, the config's "expose" applies (and then "all").
