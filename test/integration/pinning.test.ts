@@ -4,7 +4,7 @@
  * `mcp-gateway pins` command run as a real process beside the running gateway.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -285,6 +285,23 @@ describe('pinning', () => {
     );
     expect(await pidOf()).toBe(pid);
     expect(gateway.stderr()).toContain('; pinning changed');
+  });
+
+  it('refuses to start over a state file it cannot use, rather than trusting every definition anew', async () => {
+    const file = await writeConfig({});
+    await mkdir(path.join(sandbox.dir, '.mcp-gateway'));
+    await writeFile(
+      path.join(sandbox.dir, '.mcp-gateway', 'pins.json'),
+      '{"version": 1, "servers": {"alerts": 3}}',
+    );
+    const run = await runCli(['--auto-register', file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `pin state file ${path.join(sandbox.dir, '.mcp-gateway', 'pins.json')}: it is not a pin state (at ` +
+        'servers.alerts: ',
+    );
+    expect(run.stderr).toContain('restore the file from a backup or fix it, or remove it');
+    expect(run.stderr).not.toContain('starting backend');
   });
 
   it('with pinning "off" checks nothing and writes no state file', async () => {
