@@ -66,7 +66,10 @@ export interface Gateway {
 export function createGateway(options: CreateGatewayOptions): Gateway {
   const { directory, logger } = options;
   const catalog = new LiveCatalog(directory, logger, GATEWAY_TOOL_NAMES);
-  const router = new SessionRouter(logger);
+  // A session that ends lets go of the resources it subscribed to, on every backend.
+  const router = new SessionRouter(logger, (session) => {
+    for (const backend of directory.list()) backend.resources.release(session);
+  });
   const core: SessionCore = {
     directory,
     catalog,

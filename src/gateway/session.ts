@@ -98,7 +98,7 @@ export class SessionServer extends Server {
     // opens; a modern client may keep a `server/discover` answer for long (and the answer of a stdio probe is
     // given before any backend has started), so a modern one advertises everything the gateway can route.
     const advertised = modern
-      ? { resources: true, prompts: true, logging: false, completions: true, tasks: false }
+      ? { resources: true, prompts: true, logging: true, completions: true, tasks: false }
       : catalog.currentCapabilities();
     super(
       { name: GATEWAY_NAME, version: GATEWAY_VERSION },
@@ -129,7 +129,8 @@ export class SessionServer extends Server {
       // A 2026-07-28 client says what it can do in each request, not once.
       peer: modern ? { ...peer, clientCapabilities: () => this.envelopeCapabilities } : peer,
       advertised,
-      logLevel: undefined,
+      // A 2026-07-28 client hears log messages only during the requests that ask (see `CallerChannel.logLevel`).
+      logLevel: modern ? 'off' : undefined,
       subscriptions: new Set(),
       get listsBackendTools() {
         return core.expose === 'all';

@@ -123,6 +123,8 @@ async function runToolCall(
       meta,
       inputRound,
       clientCapabilities: scope.session.peer.clientCapabilities(),
+      // A 2025 client that set no level hears what a 2025 backend sends unasked: everything.
+      logLevel: caller.logLevel ?? scope.session.logLevel ?? 'debug',
     };
     if (params.task !== undefined) {
       return forwardToolTask(callScope, target.backend, target.tool, args, params.task, options);

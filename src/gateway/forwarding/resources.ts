@@ -4,7 +4,6 @@
  * tool names it, listed or not (servers may leave them out of `resources/list`).
  */
 import {
-  EmptyResultSchema,
   ListResourcesResultSchema,
   ListResourceTemplatesResultSchema,
   ReadResourceResultSchema,
@@ -135,7 +134,7 @@ export function registerResourceHandlers(context: ForwardingContext): void {
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
       await forwardRequest(context, owner, extra, () =>
-        owner.request(request, EmptyResultSchema, { signal: extra.mcpReq.signal }),
+        owner.resources.subscribe(request.params.uri, session, { signal: extra.mcpReq.signal }),
       );
       session.subscriptions.add(request.params.uri);
       return {};
@@ -146,7 +145,7 @@ export function registerResourceHandlers(context: ForwardingContext): void {
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
       await forwardRequest(context, owner, extra, () =>
-        owner.request(request, EmptyResultSchema, { signal: extra.mcpReq.signal }),
+        owner.resources.unsubscribe(request.params.uri, session, { signal: extra.mcpReq.signal }),
       );
       session.subscriptions.delete(request.params.uri);
       return {};

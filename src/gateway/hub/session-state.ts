@@ -2,12 +2,8 @@
  * One connected client as the hub sees it: how to reach it outside a call, what its session advertised, and what
  * it asked to hear.
  */
-import type {
-  ClientCapabilities,
-  LoggingLevel,
-  ServerNotification,
-  ServerRequest,
-} from '@modelcontextprotocol/server';
+import type { ClientCapabilities, ServerNotification, ServerRequest } from '@modelcontextprotocol/server';
+import type { LogThreshold } from './log-levels.js';
 
 /** What a session advertised in its `initialize` answer, beyond tools. */
 export interface AdvertisedCapabilities {
@@ -35,8 +31,11 @@ export interface SessionState {
   readonly label: string;
   readonly peer: SessionPeer;
   readonly advertised: AdvertisedCapabilities;
-  /** Set by `logging/setLevel`; backend log messages below it are not sent to this session. */
-  logLevel: LoggingLevel | undefined;
+  /**
+   * Set by `logging/setLevel`; backend log messages below it are not sent to this session. `off` for a 2026-07-28
+   * client: it hears log messages only during the requests that ask for them.
+   */
+  logLevel: LogThreshold;
   /** Resource URIs this session subscribed to. */
   readonly subscriptions: Set<string>;
   /**
