@@ -8,7 +8,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
- * start-gateway → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger}; gateway → {rpc, shared, pipelines, errors};
+ * start-gateway → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
+ * observe → {shared, errors, logger}; gateway → {rpc, shared, pipelines, errors};
  * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
  */
@@ -20,6 +21,7 @@ const SRC_LAYERS = [
   './src/index.ts',
   './src/commands',
   './src/transports',
+  './src/observe',
   './src/gateway',
   './src/backends',
   './src/pipelines',
@@ -76,6 +78,11 @@ const zones = [
     'A front door knows sessions and its protocol, nothing of backends or of the gateway itself.',
   ),
   ...mayNotImport(
+    './src/observe',
+    layersBut('./src/observe', './src/shared'),
+    'Watchers (the audit log, the limits) know the gateway only through the observation seam in src/shared.',
+  ),
+  ...mayNotImport(
     './src/gateway',
     layersBut('./src/gateway', './src/rpc', './src/shared', './src/pipelines'),
     'The gateway reaches backends through the seam in src/shared, never their implementation.',
@@ -99,6 +106,7 @@ const zones = [
       './src/backends': ['./server-config.ts'],
       './src/pipelines': ['./pipelines-section.ts', './pipeline-schema.ts'],
       './src/gateway': ['./expose-mode.ts'],
+      './src/observe': ['./audit-config.ts', './limits-config.ts'],
     },
   ),
   ...mayNotImport(

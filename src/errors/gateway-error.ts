@@ -27,6 +27,8 @@ export type GatewayErrorCode =
   | 'self_reference'
   | 'no_session_for_request'
   | 'client_lacks_capability'
+  | 'limit_exceeded'
+  | 'audit_unavailable'
   | 'internal';
 
 /** Options for {@link GatewayError}. */

@@ -119,13 +119,18 @@ export function registerResourceHandlers(context: ForwardingContext): void {
     'resources/read',
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
-      return forwardRequest(context, owner, extra, () =>
-        owner.request(request, ReadResourceResultSchema, {
-          signal: extra.mcpReq.signal,
-          meta: request.params._meta,
-          inputRound: inputRoundOf(extra),
-          clientCapabilities: context.session.peer.clientCapabilities(),
-        }),
+      return forwardRequest(
+        context,
+        owner,
+        extra,
+        () =>
+          owner.request(request, ReadResourceResultSchema, {
+            signal: extra.mcpReq.signal,
+            meta: request.params._meta,
+            inputRound: inputRoundOf(extra),
+            clientCapabilities: context.session.peer.clientCapabilities(),
+          }),
+        request,
       );
     }),
   );
@@ -133,8 +138,12 @@ export function registerResourceHandlers(context: ForwardingContext): void {
     'resources/subscribe',
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
-      await forwardRequest(context, owner, extra, () =>
-        owner.resources.subscribe(request.params.uri, session, { signal: extra.mcpReq.signal }),
+      await forwardRequest(
+        context,
+        owner,
+        extra,
+        () => owner.resources.subscribe(request.params.uri, session, { signal: extra.mcpReq.signal }),
+        request,
       );
       session.subscriptions.add(request.params.uri);
       return {};
@@ -144,8 +153,12 @@ export function registerResourceHandlers(context: ForwardingContext): void {
     'resources/unsubscribe',
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
-      await forwardRequest(context, owner, extra, () =>
-        owner.resources.unsubscribe(request.params.uri, session, { signal: extra.mcpReq.signal }),
+      await forwardRequest(
+        context,
+        owner,
+        extra,
+        () => owner.resources.unsubscribe(request.params.uri, session, { signal: extra.mcpReq.signal }),
+        request,
       );
       session.subscriptions.delete(request.params.uri);
       return {};

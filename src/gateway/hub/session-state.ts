@@ -3,6 +3,8 @@
  * it asked to hear.
  */
 import type { ClientCapabilities, ServerNotification, ServerRequest } from '@modelcontextprotocol/server';
+import type { ClientInfo, SessionIdentity } from '../../shared/observation.js';
+import type { ObservationHub } from '../observation-hub.js';
 import type { LogThreshold } from './log-levels.js';
 
 /** What a session advertised in its `initialize` answer, beyond tools. */
@@ -43,4 +45,10 @@ export interface SessionState {
    * gateway's own tools is not told when backend tools change: its list has not.
    */
   readonly listsBackendTools: boolean;
+  /** Who the client is and how it came: what the gateway's events and gates know of it. */
+  readonly identity: SessionIdentity;
+  /** The client's name and version, once it declared them. */
+  client(): ClientInfo | undefined;
+  /** The gateway's event source, which the call path reports to and asks the gates of. */
+  readonly observation: ObservationHub;
 }
