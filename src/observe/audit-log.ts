@@ -14,6 +14,7 @@ import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
 import type { Admission, CallEvent, CallGate, ChangeEvent } from '../shared/observation.js';
 import { callRecord, changeRecord, toLine, type AuditRecord } from './audit-record.js';
+import { GroupedWrites } from './grouped-writes.js';
 
 /** After a failure, the file is opened again on the next record after this long. */
 export const AUDIT_RETRY_MS = 5000;
@@ -44,6 +45,8 @@ export class AuditLog {
   private lost = 0;
   private closing: Promise<void> | undefined;
   private readonly clock: () => number;
+  /** Lines that come while one is written go together in the next write (to whichever stream is current then). */
+  private readonly writes = new GroupedWrites((chunk, done) => this.stream.write(chunk, done));
 
   private constructor(private readonly options: AuditLogOptions) {
     this.clock = options.clock ?? (() => performance.now());
@@ -83,7 +86,12 @@ export class AuditLog {
 
   /** Ends the file (what was handed to the stream is written first). Idempotent. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
+    this.closing ??= this.writes.settled().then(() => this.endStream());
+    return this.closing;
+  }
+
+  private endStream(): Promise<void> {
+    return new Promise<void>((resolve) => {
       if (this.stream.destroyed || this.stream.writableFinished) {
         resolve();
         return;
@@ -92,7 +100,6 @@ export class AuditLog {
       this.stream.once('error', () => resolve());
       this.stream.end();
     });
-    return this.closing;
   }
 
   private write(record: AuditRecord): Promise<void> | undefined {
@@ -105,12 +112,9 @@ export class AuditLog {
     }
     const line = toLine(record);
     // The response waits until the line is in the file: a client that got its answer can count on the record.
-    return new Promise((resolve, reject) => {
-      this.stream.write(line, (error) => {
-        // Without `required` a lost line is reported (once, by the stream's error) and the call goes on.
-        if (error && this.options.required) reject(this.unavailable(error));
-        else resolve();
-      });
+    return this.writes.add(line).then((error) => {
+      // Without `required` a lost line is reported (once, by the stream's error) and the call goes on.
+      if (error && this.options.required) throw this.unavailable(error);
     });
   }
 
