@@ -8,7 +8,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
- * start-gateway → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger}; gateway → {rpc, shared, pipelines, pins, errors};
+ * start-gateway → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
+ * observe → {shared, errors, logger}; gateway → {rpc, shared, pipelines, pins, errors};
  * commands → {backends, config, pipelines, pins, shared, errors}; pins → {shared, errors, logger};
  * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
@@ -21,6 +22,7 @@ const SRC_LAYERS = [
   './src/index.ts',
   './src/commands',
   './src/transports',
+  './src/observe',
   './src/gateway',
   './src/backends',
   './src/pipelines',
@@ -78,6 +80,11 @@ const zones = [
     'A front door knows sessions and its protocol, nothing of backends or of the gateway itself.',
   ),
   ...mayNotImport(
+    './src/observe',
+    layersBut('./src/observe', './src/shared'),
+    'Watchers (the audit log, the limits) know the gateway only through the observation seam in src/shared.',
+  ),
+  ...mayNotImport(
     './src/gateway',
     layersBut('./src/gateway', './src/rpc', './src/shared', './src/pipelines', './src/pins'),
     'The gateway reaches backends through the seam in src/shared, never their implementation.',
@@ -106,6 +113,7 @@ const zones = [
       './src/backends': ['./server-config.ts'],
       './src/pipelines': ['./pipelines-section.ts', './pipeline-schema.ts'],
       './src/gateway': ['./expose-mode.ts'],
+      './src/observe': ['./audit-config.ts', './limits-config.ts'],
     },
   ),
   ...mayNotImport(

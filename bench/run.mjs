@@ -48,6 +48,7 @@ const SECTIONS = [
   'memory',
   'large-results',
   'tool-list-size',
+  'observed',
 ];
 
 /**

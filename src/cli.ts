@@ -82,6 +82,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
       logger,
       config,
       watch: options.watch,
+      auditLog: options.auditLog,
       stopping: signals.stopping,
       allowRegister: options.allowRegister === true,
       expose: options.expose,

@@ -14,6 +14,7 @@ import { GatewayError } from './errors/gateway-error.js';
 import { createGateway } from './gateway/create-gateway.js';
 import type { ExposeMode } from './gateway/expose-mode.js';
 import type { Logger } from './logger.js';
+import { auditSettings, startObservers, type Observers } from './observe/start-observers.js';
 import { PipelineCatalog } from './pipelines/pipeline-catalog.js';
 import { resolveStateDir } from './pins/pin-file.js';
 import { Pins } from './pins/pins.js';
@@ -21,13 +22,17 @@ import { registerConfiguredServers } from './reload/configured-servers.js';
 import { startLiveConfig, type LiveConfig } from './reload/live-config.js';
 import { pinningModesOf } from './shared/pinning-mode.js';
 import type { RegistrationPolicy } from './shared/registration-policy.js';
-import { AUTH_TOKEN_ENV } from './transports/http/bearer-auth.js';
-import { isLoopbackAddress } from './transports/http/host-check.js';
+import { describeExposureProblem } from './transports/http/host-check.js';
 import type { HttpHandle, HttpOptions } from './transports/http/serve-http.js';
 
 export { EXPOSE_MODES } from './gateway/expose-mode.js';
-export { AUTH_TOKEN_ENV, describeTokenProblem } from './transports/http/bearer-auth.js';
-export { normalizeAllowedHost, normalizeAllowedOrigin } from './transports/http/host-check.js';
+export { AUTH_TOKEN_ENV, describeTokensProblem, parseAuthToken } from './transports/http/bearer-auth.js';
+export type { AuthToken } from './transports/http/bearer-auth.js';
+export {
+  describeExposureProblem,
+  normalizeAllowedHost,
+  normalizeAllowedOrigin,
+} from './transports/http/host-check.js';
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
@@ -82,6 +87,8 @@ export interface StartGatewayOptions {
   readonly stateDir?: string | undefined;
   /** Reload the config file whenever it is saved (the command line turns it on; `--no-watch` off). */
   readonly watch?: boolean | undefined;
+  /** The audit log's file (`--audit-log`): overrides the config's `audit.file`, resolved against the working directory. */
+  readonly auditLog?: string | undefined;
   /**
    * Aborted when the gateway is asked to stop while it starts (a signal): the backends starting are stopped at once
    * instead of being waited for, and the gateway comes up with none, to be closed by the caller.
@@ -100,19 +107,6 @@ export interface RunningGateway {
   reload(reason: string): Promise<void>;
   /** Stops serving and closes every backend. Idempotent. */
   close(): Promise<void>;
-}
-
-/**
- * Why the gateway must not serve as asked, or undefined: an HTTP listener on an address other hosts can reach
- * needs a bearer token, or anyone who reaches it could start commands on this machine.
- */
-export function describeExposureProblem(
-  transport: TransportKind,
-  host: string,
-  authTokens: readonly string[],
-): string | undefined {
-  if (transport !== 'streamable-http' || authTokens.length > 0 || isLoopbackAddress(host)) return undefined;
-  return `--host ${host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV} as well`;
 }
 
 /**
@@ -165,6 +159,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     configStatus: () => live?.status(),
     pins,
   });
+  // Opened before anything is served: no request goes unrecorded, and no limit is late.
+  const observers: Observers = await startObservers(gateway.observation, {
+    audit: auditSettings(config, options.auditLog, logger),
+    limits: config?.limits,
+    logger,
+  });
   // Only while starting: once started, a stop request is the caller's to carry out (an HTTP drain comes first).
   const stopStarting = (): void => void registry.closeAll();
   const started = (): void => options.stopping?.removeEventListener('abort', stopStarting);
@@ -176,6 +176,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await Promise.all([gateway.close(), live?.close()]);
     } finally {
       await Promise.all([registry.closeAll(), pins.close()]);
+      // Last: what the sessions and the backends ended with is recorded first.
+      await observers.close();
     }
   };
 
@@ -190,6 +192,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       applyExpose: (mode) => (options.expose === undefined ? gateway.setExpose(mode ?? 'all') : undefined),
       applyRegistration: (from) => (registration = registrationFor(from)),
       applyPinning: (modes) => pins.setModes(modes),
+      reported: (change) => gateway.observation.reportChange(change),
       logger,
     });
   };
@@ -240,6 +243,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const { serveHttp } = await import('./transports/http/serve-http.js');
     const http = await serveHttp(gateway, {
       ...options.http,
+      maxSessions: config?.limits?.sessions,
+      admitSession: observers.admitSession,
       host: options.host,
       port: options.port,
       logger,

@@ -87,12 +87,13 @@ export function connectFloorRelay(scope) {
  * Does not wait for the backends: see {@link waitForTools}.
  * @param {import('./scope.mjs').Scope} scope
  * @param {string} configPath
+ * @param {string[]} [extraArgs] more flags (`--audit-log <file>`...)
  * @returns {Promise<StdioPeer>}
  */
-export function connectStdioGateway(scope, configPath) {
+export function connectStdioGateway(scope, configPath, extraArgs = []) {
   return connectStdio(scope, 'stdio gateway', {
     command: process.execPath,
-    args: [CLI_PATH, '--auto-register', configPath, '--log-level', 'warn'],
+    args: [CLI_PATH, '--auto-register', configPath, '--log-level', 'warn', ...extraArgs],
     cwd: PROJECT_ROOT,
   });
 }

@@ -1,6 +1,7 @@
 /**
  * What a call hears when its backend is not ready: the state, why, and what comes next or what to do.
  */
+import { GatewayError } from '../errors/gateway-error.js';
 import type { BackendState } from '../shared/backend-info.js';
 import { formatSeconds } from '../shared/format-duration.js';
 import { STDERR_TAIL } from './connection/describe-failure.js';
@@ -30,6 +31,21 @@ export function describeUnavailable(
     default:
       return `${state}${reason === undefined ? '' : `: ${reason}`}`;
   }
+}
+
+/** The error of a request (of `tool`, when one) that cannot reach backend `name` now, in `state`. */
+export function unavailableError(
+  name: string,
+  state: BackendState,
+  lastError: string | undefined,
+  retryAt: number | undefined,
+  tool?: string,
+): GatewayError {
+  const described = describeUnavailable(name, state, lastError, retryAt);
+  return new GatewayError('backend_unavailable', `backend "${name}" is ${described}`, {
+    backend: name,
+    tool,
+  });
 }
 
 /** `: <reason>; <advice>`, the advice before the backend's last stderr lines when the reason ends with them. */

@@ -21,8 +21,9 @@ import type { BackendEvents, BackendOptions } from './backend-options.js';
 import { BackendConnection } from './connection/connection.js';
 import { exchangeInRounds, type AskClient } from './exchange/input-rounds.js';
 import { parseWith } from './exchange/request-exchange.js';
-import { describeUnavailable } from './describe-unavailable.js';
+import { unavailableError } from './describe-unavailable.js';
 import { Supervisor } from './supervision.js';
+import { ResourceSubscriptions } from './resource-subscriptions.js';
 import { ToolList } from './tool-list.js';
 import { callTool, startToolTask, type Exchanger } from './exchange/tool-call.js';
 
@@ -41,6 +42,7 @@ export class ManagedBackend implements Backend {
   readonly prefix: string;
   /** Which of its tools are exposed. */
   readonly toolFilter: BackendSpec['toolFilter'];
+  readonly resources: ResourceSubscriptions;
 
   constructor(
     readonly spec: BackendSpec,
@@ -59,6 +61,7 @@ export class ManagedBackend implements Backend {
       failed: (error, note) => this.fail(error, note),
       changed: () => this.events.changed(),
     });
+    this.resources = new ResourceSubscriptions(this.name, this.send, () => this.connection, logger);
   }
 
   get name(): string {
@@ -254,6 +257,7 @@ export class ManagedBackend implements Backend {
     this.currentState = 'ready';
     this.logger.info('backend ready', { pid: connection.pid, tools: tools.length });
     this.supervisor.watch(connection);
+    await this.resources.restore(connection);
     this.events.changed();
   }
 
@@ -286,11 +290,7 @@ export class ManagedBackend implements Backend {
   /** Why a request cannot reach the backend now. */
   private unavailable(tool?: string): GatewayError {
     const { name, currentState, lastErrorMessage, supervisor } = this;
-    const state = describeUnavailable(name, currentState, lastErrorMessage, supervisor.nextRetryAt);
-    return new GatewayError('backend_unavailable', `backend "${this.name}" is ${state}`, {
-      backend: this.name,
-      tool,
-    });
+    return unavailableError(name, currentState, lastErrorMessage, supervisor.nextRetryAt, tool);
   }
 
   private fail(error: GatewayError, note?: string): void {

@@ -11,11 +11,13 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SESSION_IDLE_MS,
-  describeTokenProblem,
+  describeTokensProblem,
   EXPOSE_MODES,
   normalizeAllowedHost,
   normalizeAllowedOrigin,
+  parseAuthToken,
   TRANSPORTS,
+  type AuthToken,
   type TransportKind,
 } from '../start-gateway.js';
 import { GATEWAY_VERSION } from '../version.js';
@@ -41,6 +43,7 @@ export interface CliOptions {
   startupTimeout: number;
   logFile?: string;
   stateDir?: string;
+  auditLog?: string;
 }
 
 function parseInteger(name: string, min: number, max: number) {
@@ -104,6 +107,10 @@ export function buildProgram(): Command {
       '--state-dir <dir>',
       'folder of the pinned definitions (default: .mcp-gateway beside the config file; with no config, in memory)',
     )
+    .option(
+      '--audit-log <file>',
+      "write one JSON line per call and change to this file (overrides the config's audit.file)",
+    )
     .addOption(
       // No commander default: without the flag, the config's "expose" applies (and then "all").
       new Option(
@@ -113,8 +120,9 @@ export function buildProgram(): Command {
     )
     .addOption(
       new Option(
-        '--auth-token <token>',
-        `bearer token HTTP clients must send (repeatable; default: $${AUTH_TOKEN_ENV}; none: loopback only)`,
+        '--auth-token <[name=]token>',
+        `bearer token HTTP clients must send, named for limits and the audit log (repeatable; default: ` +
+          `$${AUTH_TOKEN_ENV}; none: loopback only)`,
       ).argParser(collectToken),
     )
     .addOption(
@@ -156,19 +164,18 @@ export function buildProgram(): Command {
 }
 
 /**
- * The tokens from `--auth-token`, or else from the environment (then removed from it, so that nothing this process
- * starts inherits it); a string is a usage error. Messages never quote a token.
+ * The tokens from `--auth-token` (each `name=token` or a token alone), or else from the environment (then removed
+ * from it, so that nothing this process starts inherits it); a string is a usage error. Messages never quote a
+ * token.
  */
-export function readAuthTokens(fromFlags: readonly string[] | undefined): string[] | string {
+export function readAuthTokens(fromFlags: readonly string[] | undefined): AuthToken[] | string {
   const fromEnv = process.env[AUTH_TOKEN_ENV];
   delete process.env[AUTH_TOKEN_ENV];
-  const [source, tokens] =
+  const [source, values] =
     fromFlags !== undefined
       ? ['--auth-token', fromFlags]
       : [AUTH_TOKEN_ENV, fromEnv === undefined ? [] : [fromEnv]];
-  for (const token of tokens) {
-    const problem = describeTokenProblem(token);
-    if (problem !== undefined) return `${source} ${problem}`;
-  }
-  return [...tokens];
+  const tokens = values.map(parseAuthToken);
+  const problem = describeTokensProblem(tokens);
+  return problem === undefined ? tokens : `${source} ${problem}`;
 }

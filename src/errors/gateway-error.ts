@@ -29,6 +29,8 @@ export type GatewayErrorCode =
   | 'no_session_for_request'
   | 'client_lacks_capability'
   | 'definition_changed'
+  | 'limit_exceeded'
+  | 'audit_unavailable'
   | 'internal';
 
 /** Options for {@link GatewayError}. */

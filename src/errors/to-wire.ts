@@ -17,6 +17,11 @@ import { plainMessage, ProtocolError } from './protocol-error.js';
 /** The codes MCP implementations have long sent for a closed connection and a request timeout. */
 const CONNECTION_CLOSED = -32000;
 const REQUEST_TIMEOUT = -32001;
+/**
+ * A request refused for a limit (calls in flight, calls per minute): a server error code of the gateway's own (in
+ * JSON-RPC's implementation-defined range), with `data: { limit, value, retryAfterMs }`.
+ */
+export const LIMIT_EXCEEDED = -32029;
 
 const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   invalid_input: ProtocolErrorCode.InvalidParams,
@@ -45,6 +50,8 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   client_lacks_capability: ProtocolErrorCode.InvalidRequest,
   // The item exists but is held back until a person approves its changed definition: not a bad parameter.
   definition_changed: ProtocolErrorCode.InvalidRequest,
+  limit_exceeded: LIMIT_EXCEEDED,
+  audit_unavailable: ProtocolErrorCode.InternalError,
   internal: ProtocolErrorCode.InternalError,
 };
 

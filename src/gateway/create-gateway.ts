@@ -6,10 +6,13 @@ import type { Transport } from '@modelcontextprotocol/server';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
 import type { Pins } from '../pins/pins.js';
+import { reportPinEvents } from './pin-reports.js';
 import type { BackendDirectory } from '../shared/backend.js';
 import type { ConfigStatus } from '../shared/config-status.js';
+import type { GatewayObservation, SessionIdentity } from '../shared/observation.js';
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import type { ExposeMode } from './expose-mode.js';
+import { ObservationHub } from './observation-hub.js';
 import { InputBridge } from './calls/input-bridge.js';
 import { LiveCatalog } from './hub/live-catalog.js';
 import { PinGate } from './hub/pin-gate.js';
@@ -54,8 +57,11 @@ export interface CreateGatewayOptions {
 
 /** A gateway core that sessions are opened on. */
 export interface Gateway {
-  /** Opens a legacy session on a client transport: one SDK Server, with `tools/call` served by the fast path. */
-  connect(transport: Transport): Promise<GatewaySession>;
+  /**
+   * Opens a legacy session on a client transport: one SDK Server, with `tools/call` served by the fast path.
+   * `identity`: who the client is, as the front door established it (default: a local client, as over stdio).
+   */
+  connect(transport: Transport, identity?: SessionIdentity): Promise<GatewaySession>;
   /**
    * The server of one session, for the SDK's serving entries to connect (`serveStdio`: one per connection, either
    * era; `createMcpHandler`: one per modern request). It is closed with the gateway if still open.
@@ -65,6 +71,12 @@ export interface Gateway {
   watchChanges(listener: (change: ListChange) => void): () => void;
   /** Changes what `tools/list` shows, for every open session too (they are told their tool list changed). */
   setExpose(mode: ExposeMode): void;
+  /**
+   * What the gateway reports of the requests it forwards, the changes made to it and its sessions, and the gates
+   * every client request passes (limits): the seam the audit log, metrics and dashboards build on (see
+   * `shared/observation.ts`).
+   */
+  readonly observation: GatewayObservation;
   /** Ends every open session and detaches from the directory (whose backends keep running). Idempotent. */
   close(): Promise<void>;
 }
@@ -73,7 +85,11 @@ export interface Gateway {
 export function createGateway(options: CreateGatewayOptions): Gateway {
   const { directory, logger } = options;
   const catalog = new LiveCatalog(directory, logger, GATEWAY_TOOL_NAMES, new PinGate(options.pins));
-  const router = new SessionRouter(logger);
+  // A session that ends lets go of the resources it subscribed to, on every backend.
+  const router = new SessionRouter(logger, (session) => {
+    for (const backend of directory.list()) backend.resources.release(session);
+  });
+  const observation = new ObservationHub(logger);
   const core: SessionCore = {
     directory,
     catalog,
@@ -85,6 +101,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
     inputBridge: new InputBridge(),
     configStatus: options.configStatus ?? (() => undefined),
+    observation,
     logger,
   };
   const detachUpward = directory.attachUpwardHandler({
@@ -116,13 +133,14 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       resourcesChanged: kinds.has('resourceTemplate'),
     }),
   );
+  const stopPinReports = options.pins ? reportPinEvents(options.pins, observation, logger) : () => undefined;
   const sessions = new Set<GatewaySession>();
   let closing: Promise<void> | undefined;
 
   return {
-    connect: async (transport) => {
+    connect: async (transport, identity) => {
       if (closing) throw new Error('the gateway is closed');
-      const opened = await openSession(transport, core);
+      const opened = await openSession(transport, core, identity);
       const session: GatewaySession = {
         close: async () => {
           sessions.delete(session);
@@ -139,6 +157,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       sessions.add(session);
       return server;
     },
+    observation,
     watchChanges: (listener) => router.watch(listener, () => core.expose === 'all'),
     setExpose: (mode) => {
       if (core.expose === mode) return;
@@ -150,6 +169,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
         directory.off('changed', onBackendsChanged);
         options.pipelines.off('changed', onPipelinesChanged);
         stopPins();
+        stopPinReports();
         detachUpward();
         core.inputBridge.close();
         await Promise.allSettled([...sessions].map((session) => session.close()));

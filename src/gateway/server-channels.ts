@@ -7,6 +7,7 @@ import type { Server, ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 import type { CallerChannel } from '../rpc/caller-channel.js';
+import { envelopeLogLevel } from './hub/log-levels.js';
 import type { SessionPeer } from './hub/session-state.js';
 
 /** What the Server's request handlers receive besides the request. */
@@ -30,5 +31,6 @@ export function callerOf(extra: HandlerExtra): CallerChannel {
     signal: extra.mcpReq.signal,
     sendRequest: (request, signal) => extra.mcpReq.send(request, PassThroughResult, { signal }),
     sendNotification: (notification) => extra.mcpReq.notify(notification),
+    logLevel: envelopeLogLevel(extra.mcpReq.envelope),
   };
 }

@@ -3,6 +3,8 @@
  * resources, prompts, completion, logging, and in the modern era `tools/call`), with a legacy session's `tools/call`
  * served ahead of it by the fast path, and the session's state in the hub.
  */
+import { randomUUID } from 'node:crypto';
+
 import {
   CLIENT_CAPABILITIES_META_KEY,
   Server,
@@ -17,11 +19,13 @@ import { IncomingToolCalls } from '../rpc/incoming-tool-calls.js';
 import { readToolCallParams } from '../rpc/tool-call-request.js';
 import type { BackendDirectory } from '../shared/backend.js';
 import type { ConfigStatus } from '../shared/config-status.js';
+import type { SessionEvent, SessionIdentity } from '../shared/observation.js';
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import { GATEWAY_NAME, GATEWAY_VERSION } from '../version.js';
 import { dispatchToolCall, type ToolCallScope } from './calls/dispatch-tool-call.js';
 import type { InputBridge } from './calls/input-bridge.js';
 import type { ExposeMode } from './expose-mode.js';
+import type { ObservationHub } from './observation-hub.js';
 import { registerForwarding } from './forwarding/register-forwarding.js';
 import type { LiveCatalog } from './hub/live-catalog.js';
 import type { SessionRouter } from './hub/session-router.js';
@@ -47,6 +51,8 @@ export interface SessionCore {
   readonly inputBridge: InputBridge;
   /** The config file in force, when the gateway runs from one. */
   readonly configStatus: () => ConfigStatus | undefined;
+  /** The gateway's event source (see `shared/observation.ts`). */
+  readonly observation: ObservationHub;
   readonly logger: Logger;
 }
 
@@ -70,6 +76,11 @@ export interface SessionOptions {
    * stream: a connection does; a modern HTTP request does not (its client listens with `subscriptions/listen`).
    */
   readonly hearsChanges: boolean;
+  /**
+   * Who the client is, as the front door established it. Default: a local client (`local`, as over stdio), with an
+   * id of its own.
+   */
+  readonly identity?: SessionIdentity | undefined;
 }
 
 /** Sessions opened in this process, for their labels. */
@@ -85,6 +96,9 @@ export class SessionServer extends Server {
   private readonly scope: ToolCallScope;
   /** The capabilities the last request of a 2026-07-28 client declared. */
   private envelopeCapabilities: ClientCapabilities | undefined;
+  private readonly identity: SessionIdentity;
+  /** Whether the session was reported opened and not yet closed. */
+  private reportedOpen = false;
 
   /** `onClose`: called once the server is closed, by the client or by the gateway. */
   constructor(
@@ -98,7 +112,7 @@ export class SessionServer extends Server {
     // opens; a modern client may keep a `server/discover` answer for long (and the answer of a stdio probe is
     // given before any backend has started), so a modern one advertises everything the gateway can route.
     const advertised = modern
-      ? { resources: true, prompts: true, logging: false, completions: true, tasks: false }
+      ? { resources: true, prompts: true, logging: true, completions: true, tasks: false }
       : catalog.currentCapabilities();
     super(
       { name: GATEWAY_NAME, version: GATEWAY_VERSION },
@@ -121,6 +135,7 @@ export class SessionServer extends Server {
     const number = ++sessionCount;
     const server = this as Server;
     const peer = peerOf(server);
+    this.identity = options.identity ?? { principal: 'local', frontDoor: 'stdio', sessionId: randomUUID() };
     this.session = {
       get label() {
         const client = server.getClientVersion();
@@ -129,11 +144,15 @@ export class SessionServer extends Server {
       // A 2026-07-28 client says what it can do in each request, not once.
       peer: modern ? { ...peer, clientCapabilities: () => this.envelopeCapabilities } : peer,
       advertised,
-      logLevel: undefined,
+      // A 2026-07-28 client hears log messages only during the requests that ask (see `CallerChannel.logLevel`).
+      logLevel: modern ? 'off' : undefined,
       subscriptions: new Set(),
       get listsBackendTools() {
         return core.expose === 'all';
       },
+      identity: this.identity,
+      client: () => server.getClientVersion(),
+      observation: core.observation,
     };
     // What the transport could not take from the client (a line that is not JSON-RPC, a bad message) is the
     // client's problem, but worth saying: the client gets no answer to it.
@@ -196,9 +215,11 @@ export class SessionServer extends Server {
     // A transport that ends by itself (the client went away) ends the session too.
     this.onclose = () => {
       router.detach(this.session);
+      this.reportSession('closed');
       this.onClose();
     };
     if (this.options.hearsChanges) router.attach(this.session);
+    this.reportSession('opened');
     try {
       await super.connect(
         this.options.era === 'modern'
@@ -211,6 +232,7 @@ export class SessionServer extends Server {
       );
     } catch (error) {
       router.detach(this.session);
+      this.reportSession('closed');
       throw error;
     }
   }
@@ -220,14 +242,38 @@ export class SessionServer extends Server {
     try {
       await super.close();
     } finally {
+      this.reportSession('closed');
       this.onClose();
     }
+  }
+
+  /** Tells the session listeners, once each way; a stateless modern HTTP request is no session. */
+  private reportSession(action: SessionEvent['action']): void {
+    const { observation } = this.core;
+    if (this.identity.frontDoor === 'http-modern' || this.reportedOpen === (action === 'opened')) return;
+    this.reportedOpen = action === 'opened';
+    if (!observation.watchingSessions) return;
+    const { principal, frontDoor, sessionId } = this.identity;
+    const client = this.getClientVersion();
+    observation.emitSession({
+      type: 'session',
+      action,
+      at: Date.now(),
+      principal,
+      frontDoor,
+      sessionId,
+      client,
+    });
   }
 }
 
 /** Opens a legacy session on `transport`; resolves once the transport is connected (the client initializes next). */
-export async function openSession(transport: Transport, core: SessionCore): Promise<GatewaySession> {
-  const server = new SessionServer(core, { era: 'legacy', hearsChanges: true });
+export async function openSession(
+  transport: Transport,
+  core: SessionCore,
+  identity?: SessionIdentity,
+): Promise<GatewaySession> {
+  const server = new SessionServer(core, { era: 'legacy', hearsChanges: true, identity });
   await server.connect(transport);
   let closing: Promise<void> | undefined;
   return {

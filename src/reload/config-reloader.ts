@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
 import type { ConfigStatus } from '../shared/config-status.js';
 import { pinningModesOf, type PinningModes } from '../shared/pinning-mode.js';
+import type { ChangeReport } from '../shared/observation.js';
 import { applyServerChanges, diffServers, type ServerChanges } from './apply-servers.js';
 
 /** What a reload changes. */
@@ -25,7 +26,22 @@ export interface ReloadTargets {
   readonly applyRegistration: (config: LoadedConfig) => void;
   /** Applies the pinning modes (the top-level `pinning` and each server's own). */
   readonly applyPinning?: ((modes: PinningModes) => void) | undefined;
+  /**
+   * Told of each reload that applied changes (once applied) or was refused (a config that does not validate), as
+   * a `reload` change of the gateway (the audit log's `reload` lines); a reload that changed nothing is no change.
+   */
+  readonly reported?: ((change: ChangeReport) => Promise<void>) | undefined;
   readonly logger: Logger;
+}
+
+/** What a reload did, for its {@link ChangeReport}: server names and the other sections changed, never a value. */
+interface ReloadOutcome {
+  readonly outcome: 'ok' | 'error';
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly restarted: readonly string[];
+  /** The sections other than servers that changed: `pipelines`, `expose`, `registration`. */
+  readonly changed: readonly string[];
 }
 
 /** The config in force, and how to reload it. */
@@ -84,12 +100,20 @@ export class ConfigReloader {
 
   private async reloadOnce(reason: string): Promise<void> {
     const { logger } = this.targets;
+    const started = { perf: performance.now(), epoch: Date.now() };
     let next: LoadedConfig;
     try {
       next = await loadConfig(this.current.file);
     } catch (error) {
       this.failure = { message: plainMessage(error), at: new Date() };
       logger.error(`config not reloaded (${reason}); the config in force stays: ${plainMessage(error)}`);
+      await this.report(reason, started, {
+        outcome: 'error',
+        added: [],
+        removed: [],
+        restarted: [],
+        changed: [],
+      });
       return;
     }
     for (const warning of next.warnings) logger.warn(`${next.file}: ${warning}`);
@@ -100,6 +124,13 @@ export class ConfigReloader {
     const registrationChanged = !isDeepStrictEqual(previous.registration, next.registration);
     const pinningChanged = !isDeepStrictEqual(pinningModesOf(previous), pinningModesOf(next));
     this.failure = undefined;
+    for (const key of ['audit', 'limits'] as const) {
+      if (!isDeepStrictEqual(previous[key], next[key])) {
+        logger.warn(
+          `config reloaded (${reason}): the changed "${key}" takes effect when the gateway restarts`,
+        );
+      }
+    }
     if (
       !hasServerChanges(changes) &&
       !pipelinesChanged &&
@@ -121,6 +152,41 @@ export class ConfigReloader {
     const described = describeChanges(changes, pipelinesChanged, exposeChanged);
     logger.info(`config reloaded (${reason}): ${described}${pinningChanged ? '; pinning changed' : ''}`);
     await applyServerChanges(this.targets.registry, changes, next.servers, { baseDir: next.baseDir, logger });
+    const sections = {
+      pipelines: pipelinesChanged,
+      expose: exposeChanged,
+      registration: registrationChanged,
+    };
+    await this.report(reason, started, {
+      outcome: 'ok',
+      added: changes.added,
+      removed: changes.removed,
+      restarted: changes.changed,
+      changed: Object.keys(sections).filter((key) => sections[key as keyof typeof sections]),
+    });
+  }
+
+  /** Tells whoever listens; a listener's failure is logged, the reload stands. */
+  private async report(
+    reason: string,
+    started: { readonly perf: number; readonly epoch: number },
+    { outcome, ...detail }: ReloadOutcome,
+  ): Promise<void> {
+    const { reported } = this.targets;
+    if (!reported) return;
+    try {
+      await reported({
+        action: 'reload',
+        startedAt: started.epoch,
+        durationMs: performance.now() - started.perf,
+        server: undefined,
+        outcome,
+        errorCode: undefined,
+        detail: { reason, ...detail },
+      });
+    } catch (error) {
+      this.targets.logger.error(`the reload could not be recorded: ${plainMessage(error)}`);
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import type {
   CallToolResult,
   ClientCapabilities,
   CreateTaskResult,
+  LoggingLevel,
   Progress,
   ServerCapabilities,
   TaskMetadata,
@@ -43,6 +44,11 @@ export interface BackendCallOptions {
    * backend's hard maximum per call rather than by its per-call timeout.
    */
   readonly waits?: boolean | undefined;
+  /**
+   * The log messages the caller wants: a 2026-07-28 backend is asked for them in the request's envelope (`off`:
+   * none). A 2025 backend sends what its session's level lets through.
+   */
+  readonly logLevel?: LoggingLevel | 'off' | undefined;
 }
 
 /** What a 2026-07-28 client's retry of a request carries for the backend that asked for input. */
@@ -63,6 +69,17 @@ export interface UpwardHandler {
   request(backend: string, request: BackendMessage, signal: AbortSignal): Promise<Record<string, unknown>>;
   /** Receives a backend's notification (progress of forwarded calls excepted: it goes with its call). */
   notification(backend: string, notification: BackendMessage): void;
+}
+
+/**
+ * A backend's resource subscriptions, each held by one or more sessions: the backend hears of a resource once, and
+ * stops hearing of it when its last holder unsubscribes or ends (`release`).
+ */
+export interface BackendSubscriptions {
+  subscribe(uri: string, holder: object, options?: BackendCallOptions): Promise<void>;
+  unsubscribe(uri: string, holder: object, options?: BackendCallOptions): Promise<void>;
+  /** Lets go of everything `holder` held (its session ended). */
+  release(holder: object): void;
 }
 
 /** One backend as the gateway sees it. */
@@ -102,6 +119,8 @@ export interface Backend {
   request<T>(request: BackendMessage, resultSchema: ZodType<T>, options?: BackendCallOptions): Promise<T>;
   /** Sends a notification (ignored unless the backend is ready). */
   notify(notification: BackendMessage): Promise<void>;
+  /** The resources sessions subscribed to on this backend. */
+  readonly resources: BackendSubscriptions;
   /** A snapshot for `list_servers`. */
   info(): BackendInfo;
 }

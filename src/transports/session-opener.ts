@@ -10,18 +10,36 @@ export interface OpenSession {
   close(): Promise<void>;
 }
 
+/**
+ * Who a session's client is, as the front door established it (the gateway's `SessionIdentity`): the principal (an
+ * HTTP bearer token's name, `anonymous` without tokens, `local` over stdio; never a secret), the front door, and
+ * the session id the client knows (none for a stateless 2026-07-28 HTTP request).
+ */
+export interface SessionIdentity {
+  readonly principal: string;
+  readonly frontDoor: 'stdio' | 'http-legacy' | 'http-modern';
+  readonly sessionId: string | undefined;
+}
+
+/** The principal of a stdio client: whoever started the gateway on this machine. */
+export const STDIO_PRINCIPAL = 'local';
+
 /** A list whose change modern clients listening over HTTP hear of. */
 export type ListChange = 'tools' | 'prompts' | 'resources';
 
 /** Opens sessions on client transports. */
 export interface SessionOpener {
   /** Connects a new legacy (2025-era) session to `transport`; resolves once it is connected. */
-  connect(transport: Transport): Promise<OpenSession>;
+  connect(transport: Transport, identity: SessionIdentity): Promise<OpenSession>;
   /**
    * The server of one session in `era`, for an SDK serving entry to connect and close: one per stdio connection,
    * one per modern HTTP request (which does not hear changes on its own stream: `hearsChanges: false`).
    */
-  createServer(options: { era: 'legacy' | 'modern'; hearsChanges: boolean }): Server;
+  createServer(options: {
+    era: 'legacy' | 'modern';
+    hearsChanges: boolean;
+    identity: SessionIdentity;
+  }): Server;
   /** Calls `listener` with each change of the lists; returns the function that stops it. */
   watchChanges(listener: (change: ListChange) => void): () => void;
 }

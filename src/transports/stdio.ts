@@ -4,12 +4,13 @@
  * transport itself; anything else goes to the SDK's `serveStdio`, which serves 2026-07-28 (`server/discover` and
  * requests carrying the envelope) and asks the gateway for a server of that era.
  */
+import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 
 import { serveStdio as serveEitherEra } from '@modelcontextprotocol/server/stdio';
 
 import { OpeningTransport, opensLegacyEra } from './opening-transport.js';
-import type { SessionOpener } from './session-opener.js';
+import { STDIO_PRINCIPAL, type SessionIdentity, type SessionOpener } from './session-opener.js';
 import { StartupGate } from './startup-gate.js';
 import { StdioServerTransport } from './stdio-server-transport.js';
 
@@ -43,7 +44,7 @@ export function serveStdio(opener: SessionOpener, options: ServeStdioOptions = {
   let close: () => Promise<void> = () => wire.close();
   const opening = new OpeningTransport(gated, (message) => {
     if (opensLegacyEra(message)) {
-      const server = opener.createServer({ era: 'legacy', hearsChanges: true });
+      const server = opener.createServer({ era: 'legacy', hearsChanges: true, identity: stdioIdentity() });
       close = () => server.close().finally(() => wire.close());
       server.connect(opening).catch((error: unknown) => {
         options.onOpenFailed?.(error instanceof Error ? error : new Error(String(error)));
@@ -51,12 +52,20 @@ export function serveStdio(opener: SessionOpener, options: ServeStdioOptions = {
       });
       return;
     }
-    const handle = serveEitherEra(({ era }) => opener.createServer({ era, hearsChanges: true }), {
-      transport: opening,
-      ...(options.onError ? { onerror: options.onError } : {}),
-    });
+    const handle = serveEitherEra(
+      ({ era }) => opener.createServer({ era, hearsChanges: true, identity: stdioIdentity() }),
+      {
+        transport: opening,
+        ...(options.onError ? { onerror: options.onError } : {}),
+      },
+    );
     close = () => handle.close();
   });
   void opening.listen();
   return { closed: wire.closed, close: () => close() };
+}
+
+/** A stdio connection's identity: the local principal, and an id of its own for its records. */
+function stdioIdentity(): SessionIdentity {
+  return { principal: STDIO_PRINCIPAL, frontDoor: 'stdio', sessionId: randomUUID() };
 }

@@ -3,12 +3,18 @@
  * and notification it receives is recorded, and it can send requests and notifications of its own up to the
  * gateway, through the upward handler of the directory it belongs to (see `fake-directory.ts`).
  */
-import { prettifyError, type ZodType } from 'zod';
+import { prettifyError, z, type ZodType } from 'zod';
 
 import type { CallToolResult, ServerCapabilities, TaskMetadata, Tool } from '@modelcontextprotocol/server';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { plainMessage, ProtocolError } from '../../src/errors/protocol-error.js';
-import type { Backend, BackendCallOptions, BackendMessage, UpwardHandler } from '../../src/shared/backend.js';
+import type {
+  Backend,
+  BackendCallOptions,
+  BackendMessage,
+  BackendSubscriptions,
+  UpwardHandler,
+} from '../../src/shared/backend.js';
 import type { BackendInfo, BackendState } from '../../src/shared/backend-info.js';
 import type { ToolFilter } from '../../src/shared/tool-filter.js';
 
@@ -114,6 +120,12 @@ export class FakeBackend implements Backend {
   private readonly description: string;
   private readonly command: string;
   private readonly infoOverrides: Partial<BackendInfo>;
+  /** Subscriptions reach the fake as the requests a 2025 backend gets, one per session (no counting of holders). */
+  readonly resources: BackendSubscriptions = {
+    subscribe: (uri, _holder, options) => this.tell('resources/subscribe', uri, options),
+    unsubscribe: (uri, _holder, options) => this.tell('resources/unsubscribe', uri, options),
+    release: () => undefined,
+  };
 
   constructor(
     readonly name: string,
@@ -141,6 +153,10 @@ export class FakeBackend implements Backend {
    * Answers with the handler given for the method, its result checked against `resultSchema` as a real backend's
    * is; a method without a handler is refused with an error.
    */
+  private async tell(method: string, uri: string, options?: BackendCallOptions): Promise<void> {
+    await this.request({ method, params: { uri } }, z.looseObject({}), options);
+  }
+
   async request<T>(
     request: BackendMessage,
     resultSchema: ZodType<T>,

@@ -42,6 +42,20 @@ async function post(
   method: string,
   params: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
+  const messages = await exchange(url, id, method, params);
+  const answer = messages.find((message) => message.id === id);
+  if (!answer) throw new Error(`no response to request ${id}: ${JSON.stringify(messages)}`);
+  return answer;
+}
+
+/** Posts one 2026-07-28 request (its envelope extended by `envelope`) and returns every message that came back. */
+async function exchange(
+  url: URL,
+  id: number,
+  method: string,
+  params: Record<string, unknown>,
+  envelope: Record<string, unknown> = {},
+): Promise<Record<string, unknown>[]> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
@@ -51,7 +65,12 @@ async function post(
       'mcp-method': method,
       ...(typeof params.name === 'string' ? { 'mcp-name': params.name } : {}),
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: ENVELOPE } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      method,
+      params: { ...params, _meta: { ...ENVELOPE, ...envelope } },
+    }),
   });
   const text = await response.text();
   const messages = (response.headers.get('content-type') ?? '').includes('text/event-stream')
@@ -60,9 +79,14 @@ async function post(
         .filter((line) => line.startsWith('data:'))
         .map((line) => JSON.parse(line.slice('data:'.length)) as Record<string, unknown>)
     : [JSON.parse(text) as Record<string, unknown>];
-  const answer = messages.find((message) => message.id === id);
-  if (!answer) throw new Error(`no response to request ${id}: ${text}`);
-  return answer;
+  return messages;
+}
+
+/** The `data` of the log messages among `messages`. */
+function logged(messages: readonly Record<string, unknown>[]): unknown[] {
+  return messages
+    .filter((message) => message.method === 'notifications/message')
+    .map((message) => (message.params as { data: unknown }).data);
 }
 
 describe('across the eras', () => {
@@ -176,5 +200,47 @@ describe('across the eras', () => {
 
     expect(asked).toEqual(['elicit: Confirm the rollout?']);
     expect(textOf(result)).toContain('state asked about the rollout');
+  });
+
+  it('sends a 2026-07-28 client the log messages of its call at the level the request asks, none unasked', async () => {
+    const call = (id: number, name: string, envelope?: Record<string, unknown>) =>
+      exchange(gateway.url, id, 'tools/call', { name, arguments: {} }, envelope);
+    const logLevel = 'io.modelcontextprotocol/logLevel';
+
+    // A 2025 backend's messages, filtered by the gateway.
+    expect(logged(await call(301, 'legacy__test_tool_with_logging'))).toEqual([]);
+    expect(logged(await call(302, 'legacy__test_tool_with_logging', { [logLevel]: 'info' }))).toEqual([
+      'Tool execution started',
+      'Tool processing data',
+      'Tool execution completed',
+    ]);
+    expect(logged(await call(303, 'legacy__test_tool_with_logging', { [logLevel]: 'error' }))).toEqual([]);
+
+    // A 2026-07-28 backend is asked for them at the client's level.
+    expect(logged(await call(304, 'modern__log_levels'))).toEqual([]);
+    expect(logged(await call(305, 'modern__log_levels', { [logLevel]: 'info' }))).toEqual([
+      'a info message',
+      'a warning message',
+    ]);
+  });
+
+  it("asks a 2026-07-28 backend for the log messages a 2025 client's session lets through", async () => {
+    const client = new Client(
+      { name: 'logs-legacy', version: '1.0.0' },
+      { versionNegotiation: { mode: 'legacy' } },
+    );
+    sandbox.defer(() => client.close());
+    const heard: unknown[] = [];
+    client.setNotificationHandler('notifications/message', (notification) => {
+      heard.push(notification.params.data);
+    });
+    await client.connect(new StreamableHTTPClientTransport(gateway.url));
+
+    await client.callTool({ name: 'modern__log_levels', arguments: {} });
+    expect(heard).toEqual(['a debug message', 'a info message', 'a warning message']);
+    heard.length = 0;
+    await client.setLoggingLevel('warning');
+    await client.callTool({ name: 'modern__log_levels', arguments: {} });
+    expect(heard).toEqual(['a warning message']);
   });
 });

@@ -99,3 +99,58 @@ describe.each(['stdio', 'http'] as const)('a 2026-07-28-only backend over %s', (
     expect(textOf(await client.callTool({ name: 'modern__extra', arguments: {} }))).toBe('extra');
   });
 });
+
+describe.each(['stdio', 'http'] as const)(
+  'resource subscriptions of a 2026-07-28-only backend over %s',
+  (kind) => {
+    const sandbox = useProcessSandbox(`modern-subscriptions-${kind}-`);
+
+    /** The URIs of `notifications/resources/updated` that `client` hears, as they arrive. */
+    function updatesOf(client: Client): string[] {
+      const uris: string[] = [];
+      client.setNotificationHandler('notifications/resources/updated', (notification) => {
+        uris.push(notification.params.uri);
+      });
+      return uris;
+    }
+
+    it('puts them on its listen stream: every subscribed session hears updates until it lets go, across a restart', async () => {
+      const backend =
+        kind === 'stdio'
+          ? { command: process.execPath, args: [fixturePath('modern-only.mjs')], env: sandbox.env }
+          : { url: (await startListeningFixture(sandbox, 'modern-only.mjs', ['--http'])).href };
+      const config = await writeServersConfig(sandbox.dir, { modern: backend });
+      const gateway = await sandbox.startHttp(['--auto-register', config]);
+      const first = await gateway.connect();
+      const second = await gateway.connect();
+      const firstHeard = updatesOf(first);
+      const secondHeard = updatesOf(second);
+      const greeting = { uri: 'modern://greeting' };
+
+      await first.subscribeResource(greeting);
+      await second.subscribeResource(greeting);
+      await first.callTool({ name: 'modern__set_greeting', arguments: { text: 'one' } });
+      await waitFor(() => firstHeard.length === 1 && secondHeard.length === 1, {
+        description: 'the update at both subscribed sessions',
+      });
+
+      // One session letting go leaves the other's subscription in place at the backend.
+      await first.unsubscribeResource(greeting);
+      await second.callTool({ name: 'modern__set_greeting', arguments: { text: 'two' } });
+      await waitFor(() => secondHeard.length === 2, {
+        description: 'the second update at the session still subscribed',
+      });
+
+      // A new connection to the backend is given the subscriptions held.
+      await second.callTool({ name: 'restart_server', arguments: { name: 'modern' } });
+      await second.callTool({ name: 'modern__set_greeting', arguments: { text: 'three' } });
+      await waitFor(() => secondHeard.length === 3, { description: 'an update after the restart' });
+      expect((await second.readResource(greeting)).contents).toEqual([
+        { uri: 'modern://greeting', mimeType: 'text/plain', text: 'three' },
+      ]);
+      await first.listTools();
+      expect(firstHeard).toEqual(['modern://greeting']);
+      expect(secondHeard).toEqual(['modern://greeting', 'modern://greeting', 'modern://greeting']);
+    });
+  },
+);

@@ -135,7 +135,7 @@ describe('pinning', () => {
   });
 
   it('in enforce mode withholds a changed tool until `mcp-gateway pins approve`, without a restart', async () => {
-    const { gateway, stateDir, heard } = await start({ pinning: 'enforce' });
+    const { gateway, stateDir, heard } = await start({ pinning: 'enforce', audit: { file: 'audit.jsonl' } });
     expect(await toolNames(gateway)).toContain('alerts__get_alerts');
     await waitFor(() => existsSync(path.join(stateDir, 'pins.json')), { description: 'the state file' });
 
@@ -196,6 +196,22 @@ describe('pinning', () => {
     expect(state.servers.alerts?.tools).toMatchObject({
       get_alerts: { definition: { description: CHANGED } },
     });
+    // The change and its approval are in the audit log, as changes of the gateway by the operator.
+    const audited = (await readFile(path.join(sandbox.dir, 'audit.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => record.action === 'definition-changed' || record.action === 'approve');
+    expect(audited.map(({ action, server, principal }) => ({ action, server, principal }))).toEqual([
+      { action: 'definition-changed', server: 'alerts', principal: 'operator' },
+      { action: 'approve', server: 'alerts', principal: 'operator' },
+    ]);
+    expect(audited[0]?.detail).toMatchObject({
+      kind: 'tool',
+      name: 'get_alerts',
+      changedFields: ['description'],
+    });
+    expect(audited[1]?.detail).toEqual({ kind: 'tool', name: 'get_alerts', via: 'state-file' });
   });
 
   it('withholds a changed prompt and resource template likewise, and approves a whole server', async () => {

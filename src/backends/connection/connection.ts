@@ -23,6 +23,8 @@ import {
   describeSpawnError,
   type ChildTransportOptions,
 } from '../process/child-transport.js';
+import { ChangeStream, withoutSubscriptionId } from './change-stream.js';
+import { listAllTools } from './list-tools.js';
 import { createRemoteTransport, endRemoteSession } from './remote-transport.js';
 import { describeCause, describeStartFailure, stderrSuffix } from './describe-failure.js';
 import { handshakeInEra } from './era-handshake.js';
@@ -62,6 +64,7 @@ export class BackendConnection {
   private abandonedBecause: string | undefined;
   private deliberate = false;
   private era: ConnectionEra = LEGACY_ERA;
+  private changeStream: ChangeStream | undefined;
 
   constructor(
     private readonly spec: BackendSpec,
@@ -209,6 +212,19 @@ export class BackendConnection {
     this.currentClient = client;
     this.era = era;
     this.requests.attach(transport);
+    if (era.kind !== 'modern') return;
+    this.changeStream = new ChangeStream(
+      this.spec.name,
+      client,
+      this.options.handshakeTimeoutMs,
+      this.options.logger,
+    );
+    await this.changeStream.listen([]);
+  }
+
+  /** The `subscriptions/listen` stream of a 2026-07-28 backend (undefined for a 2025 one). */
+  get changes(): ChangeStream | undefined {
+    return this.changeStream;
   }
 
   /** The protocol era this connection speaks, once connected: what a raw request must carry with it. */
@@ -231,7 +247,8 @@ export class BackendConnection {
           throw toProtocolError(error);
         });
     client.fallbackNotificationHandler = (notification) => {
-      this.hooks.onNotification({ method: notification.method, params: notification.params });
+      const params = withoutSubscriptionId(notification.params);
+      this.hooks.onNotification({ method: notification.method, params });
       return Promise.resolve();
     };
     return client;
@@ -262,6 +279,7 @@ export class BackendConnection {
   async close(): Promise<void> {
     this.deliberate = true;
     try {
+      await this.changeStream?.close();
       await endRemoteSession(this.transport);
       await this.currentClient.close();
     } finally {
@@ -271,17 +289,7 @@ export class BackendConnection {
   }
 
   /** Lists the backend's tools again (after it announced a change). */
-  async fetchTools(): Promise<Tool[]> {
-    if (!this.client.getServerCapabilities()?.tools) return [];
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.client.listTools(cursor === undefined ? {} : { cursor }, {
-        timeout: this.options.handshakeTimeoutMs,
-      });
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    return tools;
+  fetchTools(): Promise<Tool[]> {
+    return listAllTools(this.client, this.options.handshakeTimeoutMs);
   }
 }

@@ -4,7 +4,7 @@
  * stall stdio servers that ignore requests before `initialize`, and some exit on them), and a server of both eras
  * then keeps what only the 2025 one has (resource subscriptions, log levels, a session). One that refuses it as an
  * unsupported version speaks only 2026-07-28, and is asked again, on the same process or URL, in that era. A 2026-07-28 backend announces list changes only
- * on a `subscriptions/listen` stream, so one is opened for the lists it says change.
+ * on a `subscriptions/listen` stream: the connection opens one (`change-stream.ts`).
  */
 import type {
   Client,
@@ -65,18 +65,5 @@ export async function handshakeInEra(
       client = await connect(MODERN_PIN);
     }
   }
-  const era = protocolEraOf(client, options.clientInfo, options.capabilities);
-  if (era.kind === 'modern') await listenForChanges(client, options.timeoutMs);
-  return { client, era };
-}
-
-async function listenForChanges(client: Client, timeoutMs: number): Promise<void> {
-  const capabilities = client.getServerCapabilities();
-  const filter = {
-    ...(capabilities?.tools?.listChanged ? { toolsListChanged: true } : {}),
-    ...(capabilities?.prompts?.listChanged ? { promptsListChanged: true } : {}),
-    ...(capabilities?.resources?.listChanged ? { resourcesListChanged: true } : {}),
-  };
-  if (Object.keys(filter).length === 0) return;
-  await client.listen(filter, { timeout: timeoutMs });
+  return { client, era: protocolEraOf(client, options.clientInfo, options.capabilities) };
 }

@@ -3,7 +3,11 @@
  * caller's cancellation reaching the backend, progress relayed, and a failure described as a `GatewayError` naming
  * the backend, what was asked, and why.
  */
-import { CLIENT_CAPABILITIES_META_KEY, SERVER_INFO_META_KEY } from '@modelcontextprotocol/client';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  LOG_LEVEL_META_KEY,
+  SERVER_INFO_META_KEY,
+} from '@modelcontextprotocol/client';
 import { prettifyError, type ZodType } from 'zod';
 
 import { GatewayError } from '../../errors/gateway-error.js';
@@ -65,6 +69,8 @@ export async function exchange<T>(
   if (era.kind === 'modern') {
     Object.assign(meta, era.envelope);
     if (options.clientCapabilities) meta[CLIENT_CAPABILITIES_META_KEY] = options.clientCapabilities;
+    if (options.logLevel === 'off') delete meta[LOG_LEVEL_META_KEY];
+    else if (options.logLevel !== undefined) meta[LOG_LEVEL_META_KEY] = options.logLevel;
   }
   let token: string | undefined;
   let totalTimer: NodeJS.Timeout | undefined;

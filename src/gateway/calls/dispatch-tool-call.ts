@@ -14,9 +14,10 @@ import type { InputRound } from '../../shared/backend.js';
 import type { LiveCatalog } from '../hub/live-catalog.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
-import { describeToolFailure, type ToolContext } from '../tools/gateway-tool.js';
+import { describeToolFailure, type GatewayTool, type ToolContext } from '../tools/gateway-tool.js';
 import { GATEWAY_TOOLS } from '../tools/index.js';
 import { EXPOSED_TOOL_CALL, forwardToolCall, forwardToolTask, type CallScope } from './forward-tool-call.js';
+import { admitRequest, CHANGING_TOOLS, isRefusal, WatchedChange, type CallTarget } from './observe-call.js';
 import { resolveAppCall, type AppCallTarget } from './resolve-app-call.js';
 
 /** The part of a gateway tool's context that is the same for every call of a session. */
@@ -38,14 +39,51 @@ const LISTED_BACKEND_TOOLS = 20;
 
 /**
  * Runs one call. A gateway tool's failure is an `isError` result; a backend tool's failures are as
- * {@link EXPOSED_TOOL_CALL} says; an unknown name is a JSON-RPC error (InvalidParams) naming what exists. At log
- * level debug each call is traced: session, tool (and backend), duration, outcome; never argument values.
+ * {@link EXPOSED_TOOL_CALL} says; an unknown name is a JSON-RPC error (InvalidParams) naming what exists. When
+ * gates are set (limits, a required audit log), the call must pass them first: a refusal is a JSON-RPC error that
+ * says which limit and when to retry. At log level debug each call is traced: session, tool (and backend),
+ * duration, outcome; never argument values.
  */
-export async function dispatchToolCall(
+export function dispatchToolCall(
   params: ToolCallParams,
   caller: CallerChannel,
   scope: ToolCallScope,
   inputRound?: InputRound,
+): Promise<CallToolResult | CreateTaskResult> {
+  if (!scope.session.observation.gated) return tracedToolCall(params, caller, scope, inputRound);
+  return admittedToolCall(params, caller, scope, inputRound);
+}
+
+async function admittedToolCall(
+  params: ToolCallParams,
+  caller: CallerChannel,
+  scope: ToolCallScope,
+  inputRound: InputRound | undefined,
+): Promise<CallToolResult | CreateTaskResult> {
+  const admission = await admitRequest(scope.session, 'tools/call', () => refusedTarget(params, scope));
+  try {
+    return await tracedToolCall(params, caller, scope, inputRound);
+  } finally {
+    admission.release();
+  }
+}
+
+/** What a refused call named, for its record: the backend tool it would have reached, or the gateway tool. */
+function refusedTarget(params: ToolCallParams, scope: ToolCallScope): Omit<CallTarget, 'method'> {
+  const target = traceTarget(params, scope);
+  return {
+    server: target.backend,
+    tool: target.backendTool ?? params.name,
+    route: params.name === 'call_backend' ? 'call_backend' : 'tool',
+    arguments: params.arguments,
+  };
+}
+
+async function tracedToolCall(
+  params: ToolCallParams,
+  caller: CallerChannel,
+  scope: ToolCallScope,
+  inputRound: InputRound | undefined,
 ): Promise<CallToolResult | CreateTaskResult> {
   if (!scope.logger.enabled('debug')) return runToolCall(params, caller, scope, inputRound);
   const started = performance.now();
@@ -123,26 +161,51 @@ async function runToolCall(
       meta,
       inputRound,
       clientCapabilities: scope.session.peer.clientCapabilities(),
+      // A 2025 client that set no level hears what a 2025 backend sends unasked: everything.
+      logLevel: caller.logLevel ?? scope.session.logLevel ?? 'debug',
     };
     if (params.task !== undefined) {
       return forwardToolTask(callScope, target.backend, target.tool, args, params.task, options);
     }
     return forwardToolCall(callScope, target.backend, target.tool, args, options, EXPOSED_TOOL_CALL);
   }
+  return runGatewayTool(tool, args, scope, {
+    ...scope.toolContext,
+    forward: (backend, backendTool, backendArgs, options, policy) =>
+      forwardToolCall(callScope, backend, backendTool, backendArgs, options, policy),
+    signal: caller.signal,
+    reportProgress,
+    meta,
+  });
+}
+
+/**
+ * Runs a gateway tool; its failure is an `isError` result, but for a refusal (of a backend call it made), which is
+ * the client's JSON-RPC error. A tool that changes the gateway is recorded, when anyone listens to changes.
+ */
+async function runGatewayTool(
+  tool: GatewayTool,
+  args: Record<string, unknown>,
+  scope: ToolCallScope,
+  context: ToolContext,
+): Promise<CallToolResult> {
+  const action = CHANGING_TOOLS.get(tool.name);
+  const watched =
+    action !== undefined && scope.session.observation.watchingChanges
+      ? new WatchedChange(scope.session, action, typeof args.name === 'string' ? args.name : undefined)
+      : undefined;
+  let result: CallToolResult;
   try {
-    return await tool.handler(args, {
-      ...scope.toolContext,
-      forward: (backend, backendTool, backendArgs, options, policy) =>
-        forwardToolCall(callScope, backend, backendTool, backendArgs, options, policy),
-      signal: caller.signal,
-      reportProgress,
-      meta,
-    });
+    result = await tool.handler(args, context);
   } catch (error) {
-    const message = describeToolFailure(name, error);
-    scope.logger.debug('tool call failed', { tool: name, error: message });
+    if (isRefusal(error)) throw error;
+    const message = describeToolFailure(tool.name, error);
+    scope.logger.debug('tool call failed', { tool: tool.name, error: message });
+    if (watched) await watched.failed(error);
     return toErrorResult(message);
   }
+  if (watched) await watched.succeeded();
+  return result;
 }
 
 /** Names what exists: every gateway tool, and the backend tools while they are few. */

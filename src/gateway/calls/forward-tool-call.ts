@@ -10,10 +10,12 @@ import { backendRpcError, toErrorResult, toForwardedError } from '../../errors/t
 import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
 import type { Backend, BackendCallOptions } from '../../shared/backend.js';
+import type { CallRoute } from '../../shared/observation.js';
 import { isCreateTaskResult } from '../../shared/task-result.js';
 import { describeFilter, toolPasses } from '../../shared/tool-filter.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
+import { WatchedCall } from './observe-call.js';
 
 /** How failures of a forwarded call come back. */
 export interface ForwardPolicy {
@@ -28,14 +30,28 @@ export interface ForwardPolicy {
    * backend, the tool and the cause, which a model can read and act on; or a rejection with that error.
    */
   readonly gatewayFailure: 'result' | 'throw';
+  /** How the call came to the backend, for its record (see `CallEvent.route`). */
+  readonly route: CallRoute;
 }
 
 /** A backend tool called by its exposed name: the gateway is invisible, but its own failures are readable results. */
-export const EXPOSED_TOOL_CALL: ForwardPolicy = { backendError: 'forward', gatewayFailure: 'result' };
+export const EXPOSED_TOOL_CALL: ForwardPolicy = {
+  backendError: 'forward',
+  gatewayFailure: 'result',
+  route: 'tool',
+};
 /** `call_backend`: every failure is a result, as the tool's description promises. */
-export const CALL_BACKEND: ForwardPolicy = { backendError: 'result', gatewayFailure: 'result' };
+export const CALL_BACKEND: ForwardPolicy = {
+  backendError: 'result',
+  gatewayFailure: 'result',
+  route: 'call_backend',
+};
 /** A pipeline step: the runner reports each failure in the step's outcome. */
-export const PIPELINE_STEP: ForwardPolicy = { backendError: 'throw', gatewayFailure: 'throw' };
+export const PIPELINE_STEP: ForwardPolicy = {
+  backendError: 'throw',
+  gatewayFailure: 'throw',
+  route: 'pipeline',
+};
 
 /** The request a forwarded call belongs to. */
 export interface CallScope {
@@ -45,7 +61,11 @@ export interface CallScope {
   readonly logger: Logger;
 }
 
-/** Calls `tool` of `backend` for the request in `scope`; see {@link ForwardPolicy} for what a failure gives. */
+/**
+ * Calls `tool` of `backend` for the request in `scope`; see {@link ForwardPolicy} for what a failure gives. The
+ * call is recorded (when anyone listens) before the caller hears its outcome; a listener's refusal to take the
+ * record (an audit log that must not lose one) is thrown, whatever the policy.
+ */
 export function forwardToolCall(
   scope: CallScope,
   backend: Backend,
@@ -54,7 +74,7 @@ export function forwardToolCall(
   options: BackendCallOptions,
   policy: ForwardPolicy,
 ): Promise<CallToolResult> {
-  return forward(scope, backend, tool, policy, () => backend.callTool(tool, args, options));
+  return forward(scope, backend, tool, args, policy, () => backend.callTool(tool, args, options));
 }
 
 /**
@@ -70,7 +90,7 @@ export async function forwardToolTask(
   task: TaskMetadata,
   options: BackendCallOptions,
 ): Promise<CallToolResult | CreateTaskResult> {
-  const result = await forward(scope, backend, tool, EXPOSED_TOOL_CALL, () =>
+  const result = await forward(scope, backend, tool, args, EXPOSED_TOOL_CALL, () =>
     backend.callToolAsTask(tool, args, task, options),
   );
   if (!isCreateTaskResult(result)) return result;
@@ -78,18 +98,31 @@ export async function forwardToolTask(
   return { ...result, task: { ...result.task, taskId } };
 }
 
-async function forward<T>(
+async function forward<T extends CallToolResult | CreateTaskResult>(
   scope: CallScope,
   backend: Backend,
   tool: string,
+  args: Record<string, unknown>,
   policy: ForwardPolicy,
   call: () => Promise<T>,
 ): Promise<T | CallToolResult> {
+  // With nobody listening, nothing is allocated: one boolean decides.
+  const watched = scope.session.observation.watchingCalls
+    ? new WatchedCall(scope.session, {
+        method: 'tools/call',
+        server: backend.name,
+        tool,
+        route: policy.route,
+        arguments: args,
+      })
+    : undefined;
+  let result: T;
   try {
     // The filter is a limit, not only a view: a tool it holds back is not reached by `call_backend` or a step.
     if (!toolPasses(tool, backend.toolFilter)) throw filteredOut(backend, tool);
-    return await scope.router.track(backend.name, scope.session, scope.caller, call);
+    result = await scope.router.track(backend.name, scope.session, scope.caller, call);
   } catch (error) {
+    if (watched) await watched.failed(error);
     const handling = backendRpcError(error) ? policy.backendError : policy.gatewayFailure;
     if (handling === 'forward') throw toForwardedError(error);
     if (handling === 'throw') throw error;
@@ -97,6 +130,9 @@ async function forward<T>(
     scope.logger.debug('forwarded call failed', { backend: backend.name, tool, error: message });
     return toErrorResult(message);
   }
+  // A task the backend created is an accepted call; its own outcome comes later, through tasks/*.
+  if (watched) await watched.succeeded(!isCreateTaskResult(result) && result.isError === true);
+  return result;
 }
 
 function filteredOut(backend: Backend, tool: string): GatewayError {

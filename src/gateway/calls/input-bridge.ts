@@ -19,6 +19,7 @@ import {
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
 import type { InputRound } from '../../shared/backend.js';
+import { envelopeLogLevel } from '../hub/log-levels.js';
 import { InputFlow } from './input-flow.js';
 
 /** How long a call waits for the client to come back with answers. */
@@ -81,7 +82,8 @@ export class InputBridge {
         requestState: typeof raw === 'string' ? raw : undefined,
       };
       id = randomUUID();
-      entry = { flow: new InputFlow((caller) => run(caller, round)), timer: this.expireLater(id) };
+      const logLevel = envelopeLogLevel(ctx.mcpReq.envelope);
+      entry = { flow: new InputFlow((caller) => run(caller, round), logLevel), timer: this.expireLater(id) };
       this.flows.set(id, entry);
     } else {
       id = state.flow;

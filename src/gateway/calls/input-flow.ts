@@ -31,11 +31,13 @@ export class InputFlow {
   /** The current round's way to the client, for the notifications of the call (progress, logs). */
   private notify: ((notification: ServerNotification) => Promise<void>) | undefined;
 
-  constructor(run: (caller: CallerChannel) => Promise<CallToolResult>) {
+  /** @param logLevel what the request that started the call asked to hear (see `CallerChannel.logLevel`) */
+  constructor(run: (caller: CallerChannel) => Promise<CallToolResult>, logLevel?: CallerChannel['logLevel']) {
     const caller: CallerChannel = {
       signal: this.controller.signal,
       sendRequest: (request, signal) => this.park(request, signal),
       sendNotification: (notification) => this.notify?.(notification) ?? Promise.resolve(),
+      logLevel,
     };
     run(caller).then(
       (result) => this.settle({ ok: true, result }),

@@ -23,10 +23,15 @@ export function registerCompletionHandler(context: ForwardingContext): void {
       } else {
         backend = context.catalog.templateOwner(ref.uri) ?? (await ownerOf(context, ref.uri));
       }
-      return forwardRequest(context, backend, extra, () =>
-        backend.request({ method: request.method, params }, CompleteResultSchema, {
-          signal: extra.mcpReq.signal,
-        }),
+      return forwardRequest(
+        context,
+        backend,
+        extra,
+        () =>
+          backend.request({ method: request.method, params }, CompleteResultSchema, {
+            signal: extra.mcpReq.signal,
+          }),
+        { method: request.method, params },
       );
     }),
   );

@@ -9,6 +9,7 @@ import type { Backend, InputRound } from '../../shared/backend.js';
 import type { LiveCatalog } from '../hub/live-catalog.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
+import { admitRequest, forwardedTarget, WatchedCall } from '../calls/observe-call.js';
 import { callerOf, type HandlerExtra } from '../server-channels.js';
 
 /** One session's forwarding: its Server, its state, and the shared catalog and router. */
@@ -50,21 +51,63 @@ export async function fanOut<T>(
   return backends.map((backend, index) => ({ backend, items: lists[index] ?? [] }));
 }
 
+/** A request forwarded to a backend, as its record names it (see `CallEvent`). */
+export interface ForwardedRequest {
+  readonly method: string;
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
+  /** Whether it passes the gates; false for one of several backend requests a client request passed them for. */
+  readonly gated?: boolean | undefined;
+}
+
+/**
+ * Asks the gates once for a client request that makes several backend requests (`tasks/list`); undefined when no
+ * gate is set. Refused: thrown, as the client's JSON-RPC error.
+ */
+export async function admitOnce(
+  context: ForwardingContext,
+  method: string,
+): Promise<{ release(): void } | undefined> {
+  const { session } = context;
+  if (!session.observation.gated) return undefined;
+  return admitRequest(session, method, () => ({
+    server: undefined,
+    tool: undefined,
+    route: 'request',
+    arguments: undefined,
+  }));
+}
+
 /**
  * Runs a request to `backend` for the handler's caller: what the backend asks meanwhile reaches that caller, and
- * a failure reaches it as the backend's own error, or the gateway's naming the backend.
+ * a failure reaches it as the backend's own error, or the gateway's naming the backend. It passes the gates first
+ * (limits), and is recorded before the caller hears its outcome (see `calls/observe-call.ts`).
  */
 export async function forwardRequest<T>(
   context: ForwardingContext,
   backend: Backend,
   extra: HandlerExtra,
   run: () => Promise<T>,
+  request: ForwardedRequest,
 ): Promise<T> {
+  const { session } = context;
+  const admission =
+    session.observation.gated && request.gated !== false
+      ? await admitRequest(session, request.method, () => forwardedTarget(backend, request))
+      : undefined;
+  const watched = session.observation.watchingCalls
+    ? new WatchedCall(session, forwardedTarget(backend, request))
+    : undefined;
+  let result: T;
   try {
-    return await context.router.track(backend.name, context.session, callerOf(extra), run);
+    result = await context.router.track(backend.name, context.session, callerOf(extra), run);
   } catch (error) {
+    if (watched) await watched.failed(error);
     throw toForwardedError(error);
+  } finally {
+    admission?.release();
   }
+  if (watched) await watched.succeeded(false);
+  return result;
 }
 
 /**

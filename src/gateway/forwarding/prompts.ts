@@ -65,12 +65,17 @@ export function registerPromptHandlers(context: ForwardingContext): void {
     mappingErrors(async (request, extra) => {
       const entry = await promptOf(context, request.params.name);
       const forwarded = { method: request.method, params: { ...request.params, name: entry.originalName } };
-      return forwardRequest(context, entry.backend, extra, () =>
-        entry.backend.request(forwarded, GetPromptResultSchema, {
-          signal: extra.mcpReq.signal,
-          inputRound: inputRoundOf(extra),
-          clientCapabilities: context.session.peer.clientCapabilities(),
-        }),
+      return forwardRequest(
+        context,
+        entry.backend,
+        extra,
+        () =>
+          entry.backend.request(forwarded, GetPromptResultSchema, {
+            signal: extra.mcpReq.signal,
+            inputRound: inputRoundOf(extra),
+            clientCapabilities: context.session.peer.clientCapabilities(),
+          }),
+        forwarded,
       );
     }),
   );

@@ -4,7 +4,6 @@
  * tool names it, listed or not (servers may leave them out of `resources/list`).
  */
 import {
-  EmptyResultSchema,
   ListResourcesResultSchema,
   ListResourceTemplatesResultSchema,
   ReadResourceResultSchema,
@@ -116,13 +115,18 @@ export function registerResourceHandlers(context: ForwardingContext): void {
     'resources/read',
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
-      return forwardRequest(context, owner, extra, () =>
-        owner.request(request, ReadResourceResultSchema, {
-          signal: extra.mcpReq.signal,
-          meta: request.params._meta,
-          inputRound: inputRoundOf(extra),
-          clientCapabilities: context.session.peer.clientCapabilities(),
-        }),
+      return forwardRequest(
+        context,
+        owner,
+        extra,
+        () =>
+          owner.request(request, ReadResourceResultSchema, {
+            signal: extra.mcpReq.signal,
+            meta: request.params._meta,
+            inputRound: inputRoundOf(extra),
+            clientCapabilities: context.session.peer.clientCapabilities(),
+          }),
+        request,
       );
     }),
   );
@@ -130,8 +134,12 @@ export function registerResourceHandlers(context: ForwardingContext): void {
     'resources/subscribe',
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
-      await forwardRequest(context, owner, extra, () =>
-        owner.request(request, EmptyResultSchema, { signal: extra.mcpReq.signal }),
+      await forwardRequest(
+        context,
+        owner,
+        extra,
+        () => owner.resources.subscribe(request.params.uri, session, { signal: extra.mcpReq.signal }),
+        request,
       );
       session.subscriptions.add(request.params.uri);
       return {};
@@ -141,8 +149,12 @@ export function registerResourceHandlers(context: ForwardingContext): void {
     'resources/unsubscribe',
     mappingErrors(async (request, extra) => {
       const owner = await ownerOf(context, request.params.uri);
-      await forwardRequest(context, owner, extra, () =>
-        owner.request(request, EmptyResultSchema, { signal: extra.mcpReq.signal }),
+      await forwardRequest(
+        context,
+        owner,
+        extra,
+        () => owner.resources.unsubscribe(request.params.uri, session, { signal: extra.mcpReq.signal }),
+        request,
       );
       session.subscriptions.delete(request.params.uri);
       return {};

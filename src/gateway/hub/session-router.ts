@@ -47,7 +47,11 @@ export class SessionRouter {
   /** The tasks sessions created, and so where what backends send about them goes. */
   readonly tasks = new TaskOwners();
 
-  constructor(private readonly logger: Logger) {}
+  /** @param released hears each session that detached (its subscriptions end); more than once is harmless. */
+  constructor(
+    private readonly logger: Logger,
+    private readonly released: (session: SessionState) => void = () => undefined,
+  ) {}
 
   /** Registers a connected session; it hears changes from now on. */
   attach(session: SessionState): void {
@@ -57,6 +61,7 @@ export class SessionRouter {
   /** Forgets a session that closed. */
   detach(session: SessionState): void {
     this.sessions.delete(session);
+    this.released(session);
     this.elicitations.forget(session);
     this.tasks.forget(session);
   }
@@ -227,7 +232,8 @@ export class SessionRouter {
   private forwardLog(backend: string, notification: BackendMessage): void {
     const params: Record<string, unknown> = { ...notification.params, logger: backend };
     const level = params.level as LoggingLevel | undefined;
-    const wanted = (session: SessionState): boolean => logLevelPasses(level, session.logLevel);
+    const wanted = (session: SessionState, call?: InFlightCall): boolean =>
+      logLevelPasses(level, call?.caller.logLevel ?? session.logLevel);
     this.toCallersOrAll(backend, { method: 'notifications/message', params } as ServerNotification, wanted);
   }
 
@@ -235,12 +241,12 @@ export class SessionRouter {
   private toCallersOrAll(
     backend: string,
     notification: ServerNotification,
-    wanted: (session: SessionState) => boolean = () => true,
+    wanted: (session: SessionState, call?: InFlightCall) => boolean = () => true,
   ): void {
     const calls = this.inFlight.get(backend);
     if (calls && calls.size > 0) {
       for (const call of calls) {
-        if (wanted(call.session))
+        if (wanted(call.session, call))
           this.deliver(call.session, () => call.caller.sendNotification(notification));
       }
       return;

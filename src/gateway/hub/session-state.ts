@@ -2,12 +2,10 @@
  * One connected client as the hub sees it: how to reach it outside a call, what its session advertised, and what
  * it asked to hear.
  */
-import type {
-  ClientCapabilities,
-  LoggingLevel,
-  ServerNotification,
-  ServerRequest,
-} from '@modelcontextprotocol/server';
+import type { ClientCapabilities, ServerNotification, ServerRequest } from '@modelcontextprotocol/server';
+import type { ClientInfo, SessionIdentity } from '../../shared/observation.js';
+import type { ObservationHub } from '../observation-hub.js';
+import type { LogThreshold } from './log-levels.js';
 
 /** What a session advertised in its `initialize` answer, beyond tools. */
 export interface AdvertisedCapabilities {
@@ -35,8 +33,11 @@ export interface SessionState {
   readonly label: string;
   readonly peer: SessionPeer;
   readonly advertised: AdvertisedCapabilities;
-  /** Set by `logging/setLevel`; backend log messages below it are not sent to this session. */
-  logLevel: LoggingLevel | undefined;
+  /**
+   * Set by `logging/setLevel`; backend log messages below it are not sent to this session. `off` for a 2026-07-28
+   * client: it hears log messages only during the requests that ask for them.
+   */
+  logLevel: LogThreshold;
   /** Resource URIs this session subscribed to. */
   readonly subscriptions: Set<string>;
   /**
@@ -44,4 +45,10 @@ export interface SessionState {
    * gateway's own tools is not told when backend tools change: its list has not.
    */
   readonly listsBackendTools: boolean;
+  /** Who the client is and how it came: what the gateway's events and gates know of it. */
+  readonly identity: SessionIdentity;
+  /** The client's name and version, once it declared them. */
+  client(): ClientInfo | undefined;
+  /** The gateway's event source, which the call path reports to and asks the gates of. */
+  readonly observation: ObservationHub;
 }

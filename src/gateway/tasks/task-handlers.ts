@@ -9,7 +9,12 @@ import { z } from 'zod';
 
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Backend } from '../../shared/backend.js';
-import { forwardRequest, mappingErrors, type ForwardingContext } from '../forwarding/forwarding-context.js';
+import {
+  admitOnce,
+  forwardRequest,
+  mappingErrors,
+  type ForwardingContext,
+} from '../forwarding/forwarding-context.js';
 import { PassThroughResult, type HandlerExtra } from '../server-channels.js';
 import { withGatewayTaskId } from './task-messages.js';
 import type { OwnedTask } from './task-owners.js';
@@ -42,7 +47,7 @@ export function registerTaskHandlers(context: ForwardingContext): void {
     byTaskId,
     mappingErrors(async (params, extra) => {
       const task = ownedTask(context, params.taskId);
-      const result = await askBackend(context, task, 'tasks/result', extra, true);
+      const result = await askBackend(context, task, 'tasks/result', extra, { waits: true });
       const meta = result._meta as Record<string, unknown> | undefined;
       if (meta?.[RELATED_TASK_META_KEY] === undefined) return result;
       return { ...result, _meta: { ...meta, [RELATED_TASK_META_KEY]: { taskId: task.taskId } } };
@@ -66,14 +71,20 @@ async function askBackend(
   task: OwnedTask,
   method: 'tasks/get' | 'tasks/cancel' | 'tasks/result',
   extra: HandlerExtra,
-  waits = false,
+  { waits = false, listing = false } = {},
 ): Promise<Record<string, unknown>> {
   const backend = backendOf(context, task);
-  const result = await forwardRequest(context, backend, extra, () =>
-    backend.request({ method, params: { taskId: task.backendTaskId } }, PassThroughResult, {
-      signal: extra.mcpReq.signal,
-      waits,
-    }),
+  const result = await forwardRequest(
+    context,
+    backend,
+    extra,
+    () =>
+      backend.request({ method, params: { taskId: task.backendTaskId } }, PassThroughResult, {
+        signal: extra.mcpReq.signal,
+        waits,
+      }),
+    // Recorded under the id the client knows; `tasks/list` passed the gates once for all its tasks.
+    { method, params: { taskId: task.taskId }, gated: !listing },
   );
   return method === 'tasks/result' ? result : withGatewayTaskId(result, task.taskId);
 }
@@ -83,10 +94,19 @@ async function askBackend(
  * ended, the backend restarted) is left out and forgotten; one whose backend cannot be asked now is left out.
  */
 async function listTasks(context: ForwardingContext, extra: HandlerExtra): Promise<Task[]> {
+  const admission = await admitOnce(context, 'tasks/list');
+  try {
+    return await askEach(context, extra);
+  } finally {
+    admission?.release();
+  }
+}
+
+async function askEach(context: ForwardingContext, extra: HandlerExtra): Promise<Task[]> {
   const owned = context.router.tasks.of(context.session);
   const answers = await Promise.all(
     owned.map((task) =>
-      askBackend(context, task, 'tasks/get', extra).then(
+      askBackend(context, task, 'tasks/get', extra, { listing: true }).then(
         (answer) => answer as unknown as Task,
         (error: unknown) => {
           if ((error as { code?: unknown }).code === -32602) context.router.tasks.drop(task);

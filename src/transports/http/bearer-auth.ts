@@ -18,8 +18,48 @@ const TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const AUTHORIZATION = /^Bearer +(\S+) *$/i;
 const REALM = 'mcp-gateway';
 
-/** Who sent an authenticated request: the same value for every request made with the same token. */
+/**
+ * Who sent an authenticated request: the name of the token it carried (the same for every request made with it),
+ * `anonymous` when the front door has no tokens. Never the token.
+ */
 export type Principal = string;
+
+/** A token, named (`{ name, token }`: the name is its principal) or not (a string: its principal is `token-<index>`). */
+export type AuthToken = string | { readonly name: string; readonly token: string };
+
+/** Names a token may have: letters, digits, `_`, `.` and `-`, up to 64 characters, starting with a letter or digit. */
+export const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * Reads `name=token` (a named token) or a token alone. Unambiguous: a token's only `=` are its trailing padding, so
+ * a `=` followed by anything but `=` ends a name.
+ */
+export function parseAuthToken(value: string): AuthToken {
+  const match = /^([^=]+)=(.*[^=].*)$/.exec(value);
+  if (!match) return value;
+  return { name: match[1] ?? '', token: match[2] ?? '' };
+}
+
+/** The principal of each token, in order: its name, or `token-<index>`. */
+export function tokenNames(tokens: readonly AuthToken[]): string[] {
+  return tokens.map((token, index) => (typeof token === 'string' ? `token-${index}` : token.name));
+}
+
+/** What is wrong with a list of tokens (a bad name, a name twice, a bad token), or undefined. Never quotes a token. */
+export function describeTokensProblem(tokens: readonly AuthToken[]): string | undefined {
+  const names = tokenNames(tokens);
+  for (const [index, token] of tokens.entries()) {
+    const name = names[index] ?? '';
+    // A bad name is not quoted: it may be a token given with a stray "=".
+    if (typeof token !== 'string' && !TOKEN_NAME.test(name)) {
+      return `token #${index + 1}: a name must be letters, digits, "_", "." and "-" (up to 64), as in name=token`;
+    }
+    if (names.indexOf(name) !== index) return `token name "${name}" is given twice: each token needs its own`;
+    const problem = describeTokenProblem(typeof token === 'string' ? token : token.token);
+    if (problem !== undefined) return typeof token === 'string' ? problem : `(token "${name}") ${problem}`;
+  }
+  return undefined;
+}
 
 /** The outcome of {@link BearerAuth}. */
 export type AuthResult =
@@ -40,11 +80,12 @@ export function describeTokenProblem(token: string): string | undefined {
 
 /**
  * Builds the authenticator. With no token every request passes (principal `anonymous`); with tokens, a request
- * passes only with `Authorization: Bearer <one of them>`, and its principal says which one.
+ * passes only with `Authorization: Bearer <one of them>`, and its principal is that token's name.
  */
-export function createBearerAuth(tokens: readonly string[]): BearerAuth {
+export function createBearerAuth(tokens: readonly AuthToken[]): BearerAuth {
   if (tokens.length === 0) return () => ({ ok: true, principal: 'anonymous' });
-  const digests = tokens.map(digest);
+  const digests = tokens.map((token) => digest(typeof token === 'string' ? token : token.token));
+  const names = tokenNames(tokens);
   return (req) => {
     const header = req.headers.authorization;
     if (header === undefined) return unauthorized(undefined);
@@ -57,7 +98,7 @@ export function createBearerAuth(tokens: readonly string[]): BearerAuth {
       if (timingSafeEqual(candidate, expected) && matched === -1) matched = index;
     });
     if (matched === -1) return unauthorized('invalid_token');
-    return { ok: true, principal: `token-${matched}` };
+    return { ok: true, principal: names[matched] ?? `token-${matched}` };
   };
 }
 

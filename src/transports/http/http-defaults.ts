@@ -17,3 +17,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 3000;
 /** The largest request body: 4 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** How many HTTP sessions may be open at once, in all (the config's `limits.sessions` changes it). */
+export const DEFAULT_MAX_SESSIONS = 1000;
+/** What `Retry-After` says when a new session is refused for a session limit: sessions end when idle or deleted. */
+export const SESSION_RETRY_AFTER_S = 60;

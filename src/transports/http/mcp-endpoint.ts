@@ -14,7 +14,7 @@ import type { Logger } from '../../logger.js';
 import type { OpenSession, SessionOpener } from '../session-opener.js';
 import type { Principal } from './bearer-auth.js';
 import { headerValue } from './header-value.js';
-import { MCP_PATH } from './http-defaults.js';
+import { MCP_PATH, SESSION_RETRY_AFTER_S } from './http-defaults.js';
 import type { Rejection } from './http-responses.js';
 import { isModernRequest, ModernEndpoint } from './modern-endpoint.js';
 import { checkProtocolVersion } from './protocol-version.js';
@@ -26,12 +26,28 @@ const SESSION_HEADER = 'mcp-session-id';
 interface Session {
   readonly transport: NodeStreamableHTTPServerTransport;
   readonly session: OpenSession;
+  /** Gives the session's place back to the session limits. Idempotent. */
+  readonly release: () => void;
 }
+
+/**
+ * Whether a principal may open another session (per-principal session limits): a ticket to release once the
+ * session has closed, or a refusal saying which limit and when to retry (the HTTP answer is 429 with `Retry-After`).
+ */
+export type SessionAdmission = (
+  principal: Principal,
+) =>
+  | { readonly admitted: true; release(): void }
+  | { readonly admitted: false; readonly message: string; readonly retryAfterMs: number };
 
 /** Options of {@link McpEndpoint}. */
 export interface McpEndpointOptions {
   readonly maxBodyBytes: number;
   readonly sessionIdleMs: number;
+  /** How many sessions may be open at once, in all: a new one past it gets 429. */
+  readonly maxSessions: number;
+  /** Per-principal session limits; none when undefined. */
+  readonly admitSession?: SessionAdmission | undefined;
   readonly logger: Logger;
   /** Answers a refused request (and logs what is worth logging). */
   readonly refuse: (res: ServerResponse, rejection: Rejection) => void;
@@ -41,6 +57,8 @@ export interface McpEndpointOptions {
 export class McpEndpoint {
   private readonly sessions: SessionStore<Session>;
   private readonly modern: ModernEndpoint;
+  /** Sessions being opened: counted against the cap with those open. */
+  private opening = 0;
 
   constructor(
     private readonly opener: SessionOpener,
@@ -97,7 +115,7 @@ export class McpEndpoint {
       }
       body = read.value;
       if (isModernRequest(req, body)) {
-        await this.modern.handle(req, res, body);
+        await this.modern.handle(req, res, body, principal);
         return;
       }
       if (versionRejection) {
@@ -139,28 +157,54 @@ export class McpEndpoint {
     body: unknown,
     principal: Principal,
   ): Promise<void> {
-    const { logger } = this.options;
+    const { logger, maxSessions, refuse } = this.options;
+    if (this.sessions.size + this.opening >= maxSessions) {
+      refuse(
+        res,
+        tooManySessions(`the gateway has ${maxSessions} sessions open, its limit (limits.sessions)`),
+      );
+      return;
+    }
+    const admission = this.options.admitSession?.(principal) ?? { admitted: true, release: () => undefined };
+    if (!admission.admitted) {
+      refuse(res, tooManySessions(admission.message, admission.retryAfterMs));
+      return;
+    }
+    const id = randomUUID();
     let opened: AcquiredSession<Session> | undefined;
-    // The callbacks below run once the session is connected (during `handleRequest`), after `session` is set.
+    let entry: Session | undefined;
+    // The callbacks below run once the session is connected (during `handleRequest`), after `entry` is set.
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        opened = this.sessions.add(id, { transport, session }, principal);
+      sessionIdGenerator: () => id,
+      onsessioninitialized: (initialized) => {
+        if (entry) opened = this.sessions.add(initialized, entry, principal);
         res.once('close', () => opened?.release());
         logger.debug('session opened', { sessions: this.sessions.size });
       },
     });
     transport.onclose = () => {
-      const id = transport.sessionId;
-      if (id !== undefined && this.sessions.peek(id)?.transport === transport) {
-        this.sessions.delete(id);
-        void session.close();
+      const sessionId = transport.sessionId;
+      if (sessionId !== undefined && this.sessions.peek(sessionId)?.transport === transport) {
+        this.sessions.delete(sessionId);
+        admission.release();
+        void entry?.session.close();
       }
     };
-    const session = await this.opener.connect(transport);
-    await transport.handleRequest(req, res, body);
-    // An initialize that failed leaves no session behind.
-    if (opened === undefined) await session.close();
+    this.opening += 1;
+    try {
+      const session = await this.opener.connect(transport, {
+        principal,
+        frontDoor: 'http-legacy',
+        sessionId: id,
+      });
+      entry = { transport, session, release: () => admission.release() };
+      await transport.handleRequest(req, res, body);
+      // An initialize that failed leaves no session behind.
+      if (opened === undefined) await session.close();
+    } finally {
+      this.opening -= 1;
+      if (opened === undefined) admission.release();
+    }
   }
 
   private async endSession(id: string): Promise<void> {
@@ -170,9 +214,19 @@ export class McpEndpoint {
 }
 
 async function closeSession(session: Session): Promise<void> {
+  session.release();
   try {
     await session.transport.close();
   } finally {
     await session.session.close();
   }
+}
+
+/** 429 for a new session over a session limit, with when to try again. */
+function tooManySessions(message: string, retryAfterMs = SESSION_RETRY_AFTER_S * 1000): Rejection {
+  return {
+    status: 429,
+    message: message.startsWith('Too many') ? message : `Too many sessions: ${message}`,
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+  };
 }

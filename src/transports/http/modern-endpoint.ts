@@ -5,10 +5,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { classifyInboundRequest, createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
+import {
+  classifyInboundRequest,
+  createMcpHandler,
+  type AuthInfo,
+  type McpHttpHandler,
+} from '@modelcontextprotocol/server';
 import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import type { Logger } from '../../logger.js';
 import type { SessionOpener } from '../session-opener.js';
+import type { Principal } from './bearer-auth.js';
 import { headerValue } from './header-value.js';
 
 /**
@@ -37,10 +43,20 @@ export class ModernEndpoint {
     const onerror = (error: Error): void =>
       logger.debug('a modern request was not served', { error: error.message });
     // Legacy traffic never reaches this handler (the endpoint keeps its sessions), hence `reject`.
-    this.handler = createMcpHandler(() => opener.createServer({ era: 'modern', hearsChanges: false }), {
-      legacy: 'reject',
-      onerror,
-    });
+    // The principal comes through the handler's pass-through auth info (see `handle`).
+    this.handler = createMcpHandler(
+      ({ authInfo }) =>
+        opener.createServer({
+          era: 'modern',
+          hearsChanges: false,
+          identity: {
+            principal: authInfo?.clientId ?? 'anonymous',
+            frontDoor: 'http-modern',
+            sessionId: undefined,
+          },
+        }),
+      { legacy: 'reject', onerror },
+    );
     this.serve = toNodeHandler(this.handler, { onerror });
     const notify = this.handler.notify;
     this.stopWatching = opener.watchChanges((change) => {
@@ -50,9 +66,13 @@ export class ModernEndpoint {
     });
   }
 
-  /** Serves one request whose body was already read and parsed. */
-  handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    return this.serve(req, res, body);
+  /**
+   * Serves one request whose body was already read and parsed, made by `principal`: handed to the handler as the
+   * auth info's client id (the token itself is never passed on).
+   */
+  handle(req: IncomingMessage, res: ServerResponse, body: unknown, principal: Principal): Promise<void> {
+    const auth: AuthInfo = { token: '', clientId: principal, scopes: [] };
+    return this.serve(Object.assign(req, { auth }), res, body);
   }
 
   /** Ends the exchanges in flight and the listen streams. */

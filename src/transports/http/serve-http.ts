@@ -13,11 +13,12 @@ import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { SessionOpener } from '../session-opener.js';
-import { createBearerAuth } from './bearer-auth.js';
+import { createBearerAuth, type AuthToken } from './bearer-auth.js';
 import { createHostCheck } from './host-check.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_SESSIONS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SESSION_IDLE_MS,
   HEALTH_PATH,
@@ -26,7 +27,7 @@ import {
 } from './http-defaults.js';
 import { sendJson, sendRejection, type Rejection } from './http-responses.js';
 import { InFlightRequests } from './in-flight.js';
-import { McpEndpoint } from './mcp-endpoint.js';
+import { McpEndpoint, type SessionAdmission } from './mcp-endpoint.js';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 /** Options of {@link serveHttp}. Only `host`, `port` and `logger` are required; the rest have safe defaults. */
@@ -37,8 +38,15 @@ export interface HttpOptions {
   readonly logger: Logger;
   /** Larger request bodies get 413. Default {@link DEFAULT_MAX_BODY_BYTES} (4 MiB). */
   readonly maxBodyBytes?: number | undefined;
-  /** Accepted bearer tokens; empty means no authentication (for a loopback address only: see `startGateway`). */
-  readonly authTokens?: readonly string[] | undefined;
+  /**
+   * Accepted bearer tokens, each named (the name is the principal of its requests) or not (`token-<index>`);
+   * empty means no authentication (for a loopback address only: see `startGateway`).
+   */
+  readonly authTokens?: readonly AuthToken[] | undefined;
+  /** How many sessions may be open at once, in all. Default {@link DEFAULT_MAX_SESSIONS}. */
+  readonly maxSessions?: number | undefined;
+  /** Per-principal session limits (the config's `limits`); none when undefined. */
+  readonly admitSession?: SessionAdmission | undefined;
   /** Host names accepted in the `Host` header besides the loopback ones (and the bound address). */
   readonly allowedHosts?: readonly string[] | undefined;
   /** Origins accepted in the `Origin` header besides loopback ones. */
@@ -90,7 +98,7 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
   let draining = false;
 
   const refuse = (res: ServerResponse, rejection: Rejection): void => {
-    if (rejection.status === 401 || rejection.status === 403) {
+    if (rejection.status === 401 || rejection.status === 403 || rejection.status === 429) {
       logger.warn('refused a request', { status: rejection.status, reason: rejection.message });
     }
     sendRejection(res, rejection);
@@ -98,6 +106,8 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
   const endpoint = new McpEndpoint(opener, {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     sessionIdleMs: options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
+    maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
+    admitSession: options.admitSession,
     logger,
     refuse,
   });

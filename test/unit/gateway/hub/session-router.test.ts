@@ -11,6 +11,7 @@ import type { AdvertisedCapabilities, SessionState } from '../../../../src/gatew
 import { silentLogger } from '../../../../src/logger.js';
 import type { CallerChannel } from '../../../../src/rpc/caller-channel.js';
 import { deferred } from '../../../helpers/fake-directory.js';
+import { unobservedSession } from '../../../helpers/unobserved-session.js';
 
 /** A session whose peer records what it is sent and answers requests with its own name. */
 function session(
@@ -47,6 +48,7 @@ function session(
     logLevel: undefined,
     subscriptions: new Set(),
     listsBackendTools: options.listsBackendTools ?? true,
+    ...unobservedSession(name),
   };
   return { state, notified, requested };
 }

@@ -13,6 +13,7 @@ import type { SessionState } from '../../../../src/gateway/hub/session-state.js'
 import { silentLogger } from '../../../../src/logger.js';
 import type { CallerChannel } from '../../../../src/rpc/caller-channel.js';
 import { deferred } from '../../../helpers/fake-directory.js';
+import { unobservedSession } from '../../../helpers/unobserved-session.js';
 
 const URL_MODE = { elicitation: { url: {} } } satisfies ClientCapabilities;
 const FORM_ONLY = { elicitation: {} } satisfies ClientCapabilities;
@@ -38,6 +39,7 @@ function client(name: string, capabilities: ClientCapabilities) {
     logLevel: undefined,
     subscriptions: new Set(),
     listsBackendTools: true,
+    ...unobservedSession(name),
   };
   const channel: CallerChannel = {
     signal: new AbortController().signal,

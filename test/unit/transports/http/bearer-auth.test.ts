@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { createBearerAuth, describeTokenProblem } from '../../../../src/transports/http/bearer-auth.js';
+import {
+  createBearerAuth,
+  describeTokenProblem,
+  describeTokensProblem,
+  parseAuthToken,
+  tokenNames,
+} from '../../../../src/transports/http/bearer-auth.js';
 import { requestWith } from './request.js';
 
 const FIRST = 'first-token-0123456789';
@@ -51,4 +57,44 @@ describe('describeTokenProblem', () => {
       if (token !== '') expect(problem).not.toContain(token);
     },
   );
+});
+
+describe('named tokens', () => {
+  it('reads name=token, and a token alone (trailing padding is no name)', () => {
+    expect(parseAuthToken(`ci=${FIRST}`)).toEqual({ name: 'ci', token: FIRST });
+    expect(parseAuthToken(FIRST)).toBe(FIRST);
+    expect(parseAuthToken(`${FIRST}==`)).toBe(`${FIRST}==`);
+    expect(parseAuthToken(`ci=${FIRST}=`)).toEqual({ name: 'ci', token: `${FIRST}=` });
+  });
+
+  it('gives a named token its name as principal, and an unnamed one token-<index>', () => {
+    const auth = createBearerAuth([{ name: 'alice', token: FIRST }, SECOND]);
+    expect(auth(requestWith({ authorization: `Bearer ${FIRST}` }))).toEqual({ ok: true, principal: 'alice' });
+    expect(auth(requestWith({ authorization: `Bearer ${SECOND}` }))).toEqual({
+      ok: true,
+      principal: 'token-1',
+    });
+    expect(tokenNames([{ name: 'alice', token: FIRST }, SECOND])).toEqual(['alice', 'token-1']);
+  });
+
+  it('refuses a bad name, a name given twice and a bad named token, never quoting a token', () => {
+    expect(
+      describeTokensProblem([
+        { name: 'a', token: FIRST },
+        { name: 'b', token: SECOND },
+      ]),
+    ).toBeUndefined();
+    const badName = describeTokensProblem([parseAuthToken(`no spaces=${FIRST}`)]);
+    expect(badName).toMatch(/^token #1: a name must be letters/);
+    expect(badName).not.toContain('no spaces');
+    expect(
+      describeTokensProblem([
+        { name: 'a', token: FIRST },
+        { name: 'a', token: SECOND },
+      ]),
+    ).toBe('token name "a" is given twice: each token needs its own');
+    const short = describeTokensProblem([{ name: 'ci', token: 'short' }]);
+    expect(short).toMatch(/^\(token "ci"\) must be 16 or more characters/);
+    expect(short).not.toContain('short"');
+  });
 });
