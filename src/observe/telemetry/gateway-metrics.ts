@@ -3,7 +3,7 @@
  * duration (each {@link CallEvent}); sessions by front door; changes; and the backends' state, restarts and start
  * time, read when metrics are collected. Client requests in flight are counted by the request tracer.
  */
-import type { Attributes, Meter, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Meter } from '@opentelemetry/api';
 
 import type { BackendInfo } from '../../shared/backend-info.js';
 import { BACKEND_STATES } from '../../shared/backend-info.js';
@@ -28,19 +28,29 @@ export type BackendSnapshot = () => readonly Pick<BackendInfo, 'name' | 'state' 
  */
 const MAX_CALL_SERIES = 2000;
 
+/** Adds `change` to the requests in flight of `attributes` (the same object for every request of a method). */
+export type InFlightCount = (attributes: Attributes, change: number) => void;
+
 /** The listeners that feed the metrics, and the in-flight counter the tracer feeds. */
 export interface GatewayMetrics {
   readonly onCall: (event: CallEvent) => void;
   readonly onChange: (event: ChangeEvent) => void;
   readonly onSession: (event: SessionEvent) => void;
-  readonly requestsInFlight: UpDownCounter;
+  /** Counts client requests in flight: +1 when one starts, -1 when it ends (`attributes` reused per method). */
+  readonly requestsInFlight: InFlightCount;
 }
 
 /** Creates the instruments on `meter`; `backends` is read at each collection. */
 export function createGatewayMetrics(meter: Meter, backends: BackendSnapshot): GatewayMetrics {
-  const calls = meter.createCounter('mcp.gateway.calls', {
+  // Counted here and read at collection: the SDK hashes the attributes of every recording, which a call should
+  // pay once (the histogram), not for every instrument.
+  const callCounts = new Map<Attributes, number>();
+  const calls = meter.createObservableCounter('mcp.gateway.calls', {
     description: 'Requests forwarded to backends, by server, tool, method, route and outcome',
     unit: '{call}',
+  });
+  calls.addCallback((result) => {
+    for (const [attributes, count] of callCounts) result.observe(count, attributes);
   });
   const duration = meter.createHistogram('mcp.gateway.call.duration', {
     description: "Time from a backend request's start to its answer (or failure)",
@@ -49,10 +59,15 @@ export function createGatewayMetrics(meter: Meter, backends: BackendSnapshot): G
       explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     },
   });
-  const requestsInFlight = meter.createUpDownCounter('mcp.gateway.requests.in_flight', {
-    description: 'Client requests (tools/call, resources/read, prompts/get...) being served, by method',
-    unit: '{request}',
-  });
+  const inFlight = new Map<Attributes, number>();
+  meter
+    .createObservableUpDownCounter('mcp.gateway.requests.in_flight', {
+      description: 'Client requests (tools/call, resources/read, prompts/get...) being served, by method',
+      unit: '{request}',
+    })
+    .addCallback((result) => {
+      for (const [attributes, count] of inFlight) result.observe(count, attributes);
+    });
   const sessions = meter.createUpDownCounter('mcp.gateway.sessions', {
     description: 'Open client sessions, by front door',
     unit: '{session}',
@@ -86,10 +101,11 @@ export function createGatewayMetrics(meter: Meter, backends: BackendSnapshot): G
     return attributes;
   };
   return {
-    requestsInFlight,
+    requestsInFlight: (attributes, change) =>
+      inFlight.set(attributes, (inFlight.get(attributes) ?? 0) + change),
     onCall: (event) => {
       const attributes = callAttributes(event);
-      calls.add(1, attributes);
+      callCounts.set(attributes, (callCounts.get(attributes) ?? 0) + 1);
       duration.record(event.durationMs / 1000, attributes);
     },
     onChange: (event) => changes.add(1, { [ATTR_ACTION]: event.action, [ATTR_OUTCOME]: event.outcome }),

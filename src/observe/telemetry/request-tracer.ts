@@ -11,7 +11,6 @@ import {
   type Attributes,
   type Span,
   type Tracer,
-  type UpDownCounter,
 } from '@opentelemetry/api';
 
 import type { CallOutcome, RequestTracer, TracedRequest, TraceSpan } from '../../shared/observation.js';
@@ -27,6 +26,7 @@ import {
   ATTR_STEP,
   ATTR_TOOL,
 } from './attribute-names.js';
+import type { InFlightCount } from './gateway-metrics.js';
 import { callerContext, formatTraceparent } from './trace-context.js';
 
 /** A span that records nothing: the children of a request when traces are off. */
@@ -37,8 +37,8 @@ const UNTRACED: TraceSpan = {
 };
 
 /** Builds the tracer: spans through `tracer` when traces are exported, and `inFlight` counted either way. */
-export function createRequestTracer(tracer: Tracer | undefined, inFlight: UpDownCounter): RequestTracer {
-  // One attribute object per method, reused by every request (the counter copies nothing it is given).
+export function createRequestTracer(tracer: Tracer | undefined, inFlight: InFlightCount): RequestTracer {
+  // One attribute object per method, reused by every request: the in-flight count is keyed by it.
   const methodAttributes = new Map<string, Attributes>();
   const attributesOf = (method: string): Attributes => {
     let attributes = methodAttributes.get(method);
@@ -48,8 +48,8 @@ export function createRequestTracer(tracer: Tracer | undefined, inFlight: UpDown
   return {
     startRequest(request: TracedRequest): TraceSpan {
       const counted = attributesOf(request.method);
-      inFlight.add(1, counted);
-      const done = (): void => inFlight.add(-1, counted);
+      inFlight(counted, 1);
+      const done = (): void => inFlight(counted, -1);
       if (!tracer) return new CountedRequest(done);
       const attributes: Attributes = {
         [ATTR_METHOD]: request.method,
