@@ -79,10 +79,13 @@ export async function startTelemetry(
     observation.onSession(metrics.onSession),
     observation.setTracer(createRequestTracer(tracer, metrics.requestsInFlight)),
   ];
-  logger.info('telemetry on', {
-    metrics: settings.metrics ? `/metrics and OTLP (${settings.metrics})` : '/metrics',
-    traces: settings.traces ? `OTLP (${settings.traces})` : 'off',
-  });
+  // Said only when something leaves the process: /metrics alone is the HTTP front door's default.
+  if (settings.metrics || settings.traces) {
+    logger.info('exporting telemetry over OTLP', {
+      metrics: settings.metrics ?? 'off',
+      traces: settings.traces ?? 'off',
+    });
+  }
   return {
     serveMetrics: (req, res) => prometheus.getMetricsRequestHandler(req, res),
     close: async () => {
