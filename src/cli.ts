@@ -83,6 +83,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
       config,
       watch: options.watch,
       auditLog: options.auditLog,
+      adminPort: options.adminPort,
       stopping: signals.stopping,
       allowRegister: options.allowRegister === true,
       expose: options.expose,

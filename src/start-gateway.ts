@@ -14,7 +14,8 @@ import { GatewayError } from './errors/gateway-error.js';
 import { createGateway } from './gateway/create-gateway.js';
 import type { ExposeMode } from './gateway/expose-mode.js';
 import type { Logger } from './logger.js';
-import { auditSettings, startObservers, type Observers } from './observe/start-observers.js';
+import { startupReadiness, startWatchers } from './observability.js';
+import { auditSettings } from './observe/start-observers.js';
 import { PipelineCatalog } from './pipelines/pipeline-catalog.js';
 import { resolveStateDir } from './pins/pin-file.js';
 import { Pins } from './pins/pins.js';
@@ -23,9 +24,11 @@ import { startLiveConfig, type LiveConfig } from './reload/live-config.js';
 import { pinningModesOf } from './shared/pinning-mode.js';
 import type { RegistrationPolicy } from './shared/registration-policy.js';
 import { describeExposureProblem } from './transports/http/host-check.js';
-import type { HttpHandle, HttpOptions } from './transports/http/serve-http.js';
+import type { HttpOptions } from './transports/http/serve-http.js';
+import { running, type RunningGateway } from './running-gateway.js';
 
 export { EXPOSE_MODES } from './gateway/expose-mode.js';
+export type { RunningGateway } from './running-gateway.js';
 export { AUTH_TOKEN_ENV, describeTokensProblem, parseAuthToken } from './transports/http/bearer-auth.js';
 export type { AuthToken } from './transports/http/bearer-auth.js';
 export {
@@ -89,24 +92,15 @@ export interface StartGatewayOptions {
   readonly watch?: boolean | undefined;
   /** The audit log's file (`--audit-log`): overrides the config's `audit.file`, resolved against the working directory. */
   readonly auditLog?: string | undefined;
+  /** Open the loopback-only admin listener (`/metrics`, `/healthz`, `/readyz`) on this port; 0 picks a free one. */
+  readonly adminPort?: number | undefined;
+  /** Where the `OTEL_*` variables are read from. Default: `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /**
    * Aborted when the gateway is asked to stop while it starts (a signal): the backends starting are stopped at once
    * instead of being waited for, and the gateway comes up with none, to be closed by the caller.
    */
   readonly stopping?: AbortSignal | undefined;
-}
-
-/** A running gateway. */
-export interface RunningGateway {
-  readonly registry: BackendRegistry;
-  /** Present in HTTP mode. */
-  readonly http: HttpHandle | undefined;
-  /** Resolves when the client side ended by itself (stdin closed in stdio mode); never in HTTP mode. */
-  readonly done: Promise<void>;
-  /** Reloads the config file and applies what changed (SIGHUP); `reason` is logged. Never rejects. */
-  reload(reason: string): Promise<void>;
-  /** Stops serving and closes every backend. Idempotent. */
-  close(): Promise<void>;
 }
 
 /**
@@ -159,10 +153,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     configStatus: () => live?.status(),
     pins,
   });
+  // Not ready before the configured backends had their first attempt, even while none is registered yet.
+  const boot = startupReadiness(registry, Object.keys(config?.servers ?? {}));
   // Opened before anything is served: no request goes unrecorded, and no limit is late.
-  const observers: Observers = await startObservers(gateway.observation, {
+  const observers = await startWatchers(gateway.observation, {
     audit: auditSettings(config, options.auditLog, logger),
     limits: config?.limits,
+    servesHttp: options.transport === 'streamable-http',
+    adminPort: options.adminPort,
+    env: options.env ?? process.env,
+    readiness: boot.readiness,
+    backends: () => registry.list().map((backend) => backend.info()),
     logger,
   });
   // Only while starting: once started, a stop request is the caller's to carry out (an HTTP drain comes first).
@@ -176,7 +177,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await Promise.all([gateway.close(), live?.close()]);
     } finally {
       await Promise.all([registry.closeAll(), pins.close()]);
-      // Last: what the sessions and the backends ended with is recorded first.
+      // Last: what the sessions and the backends ended with is recorded (and exported) first.
       await observers.close();
     }
   };
@@ -212,6 +213,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         (startup ??= (async () => {
           await keepConfigLive();
           await registerConfiguredServers(registry, config, logger);
+          boot.started();
           if (reloadOnceStarted !== undefined) await reload(reloadOnceStarted);
         })());
       const reloadStdio = async (reason: string): Promise<void> => {
@@ -230,15 +232,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           logger.debug('the stdio entry could not serve a message', { error: error.message }),
       });
       started();
-      return running({ registry, http: undefined, done: stdio.closed, reload: reloadStdio }, async () => {
-        try {
-          await stdio.close();
-        } finally {
-          await closeCore();
-        }
-      });
+      const { admin } = observers;
+      return running(
+        { registry, http: undefined, admin, done: stdio.closed, reload: reloadStdio },
+        async () => {
+          try {
+            await stdio.close();
+          } finally {
+            await closeCore();
+          }
+        },
+      );
     }
-    let initialized = false;
     // Loaded only for HTTP: the SDK's HTTP server transport is about 45 ms of a stdio gateway's start otherwise.
     const { serveHttp } = await import('./transports/http/serve-http.js');
     const http = await serveHttp(gateway, {
@@ -248,11 +253,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       host: options.host,
       port: options.port,
       logger,
-      // Not ready before the configured backends had their first attempt, even while none is registered yet.
-      readiness: () =>
-        initialized
-          ? registry.readiness()
-          : { ready: false, starting: Object.keys(config?.servers ?? {}), failed: [] },
+      readiness: boot.readiness,
+      routes: observers.routes,
     });
     if (options.allowRegister === true) {
       logger.warn(
@@ -273,26 +275,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await keepConfigLive();
       await registerConfiguredServers(registry, config, logger);
       started();
-      initialized = true;
+      boot.started();
     } catch (error) {
       // The port goes first; the catch below closes the core.
       await http.close();
       throw error;
     }
-    return running({ registry, http, done: new Promise<void>(() => undefined), reload }, closeAll);
+    const { admin } = observers;
+    return running({ registry, http, admin, done: new Promise<void>(() => undefined), reload }, closeAll);
   } catch (error) {
     await closeCore();
     throw error;
   }
-}
-
-function running(parts: Omit<RunningGateway, 'close'>, closeAll: () => Promise<void>): RunningGateway {
-  let closing: Promise<void> | undefined;
-  return {
-    ...parts,
-    close: () => {
-      closing ??= closeAll();
-      return closing;
-    },
-  };
 }

@@ -44,6 +44,7 @@ export interface CliOptions {
   logFile?: string;
   stateDir?: string;
   auditLog?: string;
+  adminPort?: number;
 }
 
 function parseInteger(name: string, min: number, max: number) {
@@ -110,6 +111,12 @@ export function buildProgram(): Command {
     .option(
       '--audit-log <file>',
       "write one JSON line per call and change to this file (overrides the config's audit.file)",
+    )
+    .addOption(
+      new Option(
+        '--admin-port <n>',
+        'serve /metrics, /healthz and /readyz on 127.0.0.1 at this port (0 picks a free one)',
+      ).argParser(parseInteger('--admin-port', 0, 65535)),
     )
     .addOption(
       // No commander default: without the flag, the config's "expose" applies (and then "all").

@@ -190,6 +190,45 @@ export interface CallGate {
 }
 
 /**
+ * One client request as a tracer is told of it when it starts: a `tools/call`, `resources/read`, `prompts/get`,
+ * `completion/complete`...
+ */
+export interface TracedRequest extends SessionIdentity {
+  readonly method: string;
+  /** `tools/call`: the name the client called; `prompts/get`: the prompt's name; otherwise undefined. */
+  readonly name: string | undefined;
+  /**
+   * The request's `_meta` as the client sent it, by reference: a tracer reads its W3C trace context (`traceparent`,
+   * `tracestate`) from it, nothing else.
+   */
+  readonly meta: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * A span of a trace, as the core holds it: opaque but for these. The core makes one per client request (from the
+ * {@link RequestTracer}), a child per pipeline step and per request to a backend (a hop), and ends each once.
+ */
+export interface TraceSpan {
+  /** A child of this span: a pipeline step (`step`), or one request to a backend (`hop`). */
+  child(kind: 'step' | 'hop', server: string | undefined, name: string | undefined): TraceSpan;
+  /**
+   * The `_meta` to send the backend with the request this span stands for: the caller's, its `traceparent` this
+   * span's (its `tracestate` kept), so that the backend continues the trace under this hop.
+   */
+  outgoingMeta(meta: Readonly<Record<string, unknown>> | undefined): Record<string, unknown>;
+  /** Ends the span; the JSON-RPC code of a failure, as in {@link CallEvent.errorCode}. */
+  end(outcome: CallOutcome, errorCode: number | undefined): void;
+}
+
+/**
+ * Starts the span of each client request (see {@link GatewayObservation.setTracer}). Must answer at once and never
+ * throw: it runs on the call path.
+ */
+export interface RequestTracer {
+  startRequest(request: TracedRequest): TraceSpan;
+}
+
+/**
  * The event source of one gateway (`Gateway.observation`). Subscribing returns the function that unsubscribes.
  * Listeners run in the order they subscribed. One that throws is logged and ignored (a watcher's bug never breaks a
  * call); only a returned promise's rejection withholds a response, and only the response of the request it was
@@ -201,6 +240,13 @@ export interface GatewayObservation {
   onCall(listener: CallListener): () => void;
   onChange(listener: ChangeListener): () => void;
   onSession(listener: SessionListener): () => void;
+  /** Whether a tracer is set: the call path starts no span otherwise. */
+  readonly tracing: boolean;
+  /**
+   * Sets the one tracer that hears each client request start (metrics of calls in flight, traces); returns the
+   * function that removes it. A second tracer replaces the first.
+   */
+  setTracer(tracer: RequestTracer): () => void;
   /** Adds a gate every client request must pass (see {@link CallGate}). */
   addGate(gate: CallGate): () => void;
   /**

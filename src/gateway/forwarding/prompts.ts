@@ -69,9 +69,10 @@ export function registerPromptHandlers(context: ForwardingContext): void {
         context,
         entry.backend,
         extra,
-        () =>
+        (meta) =>
           entry.backend.request(forwarded, GetPromptResultSchema, {
             signal: extra.mcpReq.signal,
+            meta,
             inputRound: inputRoundOf(extra),
             clientCapabilities: context.session.peer.clientCapabilities(),
           }),

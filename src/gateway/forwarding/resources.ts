@@ -119,10 +119,10 @@ export function registerResourceHandlers(context: ForwardingContext): void {
         context,
         owner,
         extra,
-        () =>
+        (meta) =>
           owner.request(request, ReadResourceResultSchema, {
             signal: extra.mcpReq.signal,
-            meta: request.params._meta,
+            meta,
             inputRound: inputRoundOf(extra),
             clientCapabilities: context.session.peer.clientCapabilities(),
           }),

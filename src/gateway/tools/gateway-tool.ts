@@ -10,6 +10,7 @@ import { plainMessage } from '../../errors/protocol-error.js';
 import type { PipelineCatalog } from '../../pipelines/pipeline-catalog.js';
 import type { Backend, BackendCallOptions, BackendDirectory } from '../../shared/backend.js';
 import type { ConfigStatus } from '../../shared/config-status.js';
+import type { TraceSpan } from '../../shared/observation.js';
 import type { RegistrationPolicy } from '../../shared/registration-policy.js';
 import { formatIssues } from '../../config/format-issues.js';
 import type { ForwardPolicy } from '../calls/forward-tool-call.js';
@@ -42,6 +43,8 @@ export interface ToolContext extends DescriptionContext {
     args: Record<string, unknown>,
     options: BackendCallOptions,
     policy: ForwardPolicy,
+    /** The span the backend request is a child of, in place of the client request's (a pipeline step's). */
+    parent?: TraceSpan,
   ) => Promise<CallToolResult>;
   /** The config file in force, when the gateway runs from one. */
   readonly configStatus: () => ConfigStatus | undefined;
@@ -62,6 +65,8 @@ export interface ToolContext extends DescriptionContext {
   readonly reportProgress: ((progress: Progress) => void) | undefined;
   /** `_meta` of the caller's request. */
   readonly meta: Readonly<Record<string, unknown>> | undefined;
+  /** The client request's span, when a tracer is set (see `GatewayObservation.setTracer`). */
+  readonly trace: TraceSpan | undefined;
 }
 
 /** One of the gateway's own tools. */

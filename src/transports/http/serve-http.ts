@@ -3,7 +3,7 @@
  * guard lives in its own file and runs in this order, before any MCP processing: Host and Origin (403), bearer
  * token (401), then in `mcp-endpoint.ts` method (405), protocol version (400), body size (413), one message per
  * POST (400), and the session (400 without an id, 404 for an unknown one or another token's). The probes
- * `/healthz` and `/readyz` answer before any guard. It knows sessions and HTTP, nothing of backends (readiness is
+ * `/healthz` and `/readyz` answer before any guard; the mounted routes (`/metrics`) after the bearer token. It knows sessions and HTTP, nothing of backends (readiness is
  * handed in). Whether a listener off loopback needs a token is the caller's rule
  * (`startGateway` enforces it).
  */
@@ -12,6 +12,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
+import type { HttpRoutes } from '../admin/http-routes.js';
+import { answerHealth, answerReadiness, type Readiness } from '../admin/probes.js';
 import type { SessionOpener } from '../session-opener.js';
 import { createBearerAuth, type AuthToken } from './bearer-auth.js';
 import { createHostCheck } from './host-check.js';
@@ -25,7 +27,7 @@ import {
   MCP_PATH,
   READY_PATH,
 } from './http-defaults.js';
-import { sendJson, sendRejection, type Rejection } from './http-responses.js';
+import { sendRejection, type Rejection } from './http-responses.js';
 import { InFlightRequests } from './in-flight.js';
 import { McpEndpoint, type SessionAdmission } from './mcp-endpoint.js';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
@@ -59,14 +61,11 @@ export interface HttpOptions {
   readonly drainTimeoutMs?: number | undefined;
   /** What `/readyz` reports: ready (200) once nothing is starting, with what is starting or failed, by name. */
   readonly readiness?: (() => Readiness) | undefined;
+  /** More routes (`/metrics`), served behind the Host check and the bearer token like `/mcp`. */
+  readonly routes?: HttpRoutes | undefined;
 }
 
-/** What the readiness probe says of the gateway's backends: names only, never how they are started. */
-export interface Readiness {
-  readonly ready: boolean;
-  readonly starting: readonly string[];
-  readonly failed: readonly string[];
-}
+export type { Readiness } from '../admin/probes.js';
 
 /** A listening HTTP front door. */
 export interface HttpHandle {
@@ -115,13 +114,11 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = pathOf(req);
     if (path === HEALTH_PATH && req.method === 'GET') {
-      sendJson(res, draining ? 503 : 200, { status: draining ? 'stopping' : 'ok' });
+      answerHealth(res, draining);
       return;
     }
     if (path === READY_PATH && req.method === 'GET') {
-      const { ready, starting, failed } = options.readiness?.() ?? { ready: true, starting: [], failed: [] };
-      const status = draining ? 'stopping' : ready ? 'ready' : 'starting';
-      sendJson(res, status === 'ready' ? 200 : 503, { status, starting, failed });
+      answerReadiness(res, options.readiness, draining);
       return;
     }
     // A standalone GET stream stays open for the session's life: shutdown does not wait for it.
@@ -145,7 +142,9 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
       return;
     }
     if (path !== MCP_PATH) {
-      refuse(res, { status: 404, message: `Not found: the MCP endpoint is ${MCP_PATH}` });
+      const route = options.routes?.get(path);
+      if (route) await route(req, res);
+      else refuse(res, { status: 404, message: `Not found: the MCP endpoint is ${MCP_PATH}` });
       return;
     }
     await endpoint.handle(req, res, auth.principal);
