@@ -82,6 +82,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
       logger,
       config,
       watch: options.watch,
+      dashboard: options.dashboard,
       auditLog: options.auditLog,
       stopping: signals.stopping,
       allowRegister: options.allowRegister === true,

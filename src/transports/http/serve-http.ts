@@ -59,7 +59,15 @@ export interface HttpOptions {
   readonly drainTimeoutMs?: number | undefined;
   /** What `/readyz` reports: ready (200) once nothing is starting, with what is starting or failed, by name. */
   readonly readiness?: (() => Readiness) | undefined;
+  /**
+   * More handlers mounted on this listener (the dashboard), asked in order before the MCP endpoint's guards: each
+   * answers the requests of its own paths, with its own guards, and resolves false for the others.
+   */
+  readonly mounts?: readonly MountedHandler[] | undefined;
 }
+
+/** A handler mounted on the listener: answers a request it owns and resolves true, or resolves false untouched. */
+export type MountedHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 /** What the readiness probe says of the gateway's backends: names only, never how they are started. */
 export interface Readiness {
@@ -134,6 +142,7 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
       });
       return;
     }
+    for (const mounted of options.mounts ?? []) if (await mounted(req, res)) return;
     const hostRejection = checkHost(req);
     if (hostRejection) {
       refuse(res, hostRejection);
