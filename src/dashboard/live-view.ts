@@ -137,6 +137,12 @@ export class LiveView {
       durationMs: event.durationMs,
       principal: event.principal,
     };
+    // A 2025-era session is reported open before its client declared itself: its first call tells who it is.
+    const session = event.sessionId === undefined ? undefined : this.sessions.get(event.sessionId);
+    if (session && !session.client && event.client) {
+      this.sessions.set(session.sessionId, { ...session, client: event.client });
+      this.broadcast('sessions', [...this.sessions.values()]);
+    }
     this.calls.push(call);
     if (this.calls.length > this.options.recentCalls) this.calls.shift();
     if (event.server !== undefined)
