@@ -8,8 +8,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
- * start-gateway (with observability.ts and running-gateway.ts, the rest of the composition root) → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
- * observe → {shared, errors, logger}; gateway → {rpc, shared, pipelines, pins, errors};
+ * start-gateway (with observability.ts, running-gateway.ts and open-dashboard.ts, the rest of the composition root) → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
+ * observe → {shared, errors, logger}; dashboard → {shared, errors, logger, the HTTP front door's guards}; gateway → {rpc, shared, pipelines, pins, errors};
  * commands → {backends, config, pipelines, pins, shared, errors}; pins → {shared, errors, logger};
  * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
@@ -24,6 +24,7 @@ const SRC_LAYERS = [
   './src/index.ts',
   './src/commands',
   './src/transports',
+  './src/dashboard',
   './src/observe',
   './src/gateway',
   './src/backends',
@@ -80,6 +81,12 @@ const zones = [
     './src/transports',
     layersBut('./src/transports', './src/rpc'),
     'A front door knows sessions and its protocol, nothing of backends or of the gateway itself.',
+  ),
+  ...mayNotImport(
+    './src/dashboard',
+    layersBut('./src/dashboard', './src/shared'),
+    "The dashboard sees the gateway through the sources it is handed, and reuses only the front door's guards.",
+    { './src/transports': ['./http/bearer-auth.ts', './http/host-check.ts', './http/http-responses.ts'] },
   ),
   ...mayNotImport(
     './src/observe',

@@ -82,6 +82,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
       logger,
       config,
       watch: options.watch,
+      dashboard: options.dashboard,
       auditLog: options.auditLog,
       adminPort: options.adminPort,
       stopping: signals.stopping,

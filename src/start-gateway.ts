@@ -14,6 +14,7 @@ import { GatewayError } from './errors/gateway-error.js';
 import { createGateway } from './gateway/create-gateway.js';
 import type { ExposeMode } from './gateway/expose-mode.js';
 import type { Logger } from './logger.js';
+import { openDashboard } from './open-dashboard.js';
 import { startupReadiness, startWatchers } from './observability.js';
 import { auditSettings } from './observe/start-observers.js';
 import { PipelineCatalog } from './pipelines/pipeline-catalog.js';
@@ -52,7 +53,7 @@ export const TRANSPORTS = ['stdio', 'streamable-http'] as const;
 export type TransportKind = (typeof TRANSPORTS)[number];
 
 /** The HTTP front door's security options and limits (see {@link HttpOptions}); each has a safe default. */
-export type HttpFrontDoorOptions = Omit<HttpOptions, 'host' | 'port' | 'logger'>;
+export type HttpFrontDoorOptions = Omit<HttpOptions, 'host' | 'port' | 'logger' | 'mounts'>;
 
 /** How to run the gateway. */
 export interface StartGatewayOptions {
@@ -76,18 +77,14 @@ export interface StartGatewayOptions {
   readonly backendOptions?: Partial<BackendOptions> | undefined;
   /** HTTP only: auth tokens, allowed hosts and origins, limits and timeouts of the front door. */
   readonly http?: HttpFrontDoorOptions | undefined;
-  /**
-   * HTTP only: let `register_server` start commands. Off by default over HTTP, where any client that gets through
-   * the front door could otherwise run a command on this machine; always on over stdio.
-   */
+  /** HTTP only: let `register_server` start commands (off by default: see SECURITY.md); always on over stdio. */
   readonly allowRegister?: boolean | undefined;
   /** What `tools/list` shows (see `CreateGatewayOptions.expose`); overrides the config's `expose`. Default `all`. */
   readonly expose?: ExposeMode | undefined;
-  /**
-   * The folder of the pin state file (`pins.json`). Default: `.mcp-gateway` beside the config file; with neither,
-   * the pins are kept in memory only, for the life of the process.
-   */
+  /** The folder of `pins.json`. Default: `.mcp-gateway` beside the config file; with neither, in memory only. */
   readonly stateDir?: string | undefined;
+  /** HTTP only: serve the dashboard at `/dashboard` (see docs/dashboard.md). Default true; `--no-dashboard` off. */
+  readonly dashboard?: boolean | undefined;
   /** Reload the config file whenever it is saved (the command line turns it on; `--no-watch` off). */
   readonly watch?: boolean | undefined;
   /** The audit log's file (`--audit-log`): overrides the config's `audit.file`, resolved against the working directory. */
@@ -96,10 +93,7 @@ export interface StartGatewayOptions {
   readonly adminPort?: number | undefined;
   /** Where the `OTEL_*` variables are read from. Default: `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
-  /**
-   * Aborted when the gateway is asked to stop while it starts (a signal): the backends starting are stopped at once
-   * instead of being waited for, and the gateway comes up with none, to be closed by the caller.
-   */
+  /** Aborted on a stop asked for while starting: starting backends stop at once; the caller then closes it. */
   readonly stopping?: AbortSignal | undefined;
 }
 
@@ -166,7 +160,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     backends: () => registry.list().map((backend) => backend.info()),
     logger,
   });
-  // Only while starting: once started, a stop request is the caller's to carry out (an HTTP drain comes first).
+  // Only while starting: once started, a stop request is the caller's (an HTTP drain comes first).
   const stopStarting = (): void => void registry.closeAll();
   const started = (): void => options.stopping?.removeEventListener('abort', stopStarting);
   if (options.stopping?.aborted) stopStarting();
@@ -246,8 +240,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     // Loaded only for HTTP: the SDK's HTTP server transport is about 45 ms of a stdio gateway's start otherwise.
     const { serveHttp } = await import('./transports/http/serve-http.js');
+    const { observation } = gateway;
+    const frontDoor = { ...options.http, bindHost: options.host, logger };
+    const dashboard = openDashboard(options.dashboard !== false, { registry, pins, observation }, frontDoor);
     const http = await serveHttp(gateway, {
       ...options.http,
+      mounts: dashboard.mounts,
       maxSessions: config?.limits?.sessions,
       admitSession: observers.admitSession,
       host: options.host,
@@ -257,15 +255,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       routes: observers.routes,
     });
     if (options.allowRegister === true) {
+      const allowCommands = config?.registration?.allowCommands ?? 'any';
       logger.warn(
         'register_server is on: clients that pass the front door can start commands on this machine',
         {
-          allowCommands: config?.registration?.allowCommands ?? 'any',
+          allowCommands,
         },
       );
     }
     const closeAll = async (): Promise<void> => {
       try {
+        dashboard.close();
         await http.close();
       } finally {
         await closeCore();

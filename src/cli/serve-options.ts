@@ -40,6 +40,7 @@ export interface CliOptions {
   requestTimeout: number;
   drainTimeout: number;
   watch: boolean;
+  dashboard: boolean;
   startupTimeout: number;
   logFile?: string;
   stateDir?: string;
@@ -82,6 +83,7 @@ export function buildProgram(): Command {
     .version(GATEWAY_VERSION)
     .option('--auto-register <file>', 'load servers and pipelines from a JSON config file at startup')
     .option('--no-watch', 'do not reload the config file when it is saved (SIGHUP still reloads it)')
+    .option('--no-dashboard', 'do not serve the dashboard at /dashboard (streamable-http)')
     .addOption(new Option('--transport <kind>', 'how clients connect').choices(TRANSPORTS).default('stdio'))
     .addOption(
       new Option('--port <n>', 'HTTP port (streamable-http)')

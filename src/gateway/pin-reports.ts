@@ -41,6 +41,7 @@ export function reportPinEvents(pins: Pins, observation: GatewayObservation, log
       outcome: 'ok',
       errorCode: undefined,
       detail: { kind: approval.kind, name: approval.name, via: approval.via },
+      ...(approval.by === undefined ? {} : { principal: approval.by }),
     });
   pins.on('changed', onChanged);
   pins.on('approved', onApproved);

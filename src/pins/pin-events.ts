@@ -50,6 +50,8 @@ export interface PinApproval {
    * in the state file (`mcp-gateway pins approve`), and this one read it back.
    */
   readonly via: 'gateway' | 'state-file';
+  /** Who approved it through this process (a dashboard user's principal), when known. */
+  readonly by?: string;
 }
 
 /** Statuses may have changed (an approval, a mode, the file read back): items of these kinds must be checked again. */

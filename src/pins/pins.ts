@@ -192,12 +192,12 @@ export class Pins extends EventEmitter<PinEvents> {
   /**
    * Approves the pending changes of `server`: all of them, or those of the items named `name` (of `kind` when
    * given). Each pending definition becomes the pin; the items withheld for it are released (`updated` follows).
-   * Resolves with the approvals (none when nothing was pending) once the state file holds them.
+   * Resolves with the approvals (none when nothing was pending; `by` says who, when given) once the file holds them.
    *
    * @throws GatewayError `invalid_state` when the file cannot be written: the approvals hold in this process
    *   meanwhile, and are written with the next change.
    */
-  async approve(server: string, name?: string, kind?: PinKind): Promise<PinApproval[]> {
+  async approve(server: string, name?: string, kind?: PinKind, by?: string): Promise<PinApproval[]> {
     const approvedAt = new Date().toISOString();
     const approvals = selectPending(this.store.current, server, name, kind).map((pin) => {
       const pending = pin.entry.pending?.hash ?? '';
@@ -209,6 +209,7 @@ export class Pins extends EventEmitter<PinEvents> {
         approvedHash: pending,
         approvedAt,
         via: 'gateway',
+        ...(by === undefined ? {} : { by }),
       };
       this.store.apply(approvePending(server, pin.kind, pin.name, pending, approvedAt));
       return approval;

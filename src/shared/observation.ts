@@ -114,10 +114,12 @@ export interface CallEvent extends SessionFields {
 
 /**
  * A change to the gateway: `register`, `remove`, `restart` (a client's `register_server`, `remove_server`,
- * `restart_server`), `reload` (the config file applied again), `approve` and `definition-changed` (reported by
- * tool pinning through {@link GatewayObservation.reportChange}).
+ * `restart_server`, or the dashboard's restart), `reload` (the config file applied again), `approve` and
+ * `definition-changed` (reported by tool pinning through {@link GatewayObservation.reportChange}), `enable` and
+ * `disable` (a backend started or stopped from the dashboard).
  */
-export type ChangeAction = 'register' | 'remove' | 'restart' | 'reload' | 'approve' | 'definition-changed';
+export type ChangeAction =
+  'register' | 'remove' | 'restart' | 'reload' | 'approve' | 'definition-changed' | 'enable' | 'disable';
 
 /** One change to the gateway, reported once done (or failed), before the client that asked hears of it. */
 export interface ChangeEvent extends SessionFields {

@@ -79,26 +79,39 @@ export function describeTokenProblem(token: string): string | undefined {
 }
 
 /**
- * Builds the authenticator. With no token every request passes (principal `anonymous`); with tokens, a request
- * passes only with `Authorization: Bearer <one of them>`, and its principal is that token's name.
+ * Builds the check of one presented token: the principal of the token it matches, or undefined. Constant time
+ * whatever was presented (SHA-256 digests compared with `timingSafeEqual`, no early exit). Used by the bearer
+ * header and by the dashboard's login form, so that both accept exactly the same tokens.
  */
-export function createBearerAuth(tokens: readonly AuthToken[]): BearerAuth {
-  if (tokens.length === 0) return () => ({ ok: true, principal: 'anonymous' });
+export function createTokenCheck(tokens: readonly AuthToken[]): (presented: string) => Principal | undefined {
   const digests = tokens.map((token) => digest(typeof token === 'string' ? token : token.token));
   const names = tokenNames(tokens);
-  return (req) => {
-    const header = req.headers.authorization;
-    if (header === undefined) return unauthorized(undefined);
-    const presented = AUTHORIZATION.exec(header)?.[1];
-    if (presented === undefined) return unauthorized('invalid_request');
+  return (presented) => {
     const candidate = digest(presented);
     let matched = -1;
     // No early exit: the time taken must not tell which token (or how many) came close.
     digests.forEach((expected, index) => {
       if (timingSafeEqual(candidate, expected) && matched === -1) matched = index;
     });
-    if (matched === -1) return unauthorized('invalid_token');
-    return { ok: true, principal: names[matched] ?? `token-${matched}` };
+    return matched === -1 ? undefined : (names[matched] ?? `token-${matched}`);
+  };
+}
+
+/**
+ * Builds the authenticator. With no token every request passes (principal `anonymous`); with tokens, a request
+ * passes only with `Authorization: Bearer <one of them>`, and its principal is that token's name.
+ */
+export function createBearerAuth(tokens: readonly AuthToken[]): BearerAuth {
+  if (tokens.length === 0) return () => ({ ok: true, principal: 'anonymous' });
+  const check = createTokenCheck(tokens);
+  return (req) => {
+    const header = req.headers.authorization;
+    if (header === undefined) return unauthorized(undefined);
+    const presented = AUTHORIZATION.exec(header)?.[1];
+    if (presented === undefined) return unauthorized('invalid_request');
+    const principal = check(presented);
+    if (principal === undefined) return unauthorized('invalid_token');
+    return { ok: true, principal };
   };
 }
 

@@ -63,7 +63,15 @@ export interface HttpOptions {
   readonly readiness?: (() => Readiness) | undefined;
   /** More routes (`/metrics`), served behind the Host check and the bearer token like `/mcp`. */
   readonly routes?: HttpRoutes | undefined;
+  /**
+   * More handlers mounted on this listener (the dashboard), asked in order before the MCP endpoint's guards: each
+   * answers the requests of its own paths, with its own guards, and resolves false for the others.
+   */
+  readonly mounts?: readonly MountedHandler[] | undefined;
 }
+
+/** A handler mounted on the listener: answers a request it owns and resolves true, or resolves false untouched. */
+export type MountedHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export type { Readiness } from '../admin/probes.js';
 
@@ -131,6 +139,7 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
       });
       return;
     }
+    for (const mounted of options.mounts ?? []) if (await mounted(req, res)) return;
     const hostRejection = checkHost(req);
     if (hostRejection) {
       refuse(res, hostRejection);
