@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 /**
  * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
  * start-gateway → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
- * observe → {shared, errors, logger}; gateway → {rpc, shared, pipelines, errors};
+ * auth → {transports (the front door's types), logger}; observe → {shared, errors, logger}; gateway → {rpc, shared, pipelines, errors};
  * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
  */
@@ -21,6 +21,7 @@ const SRC_LAYERS = [
   './src/index.ts',
   './src/commands',
   './src/transports',
+  './src/auth',
   './src/observe',
   './src/gateway',
   './src/backends',
@@ -78,6 +79,11 @@ const zones = [
     'A front door knows sessions and its protocol, nothing of backends or of the gateway itself.',
   ),
   ...mayNotImport(
+    './src/auth',
+    layersBut('./src/auth', './src/transports'),
+    'The resource server knows the front door it guards (its types) and OAuth, nothing of the gateway.',
+  ),
+  ...mayNotImport(
     './src/observe',
     layersBut('./src/observe', './src/shared'),
     'Watchers (the audit log, the limits) know the gateway only through the observation seam in src/shared.',
@@ -107,6 +113,7 @@ const zones = [
       './src/pipelines': ['./pipelines-section.ts', './pipeline-schema.ts'],
       './src/gateway': ['./expose-mode.ts'],
       './src/observe': ['./audit-config.ts', './limits-config.ts'],
+      './src/auth': ['./auth-config.ts'],
     },
   ),
   ...mayNotImport(

@@ -106,9 +106,11 @@ export function describeExposureProblem(
   transport: TransportKind,
   host: string,
   authTokens: readonly AuthToken[],
+  oauth = false,
 ): string | undefined {
-  if (transport !== 'streamable-http' || authTokens.length > 0 || isLoopbackAddress(host)) return undefined;
-  return `--host ${host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV} as well`;
+  if (transport !== 'streamable-http' || authTokens.length > 0 || oauth || isLoopbackAddress(host))
+    return undefined;
+  return `--host ${host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV}, or an "auth" section in the config file, as well`;
 }
 
 /**
@@ -119,7 +121,8 @@ export function describeExposureProblem(
  */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { logger, config } = options;
-  const exposure = describeExposureProblem(options.transport, options.host, options.http?.authTokens ?? []);
+  const { transport, host } = options;
+  const exposure = describeExposureProblem(transport, host, options.http?.authTokens ?? [], !!config?.auth);
   // Checked before anything starts, so that no backend starts for a gateway that will not serve.
   if (exposure !== undefined) throw new GatewayError('invalid_config', exposure);
   const configChain = enterConfigChain(config?.file);
@@ -234,8 +237,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     let initialized = false;
     // Loaded only for HTTP: the SDK's HTTP server transport is about 45 ms of a stdio gateway's start otherwise.
     const { serveHttp } = await import('./transports/http/serve-http.js');
+    const { authorityFor } = await import('./auth/resource-server.js');
     const http = await serveHttp(gateway, {
       ...options.http,
+      tokenAuthority: authorityFor(config?.auth, logger),
       maxSessions: config?.limits?.sessions,
       admitSession: observers.admitSession,
       host: options.host,
