@@ -118,7 +118,7 @@ function makeProvider(issuer: string, key: SigningKey, clients: readonly string[
       introspection: { enabled: true, allowedPolicy: () => true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => undefined as unknown as string,
+        defaultResource: () => undefined,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource, client) => ({
           scope: ISSUER_SCOPES.join(' '),
