@@ -20,8 +20,15 @@ export const DEFAULT_JWKS_MAX_AGE_S = 600;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const url = (what: string) =>
   z.url({ protocol: /^https?$/, error: `${what} must be an http(s) URL, e.g. "https://id.example.com"` });
+/** An authorization server's URL: HTTPS, but on a loopback host (a local provider in development and tests). */
+const serverUrl = (what: string) =>
+  url(what).refine(
+    (value) => value.startsWith('https:') || LOOPBACK.has(new URL(value).hostname),
+    `${what} must use https (plain http is only accepted on localhost, 127.0.0.1 or [::1])`,
+  );
 const scopes = (what: string) =>
   z.array(z.string().regex(SCOPE, { error: `${what}: a scope is one word of printable characters` }), {
     error: `${what} must be a list of scopes, e.g. ["mcp"]`,
@@ -41,9 +48,9 @@ export const IssuerConfigSchema = z.object(
       error: 'auth.issuers[].name must be a short name (letters, digits, "_", ".", "-"), e.g. "corp"',
     }),
     /** The issuer identifier: what its tokens carry in `iss`, and where its metadata is found. */
-    issuer: url('auth.issuers[].issuer'),
+    issuer: serverUrl('auth.issuers[].issuer'),
     /** The key set's URL; default the `jwks_uri` of the issuer's metadata (RFC 8414, or OpenID discovery). */
-    jwksUri: url('auth.issuers[].jwksUri').optional(),
+    jwksUri: serverUrl('auth.issuers[].jwksUri').optional(),
     /** The claim that lists the principal's groups or roles. Default `groups`. */
     groupsClaim: z.string({ error: 'auth.issuers[].groupsClaim must be a claim name' }).min(1).optional(),
     /** Opaque tokens are checked at the issuer's introspection endpoint (RFC 7662) with these credentials. */
@@ -51,7 +58,7 @@ export const IssuerConfigSchema = z.object(
       .object(
         {
           /** Default the `introspection_endpoint` of the issuer's metadata. */
-          endpoint: url('auth.issuers[].introspection.endpoint').optional(),
+          endpoint: serverUrl('auth.issuers[].introspection.endpoint').optional(),
           clientId: z.string({ error: 'introspection.clientId must be a string' }).min(1),
           /** Write it as `${VAR}`: the secret stays out of the file. */
           clientSecret: z
