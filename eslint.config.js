@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 /**
  * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
  * start-gateway (with observability.ts, running-gateway.ts and open-dashboard.ts, the rest of the composition root) → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
- * observe → {shared, errors, logger}; dashboard → {shared, errors, logger, the HTTP front door's guards}; gateway → {rpc, shared, pipelines, pins, errors};
+ * auth → {transports (the front door's types), logger}; observe → {shared, errors, logger}; dashboard → {shared, errors, logger, the HTTP front door's guards}; gateway → {rpc, shared, pipelines, pins, errors};
  * commands → {backends, config, pipelines, pins, shared, errors}; pins → {shared, errors, logger};
  * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
@@ -25,6 +25,7 @@ const SRC_LAYERS = [
   './src/commands',
   './src/transports',
   './src/dashboard',
+  './src/auth',
   './src/observe',
   './src/gateway',
   './src/backends',
@@ -89,6 +90,11 @@ const zones = [
     { './src/transports': ['./http/bearer-auth.ts', './http/host-check.ts', './http/http-responses.ts'] },
   ),
   ...mayNotImport(
+    './src/auth',
+    layersBut('./src/auth', './src/transports'),
+    'The resource server knows the front door it guards (its types) and OAuth, nothing of the gateway.',
+  ),
+  ...mayNotImport(
     './src/observe',
     layersBut('./src/observe', './src/shared'),
     'Watchers (the audit log, the limits) know the gateway only through the observation seam in src/shared.',
@@ -123,6 +129,7 @@ const zones = [
       './src/pipelines': ['./pipelines-section.ts', './pipeline-schema.ts'],
       './src/gateway': ['./expose-mode.ts'],
       './src/observe': ['./audit-config.ts', './limits-config.ts'],
+      './src/auth': ['./auth-config.ts'],
     },
   ),
   ...mayNotImport(

@@ -55,7 +55,13 @@ async function main(argv: readonly string[]): Promise<number> {
 async function serve(options: CliOptions, argv: readonly string[]): Promise<number> {
   const authTokens = readAuthTokens(options.authToken);
   if (typeof authTokens === 'string') return usageError(authTokens);
-  const exposure = describeExposureProblem(options.transport, options.host, authTokens);
+  // With a config file, its "auth" section may be what guards the listener: checked again once it is read.
+  const exposure = describeExposureProblem(
+    options.transport,
+    options.host,
+    authTokens,
+    !!options.autoRegister,
+  );
   if (exposure !== undefined) return usageError(exposure);
   let write: ((line: string) => void) | undefined;
   try {
@@ -73,6 +79,8 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
   try {
     const config = options.autoRegister === undefined ? undefined : await loadConfig(options.autoRegister);
     for (const warning of config?.warnings ?? []) logger.warn(`${config?.file ?? ''}: ${warning}`);
+    const unguarded = describeExposureProblem(options.transport, options.host, authTokens, !!config?.auth);
+    if (unguarded !== undefined) return usageError(unguarded);
     gateway = await startGateway({
       transport: options.transport,
       host: options.host,

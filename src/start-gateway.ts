@@ -105,7 +105,8 @@ export interface StartGatewayOptions {
  */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { logger, config } = options;
-  const exposure = describeExposureProblem(options.transport, options.host, options.http?.authTokens ?? []);
+  const { transport, host } = options;
+  const exposure = describeExposureProblem(transport, host, options.http?.authTokens ?? [], !!config?.auth);
   // Checked before anything starts, so that no backend starts for a gateway that will not serve.
   if (exposure !== undefined) throw new GatewayError('invalid_config', exposure);
   // Read before anything starts: a state file that cannot be used stops the gateway rather than trusting anew.
@@ -243,9 +244,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const { observation } = gateway;
     const frontDoor = { ...options.http, bindHost: options.host, logger };
     const dashboard = openDashboard(options.dashboard !== false, { registry, pins, observation }, frontDoor);
+    const { authorityFor } = await import('./auth/resource-server.js');
     const http = await serveHttp(gateway, {
       ...options.http,
       mounts: dashboard.mounts,
+      tokenAuthority: authorityFor(config?.auth, logger),
       maxSessions: config?.limits?.sessions,
       admitSession: observers.admitSession,
       host: options.host,

@@ -1,10 +1,11 @@
 /**
  * The configuration file's shape, composed from the schemas of the parts it configures (backends, pipelines, the
- * gateway's exposure, the audit log and limits). This zod schema is the only source of truth: code past
+ * gateway's exposure, the audit log and limits, OAuth). This zod schema is the only source of truth: code past
  * `load-config.ts` works with the typed `GatewayConfig` it produces.
  */
 import { z } from 'zod';
 
+import { AuthConfigSchema } from '../auth/auth-config.js';
 import { RegistrationConfigSchema, ServerConfigSchema, ServerNameSchema } from '../backends/server-config.js';
 import { EXPOSE_MODES } from '../gateway/expose-mode.js';
 import { AuditConfigSchema } from '../observe/audit-config.js';
@@ -32,6 +33,8 @@ export const GatewayConfigSchema = z
     audit: AuditConfigSchema.optional(),
     /** Calls and sessions each principal and session may have (see docs/limits.md). */
     limits: LimitsConfigSchema.optional(),
+    /** The gateway as an OAuth resource server over HTTP (see docs/auth.md). */
+    auth: AuthConfigSchema.optional(),
   })
   .refine((config) => !(config.servers && config.mcpServers), {
     message: 'use either "servers" or "mcpServers", not both',
@@ -44,6 +47,7 @@ export const GatewayConfigSchema = z
     pinning: config.pinning,
     audit: config.audit,
     limits: config.limits,
+    auth: config.auth,
   }));
 
 /** The parsed, validated configuration. */

@@ -36,6 +36,25 @@ export interface SessionIdentity {
    * stdio connection; undefined for a stateless 2026-07-28 HTTP request, which belongs to no session.
    */
   readonly sessionId: string | undefined;
+  /**
+   * What the OAuth access token that established this identity said (undefined for a static token, stdio, or no
+   * authentication): for per-principal access rules. The principal is then `<issuer name>:<subject>`.
+   */
+  readonly claims?: PrincipalClaims | undefined;
+}
+
+/**
+ * The claims of an OAuth principal: which configured issuer vouched for it (its name in `auth.issuers`), its
+ * subject (`sub`, or the client id of a client-credentials token), the client it used, its scopes, its groups or
+ * roles (the issuer's `groupsClaim`), and when its token expires (ms since the epoch). Never a token.
+ */
+export interface PrincipalClaims {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly clientId: string | undefined;
+  readonly scopes: readonly string[];
+  readonly groups: readonly string[];
+  readonly expiresAt: number | undefined;
 }
 
 /** A client's name and version, as it declared them (`initialize`, or a 2026-07-28 request's envelope). */

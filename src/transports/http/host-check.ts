@@ -136,7 +136,9 @@ export function describeExposureProblem(
   transport: string,
   host: string,
   authTokens: readonly AuthToken[],
+  oauth = false,
 ): string | undefined {
-  if (transport !== 'streamable-http' || authTokens.length > 0 || isLoopbackAddress(host)) return undefined;
-  return `--host ${host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV} as well`;
+  if (transport !== 'streamable-http' || authTokens.length > 0 || oauth || isLoopbackAddress(host))
+    return undefined;
+  return `--host ${host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV}, or an "auth" section in the config file, as well`;
 }

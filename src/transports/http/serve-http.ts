@@ -1,7 +1,8 @@
 /**
  * Serves the gateway over Streamable HTTP at `/mcp`. This file is the wiring and the order of the guards; each
- * guard lives in its own file and runs in this order, before any MCP processing: Host and Origin (403), bearer
- * token (401), then in `mcp-endpoint.ts` method (405), protocol version (400), body size (413), one message per
+ * guard lives in its own file and runs in this order, before any MCP processing: Host and Origin (403), the
+ * protected resource metadata when OAuth is on (served without a token), bearer token (401; an OAuth token's
+ * missing scope 403), then in `mcp-endpoint.ts` method (405), protocol version (400), body size (413), one message per
  * POST (400), and the session (400 without an id, 404 for an unknown one or another token's). The probes
  * `/healthz` and `/readyz` answer before any guard; the mounted routes (`/metrics`) after the bearer token. It knows sessions and HTTP, nothing of backends (readiness is
  * handed in). Whether a listener off loopback needs a token is the caller's rule
@@ -15,7 +16,7 @@ import type { Logger } from '../../logger.js';
 import type { HttpRoutes } from '../admin/http-routes.js';
 import { answerHealth, answerReadiness, type Readiness } from '../admin/probes.js';
 import type { SessionOpener } from '../session-opener.js';
-import { createBearerAuth, type AuthToken } from './bearer-auth.js';
+import { createRequestAuth, type AuthToken, type TokenAuthority } from './bearer-auth.js';
 import { createHostCheck } from './host-check.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -27,7 +28,7 @@ import {
   MCP_PATH,
   READY_PATH,
 } from './http-defaults.js';
-import { sendRejection, type Rejection } from './http-responses.js';
+import { sendJson, sendRejection, type Rejection } from './http-responses.js';
 import { InFlightRequests } from './in-flight.js';
 import { McpEndpoint, type SessionAdmission } from './mcp-endpoint.js';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
@@ -45,6 +46,11 @@ export interface HttpOptions {
    * empty means no authentication (for a loopback address only: see `startGateway`).
    */
   readonly authTokens?: readonly AuthToken[] | undefined;
+  /**
+   * OAuth access tokens besides the static ones: the authority for the listener's URL (known once it listens),
+   * asked about every token that is not a static one. None when undefined.
+   */
+  readonly tokenAuthority?: ((listenerUrl: string) => TokenAuthority) | undefined;
   /** How many sessions may be open at once, in all. Default {@link DEFAULT_MAX_SESSIONS}. */
   readonly maxSessions?: number | undefined;
   /** Per-principal session limits (the config's `limits`); none when undefined. */
@@ -100,7 +106,9 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
     allowedOrigins: options.allowedOrigins,
     bindHost: options.host,
   });
-  const authenticate = createBearerAuth(tokens);
+  // Set once the port is taken (the authority needs the listener's URL): no request is handled before.
+  let authority: TokenAuthority | undefined = undefined;
+  let authenticate = createRequestAuth(tokens, undefined);
   const inFlight = new InFlightRequests();
   let draining = false;
 
@@ -115,6 +123,7 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
     sessionIdleMs: options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
     maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
     admitSession: options.admitSession,
+    authorize: (identity, method) => authority?.authorize(identity, method),
     logger,
     refuse,
   });
@@ -145,7 +154,12 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
       refuse(res, hostRejection);
       return;
     }
-    const auth = authenticate(req);
+    const document = req.method === 'GET' ? authority?.document(path) : undefined;
+    if (document !== undefined) {
+      sendJson(res, 200, document);
+      return;
+    }
+    const auth = await authenticate(req);
     if (!auth.ok) {
       refuse(res, auth.rejection);
       return;
@@ -156,7 +170,7 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
       else refuse(res, { status: 404, message: `Not found: the MCP endpoint is ${MCP_PATH}` });
       return;
     }
-    await endpoint.handle(req, res, auth.principal);
+    await endpoint.handle(req, res, { principal: auth.principal, claims: auth.claims });
   };
 
   const httpServer = createServer(
@@ -191,8 +205,11 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
   const { port } = httpServer.address() as AddressInfo;
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${hostForUrl}:${port}${MCP_PATH}`;
+  authority = options.tokenAuthority?.(url);
+  authenticate = createRequestAuth(tokens, authority);
+  const kinds = [...(tokens.length > 0 ? ['bearer token'] : []), ...(authority ? ['oauth'] : [])];
   logger.info(`serving MCP over Streamable HTTP at ${url}`, {
-    auth: tokens.length > 0 ? 'bearer token' : 'none (loopback only)',
+    auth: kinds.length > 0 ? kinds.join(' and ') : 'none (loopback only)',
   });
 
   let closing: Promise<void> | undefined;
