@@ -17,6 +17,7 @@ import type { AdminHandle } from './transports/admin/admin-listener.js';
 import type { HttpRoutes, RouteHandler } from './transports/admin/http-routes.js';
 import type { Readiness } from './transports/admin/probes.js';
 import { sendRejection } from './transports/http/http-responses.js';
+import type { MountedHandler } from './transports/http/serve-http.js';
 
 /** Where the Prometheus text exposition is served, on both listeners. */
 export const METRICS_PATH = '/metrics';
@@ -31,6 +32,8 @@ export interface ObservabilityOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly readiness: () => Readiness;
   readonly backends: BackendSnapshot;
+  /** Mounted on the admin listener (the dashboard of a stdio gateway). */
+  readonly adminMounts?: readonly MountedHandler[] | undefined;
   readonly logger: Logger;
 }
 
@@ -72,7 +75,13 @@ export async function startObservability(
   try {
     if (options.adminPort !== undefined) {
       const { serveAdmin } = await import('./transports/admin/admin-listener.js');
-      admin = await serveAdmin({ port: options.adminPort, logger, readiness: options.readiness, routes });
+      admin = await serveAdmin({
+        port: options.adminPort,
+        logger,
+        readiness: options.readiness,
+        routes,
+        mounts: options.adminMounts,
+      });
     }
   } catch (error) {
     await telemetry?.close();

@@ -150,8 +150,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
   // Not ready before the configured backends had their first attempt, even while none is registered yet.
   const boot = startupReadiness(registry, Object.keys(config?.servers ?? {}));
+  // Over stdio the dashboard is on the admin listener (loopback only; the page's own checks still apply).
+  const parts = { registry, pins, observation: gateway.observation };
+  const onAdmin =
+    options.transport === 'stdio' && options.adminPort !== undefined && options.dashboard !== false;
+  const adminDashboard = openDashboard(onAdmin, parts, { bindHost: '127.0.0.1', logger });
   // Opened before anything is served: no request goes unrecorded, and no limit is late.
   const observers = await startWatchers(gateway.observation, {
+    adminMounts: adminDashboard.mounts,
     audit: auditSettings(config, options.auditLog, logger),
     limits: config?.limits,
     servesHttp: options.transport === 'streamable-http',
@@ -232,6 +238,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         { registry, http: undefined, admin, done: stdio.closed, reload: reloadStdio },
         async () => {
           try {
+            adminDashboard.close();
             await stdio.close();
           } finally {
             await closeCore();

@@ -271,6 +271,11 @@ describe('the admin listener', () => {
     expect(starting.status).toBe(503);
     expect(await starting.json()).toEqual({ status: 'starting', starting: ['echo'], failed: [] });
     expect((await fetch(`${admin}/nothing`)).status).toBe(404);
+    // A stdio gateway's dashboard is on its admin listener.
+    const page = await fetch(`${admin}/dashboard`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${admin}/dashboard/app.js`)).status).toBe(200);
 
     child.stdin.write(
       `${JSON.stringify({

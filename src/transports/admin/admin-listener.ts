@@ -12,6 +12,7 @@ import type { Logger } from '../../logger.js';
 import { createHostCheck } from '../http/host-check.js';
 import { HEALTH_PATH, READY_PATH } from '../http/http-defaults.js';
 import { sendRejection } from '../http/http-responses.js';
+import type { MountedHandler } from '../http/serve-http.js';
 import type { HttpRoutes } from './http-routes.js';
 import { answerHealth, answerReadiness, type Readiness } from './probes.js';
 
@@ -27,6 +28,8 @@ export interface AdminOptions {
   readonly readiness: () => Readiness;
   /** Routes besides the probes (`/metrics`); read at each request, so a route added later is served. */
   readonly routes: HttpRoutes;
+  /** Handlers asked first, after the Host check, each for its own paths (the dashboard of a stdio gateway). */
+  readonly mounts?: readonly MountedHandler[] | undefined;
 }
 
 /** A listening admin listener. */
@@ -49,6 +52,7 @@ export async function serveAdmin(options: AdminOptions): Promise<AdminHandle> {
       sendRejection(res, rejection);
       return;
     }
+    for (const mounted of options.mounts ?? []) if (await mounted(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === HEALTH_PATH && req.method === 'GET') return answerHealth(res, stopping);
     if (path === READY_PATH && req.method === 'GET') return answerReadiness(res, options.readiness, stopping);
