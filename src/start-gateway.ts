@@ -248,9 +248,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     // Loaded only for HTTP: the SDK's HTTP server transport is about 45 ms of a stdio gateway's start otherwise.
     const { serveHttp } = await import('./transports/http/serve-http.js');
-    const { observation } = gateway;
     const frontDoor = { ...options.http, bindHost: options.host, logger };
-    const dashboard = openDashboard(options.dashboard !== false, { registry, pins, observation }, frontDoor);
+    const dashboard = openDashboard(options.dashboard !== false, parts, frontDoor);
     const { authorityFor } = await import('./auth/resource-server.js');
     const http = await serveHttp(gateway, {
       ...options.http,
