@@ -37,5 +37,14 @@ export const AuditConfigSchema = z.object(
   { error: 'audit must be an object, e.g. {"file": "audit.jsonl"}' },
 );
 
+const UNIT_BYTES = { B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as const;
+
+/** `audit.maxSize` in bytes: a number is bytes already, a string is a number with its unit (`10M`). */
+export function sizeInBytes(size: number | string): number {
+  if (typeof size === 'number') return size;
+  const unit = size.at(-1) as keyof typeof UNIT_BYTES;
+  return Number(size.slice(0, -1)) * UNIT_BYTES[unit];
+}
+
 /** The validated `audit` section. */
 export type AuditConfig = z.output<typeof AuditConfigSchema>;

@@ -7,7 +7,12 @@ import path from 'node:path';
 
 import type { Logger } from '../logger.js';
 import type { GatewayObservation } from '../shared/observation.js';
-import { DEFAULT_AUDIT_MAX_FILES, DEFAULT_AUDIT_MAX_SIZE, type AuditConfig } from './audit-config.js';
+import {
+  DEFAULT_AUDIT_MAX_FILES,
+  DEFAULT_AUDIT_MAX_SIZE,
+  sizeInBytes,
+  type AuditConfig,
+} from './audit-config.js';
 import { AuditLog } from './audit-log.js';
 import type { LimitsConfig } from './limits-config.js';
 import { Limits, type SessionRefusal, type SessionTicket } from './limits.js';
@@ -79,7 +84,7 @@ export async function startObservers(
       file,
       arguments: options.audit.arguments === true,
       required,
-      maxSize: typeof maxSize === 'number' ? `${maxSize}B` : maxSize,
+      maxBytes: sizeInBytes(maxSize),
       maxFiles: options.audit.maxFiles ?? DEFAULT_AUDIT_MAX_FILES,
       logger,
     });

@@ -49,17 +49,18 @@ describe('AuditLog', () => {
     await removeTempDir(dir);
   });
 
-  it('has the line in the file once the write resolves', async () => {
+  it('has the line in the file as soon as onCall returns', async () => {
     const file = path.join(dir, 'audit.jsonl');
     log = await AuditLog.open({
       file,
       arguments: false,
       required: false,
-      maxSize: '1M',
+      maxBytes: 1024 * 1024,
       maxFiles: 2,
       logger: silentLogger,
     });
-    await log.onCall(call(1));
+    // Written on the caller's turn: nothing to wait for.
+    expect(log.onCall(call(1))).toBeUndefined();
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ principal: 'alice', tool: 'tool-1' });
@@ -71,7 +72,7 @@ describe('AuditLog', () => {
       file,
       arguments: true,
       required: true,
-      maxSize: '1K',
+      maxBytes: 1024,
       maxFiles: 2,
       logger: silentLogger,
     });
@@ -79,12 +80,12 @@ describe('AuditLog', () => {
     await log.close();
     const files = (await readdir(dir)).sort();
     expect(files).toEqual(['audit.jsonl', 'audit.jsonl.1', 'audit.jsonl.2']);
-    // Oldest first: the rotated files then the current one; a rotation leaves the current file empty.
+    // Oldest first: the rolled files then the current one.
     const lines: string[] = [];
     for (const name of ['audit.jsonl.2', 'audit.jsonl.1', 'audit.jsonl']) {
       const text = await readFile(path.join(dir, name), 'utf8');
-      // Rotated once it reached the size: never more than one record past it.
-      expect(text.length).toBeLessThan(1024 + 300);
+      // Rolled before a record would take it past the size.
+      expect(text.length).toBeLessThanOrEqual(1024);
       lines.push(...text.split('\n').filter((line) => line !== ''));
     }
     const tools = lines.map((line) => (JSON.parse(line) as { tool: string }).tool);
@@ -105,7 +106,7 @@ describe('AuditLog', () => {
       file: path.join(folder, 'audit.jsonl'),
       arguments: false,
       required: true,
-      maxSize: '1M',
+      maxBytes: 1024 * 1024,
       maxFiles: 2,
       logger,
       clock: () => now,
@@ -130,10 +131,30 @@ describe('AuditLog', () => {
     await mkdir(folder);
     now += AUDIT_RETRY_MS;
     log.gate.admit({ principal: 'alice', sessionId: 's', frontDoor: 'stdio', method: 'tools/call' });
-    await waitUntil(() => !log?.failing);
-    await log.onCall(call(2));
+    expect(log.failing).toBe(false);
+    expect(log.onCall(call(2))).toBeUndefined();
     expect(await readFile(path.join(folder, 'audit.jsonl'), 'utf8')).toContain('tool-2');
     expect(logger.errors).toHaveLength(1);
+  });
+
+  it('with required, refuses the call whose line a full disk did not take', async () => {
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    const logger = recordingLogger();
+    log = await AuditLog.open({
+      file: '/dev/full',
+      arguments: false,
+      required: true,
+      maxBytes: 1024 * 1024,
+      maxFiles: 2,
+      logger,
+    });
+    expect(log.failing).toBe(false);
+    await expect(log.onCall(call(1))).rejects.toMatchObject({
+      code: 'audit_unavailable',
+      message: expect.stringContaining('(ENOSPC)') as unknown,
+    });
+    expect(log.failing).toBe(true);
+    expect(logger.errors).toEqual([expect.stringContaining('calls are refused until it can')]);
   });
 
   it('without required, goes on when the file cannot be written and says so once', async () => {
@@ -144,7 +165,7 @@ describe('AuditLog', () => {
       file: path.join(folder, 'audit.jsonl'),
       arguments: false,
       required: false,
-      maxSize: '1M',
+      maxBytes: 1024 * 1024,
       maxFiles: 2,
       logger,
     });
@@ -153,12 +174,3 @@ describe('AuditLog', () => {
     expect(logger.errors[0]).toContain('records are lost until it can');
   });
 });
-
-/** Polls `condition` on each turn of the event loop, up to 2 s. */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in 2 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
