@@ -60,9 +60,7 @@ describe('RollingFile', () => {
 
   it('throws the system error of a write the disk refuses', () => {
     file = RollingFile.open('/dev/full', 1024, 1);
-    expect(() => file?.append('line\n')).toThrow(
-      expect.objectContaining({ code: 'ENOSPC' }) as unknown,
-    );
+    expect(() => file?.append('line\n')).toThrow(expect.objectContaining({ code: 'ENOSPC' }) as unknown);
   });
 
   it('throws the system error of a file that cannot be opened', async () => {
