@@ -9,7 +9,12 @@ import type { Pins } from '../pins/pins.js';
 import { reportPinEvents } from './pin-reports.js';
 import type { BackendDirectory } from '../shared/backend.js';
 import type { ConfigStatus } from '../shared/config-status.js';
-import type { GatewayObservation, SessionIdentity } from '../shared/observation.js';
+import type {
+  FrontDoorTraffic,
+  GatewayObservation,
+  SessionIdentity,
+  TrafficCount,
+} from '../shared/observation.js';
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import type { ExposeMode } from './expose-mode.js';
 import { ObservationHub } from './observation-hub.js';
@@ -69,6 +74,8 @@ export interface Gateway {
   createServer(options: SessionOptions): SessionServer;
   /** Calls `listener` with each change of the lists (for modern HTTP clients' listen streams); returns the stop. */
   watchChanges(listener: (change: ListChange) => void): () => void;
+  /** Adds where a front door's byte counts are read (see {@link GatewayObservation.traffic}); returns the removal. */
+  countTraffic(frontDoor: FrontDoorTraffic['frontDoor'], source: () => TrafficCount): () => void;
   /** Changes what `tools/list` shows, for every open session too (they are told their tool list changed). */
   setExpose(mode: ExposeMode): void;
   /**
@@ -159,6 +166,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     },
     observation,
     watchChanges: (listener) => router.watch(listener, () => core.expose === 'all'),
+    countTraffic: (frontDoor, source) => observation.trafficMeter.add(frontDoor, source),
     setExpose: (mode) => {
       if (core.expose === mode) return;
       core.expose = mode;

@@ -15,11 +15,13 @@ import {
   type ChangeEvent,
   type ChangeListener,
   type ChangeReport,
+  type FrontDoorTraffic,
   type GatewayObservation,
   type RequestTracer,
   type SessionEvent,
   type SessionListener,
 } from '../shared/observation.js';
+import { TrafficMeter } from './traffic-meter.js';
 
 /** An admission that holds nothing: what the call path gets when no gate is set. */
 const NOTHING_HELD: Admission = { admitted: true, release: () => undefined };
@@ -32,8 +34,14 @@ export class ObservationHub implements GatewayObservation {
   private gates: readonly CallGate[] = [];
   /** The tracer, when one is set (see {@link setTracer}). */
   tracer: RequestTracer | undefined;
+  /** The front doors' byte counts: front doors add their sources through the gateway's `countTraffic`. */
+  readonly trafficMeter = new TrafficMeter();
 
   constructor(private readonly logger: Logger) {}
+
+  traffic(): readonly FrontDoorTraffic[] {
+    return this.trafficMeter.totals();
+  }
 
   get watchingCalls(): boolean {
     return this.calls.length > 0;

@@ -241,6 +241,17 @@ export interface TraceSpan {
   end(outcome: CallOutcome, errorCode: number | undefined): void;
 }
 
+/** Bytes read from clients and written to them. */
+export interface TrafficCount {
+  readonly in: number;
+  readonly out: number;
+}
+
+/** The bytes of one kind of front door over the gateway's life (`http` counts both eras' requests). */
+export interface FrontDoorTraffic extends TrafficCount {
+  readonly frontDoor: 'stdio' | 'http';
+}
+
 /**
  * Starts the span of each client request (see {@link GatewayObservation.setTracer}). Must answer at once and never
  * throw: it runs on the call path.
@@ -276,4 +287,6 @@ export interface GatewayObservation {
    * listener took it; rejects with the first listener's rejection.
    */
   reportChange(change: ChangeReport): Promise<void>;
+  /** The bytes each kind of front door has carried so far, read from the front doors' own counts. */
+  traffic(): readonly FrontDoorTraffic[];
 }

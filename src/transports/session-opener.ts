@@ -42,6 +42,12 @@ export const STDIO_PRINCIPAL = 'local';
 /** A list whose change modern clients listening over HTTP hear of. */
 export type ListChange = 'tools' | 'prompts' | 'resources';
 
+/** Bytes a front door has read from its clients and written to them (the gateway's `TrafficCount`). */
+export interface TrafficCount {
+  readonly in: number;
+  readonly out: number;
+}
+
 /** Opens sessions on client transports. */
 export interface SessionOpener {
   /** Connects a new legacy (2025-era) session to `transport`; resolves once it is connected. */
@@ -57,4 +63,9 @@ export interface SessionOpener {
   }): Server;
   /** Calls `listener` with each change of the lists; returns the function that stops it. */
   watchChanges(listener: (change: ListChange) => void): () => void;
+  /**
+   * Tells the gateway where a front door's byte counts are read (when metrics are collected: nothing is reported
+   * on the call path); returns the function that removes the source, whose last counts are kept.
+   */
+  countTraffic(frontDoor: 'stdio' | 'http', source: () => TrafficCount): () => void;
 }

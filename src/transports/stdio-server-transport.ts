@@ -12,6 +12,7 @@ import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/server';
 import { parseJsonRpcLine } from '../rpc/json-rpc-line.js';
 import { LineSplitter } from '../rpc/line-splitter.js';
 import { LineWriter } from '../rpc/line-writer.js';
+import type { TrafficCount } from './session-opener.js';
 
 /** Largest line accepted from the client; a longer one ends the connection rather than exhaust memory. */
 export const DEFAULT_MAX_STDIN_LINE_BYTES = 64 * 1024 * 1024;
@@ -28,6 +29,8 @@ export class StdioServerTransport implements Transport {
   private readonly writer: LineWriter;
   private isClosed = false;
   private markClosed!: () => void;
+  private bytesIn = 0;
+  private bytesOut = 0;
 
   constructor(
     private readonly input: Readable,
@@ -50,7 +53,15 @@ export class StdioServerTransport implements Transport {
   /** Writes one message; resolves once the stream took it (after `drain` under backpressure). */
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.isClosed) throw new Error('the stdio connection is closed');
-    await this.writer.write(JSON.stringify(message));
+    const line = JSON.stringify(message);
+    // The newline the writer adds is a byte too.
+    this.bytesOut += Buffer.byteLength(line) + 1;
+    await this.writer.write(line);
+  }
+
+  /** The bytes read from the client and written to it so far (for the metrics; read when they are collected). */
+  traffic(): TrafficCount {
+    return { in: this.bytesIn, out: this.bytesOut };
   }
 
   /** Stops reading; the streams themselves stay open (they belong to the process). */
@@ -70,7 +81,9 @@ export class StdioServerTransport implements Transport {
   private readonly onData = (chunk: Buffer | string): void => {
     let lines: string[];
     try {
-      lines = this.lines.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      this.bytesIn += bytes.length;
+      lines = this.lines.push(bytes);
     } catch (error) {
       this.onerror?.(error as Error);
       void this.close();

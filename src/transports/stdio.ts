@@ -40,6 +40,8 @@ export interface ServeStdioOptions {
 /** Serves one client on stdin/stdout (or the given streams). */
 export function serveStdio(opener: SessionOpener, options: ServeStdioOptions = {}): StdioHandle {
   const wire = new StdioServerTransport(options.stdin ?? process.stdin, options.stdout ?? process.stdout);
+  const stopCounting = opener.countTraffic('stdio', () => wire.traffic());
+  void wire.closed.then(stopCounting);
   const gated = options.startBackends ? new StartupGate(wire, options.startBackends) : wire;
   let close: () => Promise<void> = () => wire.close();
   const opening = new OpeningTransport(gated, (message) => {

@@ -74,6 +74,14 @@ function spanNamed(name: string, traceId?: string): ReceivedSpan | undefined {
 }
 
 /** The value of one Prometheus sample (a metric name and a label fragment) in a scrape, or 0. */
+const BYTES = 'mcp_gateway_bytes_total';
+
+/** The stdio front door's byte counts in a scrape. */
+function stdioBytes(text: string): { in: number; out: number } {
+  const labels = (direction: string) => `mcp_gateway_front_door="stdio",network_io_direction="${direction}"`;
+  return { in: sample(text, BYTES, labels('in')), out: sample(text, BYTES, labels('out')) };
+}
+
 function sample(text: string, metric: string, labels: string): number {
   const line = text.split('\n').find((each) => each.startsWith(`${metric}{`) && each.includes(labels));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -182,10 +190,14 @@ describe('metrics', () => {
     });
     const okCalls = 'mcp_gateway_calls_total';
     const labels = 'gen_ai_tool_name="add"';
-    const before = sample(await (await fetch(`${admin}/metrics`)).text(), okCalls, labels);
+    const first = await (await fetch(`${admin}/metrics`)).text();
+    const before = sample(first, okCalls, labels);
+    const bytesBefore = stdioBytes(first);
 
     await callTool(client, 'echo__add', { a: 1, b: 2 });
     await callTool(client, 'echo__add', { a: 3, b: 4 });
+    // 20 kB each way: the request carries it, the echoed result brings it back.
+    await callTool(client, 'echo__echo', { text: 'x'.repeat(20_000) });
 
     const scrape = await fetch(`${admin}/metrics`);
     expect(scrape.status).toBe(200);
@@ -195,6 +207,11 @@ describe('metrics', () => {
     expect(text).toMatch(/mcp_gateway_call_duration(_seconds)?_count\{/);
     expect(sample(text, 'mcp_gateway_backend_state', 'mcp_gateway_backend_state="ready"')).toBe(1);
     expect(sample(text, 'mcp_gateway_sessions', 'mcp_gateway_front_door="stdio"')).toBe(1);
+    const bytesAfter = stdioBytes(text);
+    expect(bytesAfter.in - bytesBefore.in).toBeGreaterThan(20_000);
+    expect(bytesAfter.in - bytesBefore.in).toBeLessThan(21_000);
+    expect(bytesAfter.out - bytesBefore.out).toBeGreaterThan(20_000);
+    expect(bytesAfter.out - bytesBefore.out).toBeLessThan(21_000);
 
     const pushed = await waitFor(
       () =>
@@ -217,6 +234,7 @@ describe('metrics', () => {
       'mcp.gateway.backend.state',
       'mcp.gateway.backend.restarts',
       'mcp.gateway.backend.start_time',
+      'mcp.gateway.bytes',
     ]) {
       expect(names).toContain(name);
     }
@@ -243,6 +261,13 @@ describe('metrics', () => {
     const text = await after.text();
     expect(sample(text, 'mcp_gateway_calls_total', 'tool_name="echo"') - before).toBe(1);
     expect(sample(text, 'mcp_gateway_sessions', 'mcp_gateway_front_door="http-legacy"')).toBe(1);
+    // What crossed the listener's sockets, headers included: at least the call's request and its answer.
+    expect(sample(text, BYTES, 'mcp_gateway_front_door="http",network_io_direction="in"')).toBeGreaterThan(
+      200,
+    );
+    expect(sample(text, BYTES, 'mcp_gateway_front_door="http",network_io_direction="out"')).toBeGreaterThan(
+      200,
+    );
     expect(text).not.toContain(TOKEN);
   });
 });

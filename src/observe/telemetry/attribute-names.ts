@@ -24,3 +24,5 @@ export const ATTR_ERROR_CODE = 'rpc.jsonrpc.error_code';
 export const ATTR_BACKEND_STATE = 'mcp.gateway.backend.state';
 /** A change's action (`ChangeAction`). */
 export const ATTR_ACTION = 'mcp.gateway.change.action';
+/** `in` (read from clients) or `out` (written to them). */
+export const ATTR_DIRECTION = 'network.io.direction';

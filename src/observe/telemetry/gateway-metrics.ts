@@ -7,10 +7,11 @@ import type { Attributes, Meter } from '@opentelemetry/api';
 
 import type { BackendInfo } from '../../shared/backend-info.js';
 import { BACKEND_STATES } from '../../shared/backend-info.js';
-import type { CallEvent, ChangeEvent, SessionEvent } from '../../shared/observation.js';
+import type { CallEvent, ChangeEvent, FrontDoorTraffic, SessionEvent } from '../../shared/observation.js';
 import {
   ATTR_ACTION,
   ATTR_BACKEND_STATE,
+  ATTR_DIRECTION,
   ATTR_FRONT_DOOR,
   ATTR_METHOD,
   ATTR_OUTCOME,
@@ -40,8 +41,12 @@ export interface GatewayMetrics {
   readonly requestsInFlight: InFlightCount;
 }
 
-/** Creates the instruments on `meter`; `backends` is read at each collection. */
-export function createGatewayMetrics(meter: Meter, backends: BackendSnapshot): GatewayMetrics {
+/** Creates the instruments on `meter`; `backends` and `traffic` are read at each collection. */
+export function createGatewayMetrics(
+  meter: Meter,
+  backends: BackendSnapshot,
+  traffic: () => readonly FrontDoorTraffic[],
+): GatewayMetrics {
   // Counted here and read at collection: the SDK hashes the attributes of every recording, which a call should
   // pay once (the histogram), not for every instrument.
   const callCounts = new Map<Attributes, number>();
@@ -81,6 +86,17 @@ export function createGatewayMetrics(meter: Meter, backends: BackendSnapshot): G
     unit: '{change}',
   });
   observeBackends(meter, backends);
+  meter
+    .createObservableCounter('mcp.gateway.bytes', {
+      description: 'Bytes read from clients (in) and written to them (out), by front door (stdio, http)',
+      unit: 'By',
+    })
+    .addCallback((result) => {
+      for (const count of traffic()) {
+        result.observe(count.in, { [ATTR_FRONT_DOOR]: count.frontDoor, [ATTR_DIRECTION]: 'in' });
+        result.observe(count.out, { [ATTR_FRONT_DOOR]: count.frontDoor, [ATTR_DIRECTION]: 'out' });
+      }
+    });
 
   const callSeries = new Map<string, Attributes>();
   const callAttributes = (event: CallEvent): Attributes => {

@@ -65,7 +65,9 @@ export async function startTelemetry(
     );
   }
   const meterProvider = new MeterProvider({ resource, readers });
-  const metrics = createGatewayMetrics(meterProvider.getMeter(SCOPE, GATEWAY_VERSION), options.backends);
+  const metrics = createGatewayMetrics(meterProvider.getMeter(SCOPE, GATEWAY_VERSION), options.backends, () =>
+    observation.traffic(),
+  );
   const tracerProvider = settings.traces
     ? new BasicTracerProvider({
         resource,

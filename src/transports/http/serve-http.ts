@@ -16,6 +16,7 @@ import type { Logger } from '../../logger.js';
 import type { HttpRoutes } from '../admin/http-routes.js';
 import { answerHealth, answerReadiness, type Readiness } from '../admin/probes.js';
 import type { SessionOpener } from '../session-opener.js';
+import { socketTraffic } from '../socket-traffic.js';
 import { createRequestAuth, type AuthToken, type TokenAuthority } from './bearer-auth.js';
 import { createHostCheck } from './host-check.js';
 import {
@@ -196,6 +197,8 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
     },
   );
 
+  const stopCounting = opener.countTraffic('http', socketTraffic(httpServer));
+  httpServer.once('close', stopCounting);
   httpServer.listen(options.port, options.host);
   try {
     await once(httpServer, 'listening');
