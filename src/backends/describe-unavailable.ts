@@ -6,6 +6,9 @@ import type { BackendState } from '../shared/backend-info.js';
 import { formatSeconds } from '../shared/format-duration.js';
 import { STDERR_TAIL } from './connection/describe-failure.js';
 
+/** The last error of a backend disabled while the gateway runs (the dashboard's Disable), not by its config. */
+export const DISABLED_ON_REQUEST = 'disabled on request while the gateway runs';
+
 /**
  * `failed: could not start: command "nodee" was not found; fix the config or call restart_server`, to follow
  * `backend "<name>" is `.
@@ -21,7 +24,9 @@ export function describeUnavailable(
   const advise = (advice: string): string => `${state}${withAdvice(reason, advice)}`;
   switch (state) {
     case 'disabled':
-      return 'disabled in the config; set "disabled": false (or remove the key) to start it';
+      return lastError === DISABLED_ON_REQUEST
+        ? `${DISABLED_ON_REQUEST} (from the dashboard); enable it there again to start it`
+        : 'disabled in the config; set "disabled": false (or remove the key) to start it';
     case 'starting':
       return advise('try again once it is ready (list_servers shows its state)');
     case 'failed':

@@ -21,7 +21,7 @@ import { connectionOptions, type BackendEvents, type BackendOptions } from './ba
 import { BackendConnection } from './connection/connection.js';
 import { exchangeInRounds, type AskClient } from './exchange/input-rounds.js';
 import { parseWith } from './exchange/request-exchange.js';
-import { unavailableError } from './describe-unavailable.js';
+import { DISABLED_ON_REQUEST, unavailableError } from './describe-unavailable.js';
 import { Supervisor } from './supervision.js';
 import { ResourceSubscriptions } from './resource-subscriptions.js';
 import { ToolList } from './tool-list.js';
@@ -67,7 +67,6 @@ export class ManagedBackend implements Backend {
   get name(): string {
     return this.spec.name;
   }
-
   get state(): BackendState {
     return this.currentState;
   }
@@ -106,7 +105,7 @@ export class ManagedBackend implements Backend {
    */
   async restart(): Promise<void> {
     if (this.currentState === 'disabled' || this.stopping) throw this.unavailable();
-    await this.dropConnection('starting');
+    await this.dropConnection('starting', this.lastErrorMessage);
     await this.start().catch((error: unknown) => {
       this.events.changed();
       throw error;
@@ -116,18 +115,19 @@ export class ManagedBackend implements Backend {
   /** Stops the backend (calls in flight fail) until {@link enable}; the config file is not written. */
   async disable(): Promise<void> {
     if (this.stopping) throw this.unavailable();
-    if (this.currentState !== 'disabled') await this.dropConnection('disabled');
+    if (this.currentState !== 'disabled') await this.dropConnection('disabled', DISABLED_ON_REQUEST);
   }
 
   /** Starts a disabled backend (see {@link disable}), retried under its restart policy as at registration. */
   async enable(): Promise<void> {
     if (this.currentState !== 'disabled') return;
-    await this.dropConnection('starting');
+    await this.dropConnection('starting', undefined);
     await this.start({ retry: true }).finally(() => this.events.changed());
   }
 
   /** Ends the current connection (its calls in flight fail) and any pending restart, entering `state`. */
-  private async dropConnection(state: 'starting' | 'disabled'): Promise<void> {
+  private async dropConnection(state: 'starting' | 'disabled', lastError: string | undefined): Promise<void> {
+    this.lastErrorMessage = lastError;
     this.supervisor.reset();
     const previous = this.connection;
     this.connection = undefined;

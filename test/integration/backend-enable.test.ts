@@ -38,11 +38,17 @@ describe('disabling and enabling backends', () => {
     expect(backend.info()).toMatchObject({ state: 'disabled', pid: null });
     await waitForProcessesGone([pid], 3000);
     expect(changes).toBeGreaterThan(0);
-    expect((await expectGatewayError(backend.callTool('echo', { text: 'x' }))).message).toMatch(/disabled/);
-    expect((await expectGatewayError(registry.restart('echo'))).message).toMatch(/disabled/);
+    // Not "in the config": it was disabled while the gateway runs, and is enabled again where it was disabled.
+    const refusal = (await expectGatewayError(backend.callTool('echo', { text: 'x' }))).message;
+    expect(refusal).toBe(
+      'backend "echo" is disabled on request while the gateway runs (from the dashboard); enable it there again to start it',
+    );
+    expect(backend.info().lastError).toBe('disabled on request while the gateway runs');
+    expect((await expectGatewayError(registry.restart('echo'))).message).toMatch(/disabled on request/);
 
     await registry.enable('echo');
     expect(backend.state).toBe('ready');
+    expect(backend.info().lastError).toBeNull();
     const newPid = backend.info().pid;
     expect(newPid).not.toBeNull();
     expect(newPid).not.toBe(pid);
@@ -52,6 +58,9 @@ describe('disabling and enabling backends', () => {
   it('starts a backend the config lists as disabled', async () => {
     const backend = await registry.register('echo', echo({ disabled: true }), { baseDir: sandbox.dir });
     expect(backend.state).toBe('disabled');
+    expect((await expectGatewayError(backend.callTool('echo', { text: 'x' }))).message).toMatch(
+      /disabled in the config; set "disabled": false/,
+    );
     await registry.enable('echo');
     expect(backend.state).toBe('ready');
   });
