@@ -222,6 +222,12 @@ describe('pinning', () => {
       (await gateway.client.listResourceTemplates()).resourceTemplates.map((template) => template.name);
     expect(await prompts()).toEqual(['alerts__brief']);
     expect(await templates()).toEqual(['alert']);
+    const completeState = () =>
+      gateway.client.complete({
+        ref: { type: 'ref/resource', uri: 'alert://{state}' },
+        argument: { name: 'state', value: 'C' },
+      });
+    expect((await completeState()).completion.values).toEqual(['CA', 'CO']);
     await waitFor(
       async () =>
         existsSync(path.join(stateDir, 'pins.json')) &&
@@ -248,6 +254,8 @@ describe('pinning', () => {
     );
     const read = await rpcErrorOf(gateway.client.readResource({ uri: 'alert://CA' }));
     expect(read.message).toContain('resource template "alert" of server "alerts" is withheld');
+    const completion = await rpcErrorOf(completeState());
+    expect(completion.message).toContain('resource template "alert" of server "alerts" is withheld');
 
     const diff = await runCli(['pins', 'diff', 'alerts', '--state-dir', stateDir]);
     expect(diff.code).toBe(0);
@@ -264,6 +272,7 @@ describe('pinning', () => {
     });
     expect(await prompts()).toEqual(['alerts__brief']);
     expect(await templates()).toEqual(['alert']);
+    expect((await completeState()).completion.values).toEqual(['CA', 'CO']);
     const prompt = await gateway.client.getPrompt({ name: 'alerts__brief', arguments: { state: 'CA' } });
     expect(prompt.messages).toHaveLength(1);
 

@@ -21,6 +21,8 @@ export function registerCompletionHandler(context: ForwardingContext): void {
         backend = entry.backend;
         params = { ...request.params, ref: { ...ref, name: entry.originalName } };
       } else {
+        const refusal = context.catalog.templateRefusal(ref.uri);
+        if (refusal) throw refusal;
         backend = context.catalog.templateOwner(ref.uri) ?? (await ownerOf(context, ref.uri));
       }
       return forwardRequest(

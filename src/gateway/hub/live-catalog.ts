@@ -157,11 +157,14 @@ export class LiveCatalog {
     return admitted;
   }
 
-  /** The refusal of a read of `uri` when it matches a resource template withheld now. */
+  /**
+   * The refusal of a read of `uri` when it matches a resource template withheld now, or of a completion of the
+   * template itself (`uri` is then the template).
+   */
   templateRefusal(uri: string): GatewayError | undefined {
     for (const [template, { server, name }] of this.withheldTemplates) {
       const refusal = this.pins.refusal(server, 'resourceTemplate', name);
-      if (refusal && new UriTemplate(template).match(uri)) return refusal;
+      if (refusal && (template === uri || new UriTemplate(template).match(uri))) return refusal;
     }
     return undefined;
   }
