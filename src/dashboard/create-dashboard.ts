@@ -20,6 +20,7 @@ import { dashboardPage, loginPage, send, sendJson } from './dashboard-pages.js';
 import type { DashboardSources } from './dashboard-sources.js';
 import { LiveView } from './live-view.js';
 import { isCsrfToken, LoginSessions, type LoginSession } from './login-sessions.js';
+import { LoginThrottle } from './login-throttle.js';
 import { parseAction, readSmallBody } from './read-body.js';
 
 /** Where the dashboard is served unless told otherwise. */
@@ -69,6 +70,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const bearer = createBearerAuth(tokens);
   const checkToken = createTokenCheck(tokens);
   const sessions = new LoginSessions(options.sessionTtlMs ?? 8 * 3600_000, 1000, base);
+  const throttle = new LoginThrottle();
   const live = new LiveView(sources, {
     maxStreams: options.maxStreams ?? 16,
     recentCalls: 50,
@@ -93,14 +95,26 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   };
 
   const login = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const waitMs = throttle.waitMs(address);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      logger.warn('refused a dashboard login', { reason: 'too many failed logins', address });
+      send(res, 429, 'text/plain', `Too many failed logins: try again in ${seconds} s`, {
+        'Retry-After': String(seconds),
+      });
+      return;
+    }
     const body = await readSmallBody(req);
     const token = body === undefined ? undefined : new URLSearchParams(body).get('token');
     const principal = token ? checkToken(token) : undefined;
     if (tokens.length > 0 && principal === undefined) {
-      logger.warn('refused a dashboard login', { reason: 'the token is not valid' });
+      throttle.failed(address);
+      logger.warn('refused a dashboard login', { reason: 'the token is not valid', address });
       send(res, 401, 'text/html; charset=utf-8', loginPage(base, true));
       return;
     }
+    throttle.succeeded(address);
     const session = sessions.create(principal ?? 'anonymous');
     logger.info('dashboard login', { principal: session.principal });
     send(res, 303, 'text/plain', 'logged in', { Location: base, 'Set-Cookie': sessions.cookie(session) });

@@ -13,6 +13,7 @@ import {
   type DashboardOptions,
 } from '../../../src/dashboard/create-dashboard.js';
 import type { BackendView, DashboardSources } from '../../../src/dashboard/dashboard-sources.js';
+import { LOGIN_WINDOW_MS, MAX_FAILED_LOGINS } from '../../../src/dashboard/login-throttle.js';
 import { ObservationHub } from '../../../src/gateway/observation-hub.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { CallEvent } from '../../../src/shared/observation.js';
@@ -131,6 +132,19 @@ describe('dashboard login', () => {
     const page = await (await fetch(url, { headers: { cookie: cookie.split(';')[0] ?? '' } })).text();
     expect(page).toContain('signed in as admin');
     expect(page).not.toContain(TOKEN);
+  });
+
+  it('refuses an address that failed too many logins in a minute, the right token included', async () => {
+    const { url } = await start();
+    for (let attempt = 0; attempt < MAX_FAILED_LOGINS; attempt++) {
+      expect((await logIn(url, `wrong-token-number-${attempt}-0000`)).status).toBe(401);
+    }
+    const refused = await logIn(url);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(LOGIN_WINDOW_MS / 1000);
+    expect(refused.headers.get('set-cookie')).toBeNull();
   });
 
   it('never takes a token from the query string, and takes a bearer header', async () => {
