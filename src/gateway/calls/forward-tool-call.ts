@@ -102,7 +102,7 @@ export async function forwardToolTask(
     ),
   );
   if (!isCreateTaskResult(result)) return result;
-  const taskId = scope.router.tasks.adopt(scope.session, backend.name, result.task.taskId);
+  const taskId = scope.router.adoptTask(scope.session, backend.name, result.task.taskId);
   return { ...result, task: { ...result.task, taskId } };
 }
 

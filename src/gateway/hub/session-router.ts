@@ -13,7 +13,8 @@ import { requirementOf, URL_ELICITATION } from './client-requirements.js';
 import { recipientOf, type InFlightCall, type Recipient } from './request-recipient.js';
 import { logLevelPasses } from './log-levels.js';
 import type { SessionState } from './session-state.js';
-import { taskMessageFor } from '../tasks/task-messages.js';
+import { EarlyTaskMessages } from '../tasks/early-task-messages.js';
+import { taskMessageFor, taskNamedBy } from '../tasks/task-messages.js';
 import { TaskOwners } from '../tasks/task-owners.js';
 import { UrlElicitations } from './url-elicitations.js';
 
@@ -46,6 +47,7 @@ export class SessionRouter {
   private readonly watchers = new Set<Watcher>();
   /** The tasks sessions created, and so where what backends send about them goes. */
   readonly tasks = new TaskOwners();
+  private readonly earlyTaskMessages = new EarlyTaskMessages();
 
   /** @param released hears each session that detached (its subscriptions end); more than once is harmless. */
   constructor(
@@ -174,6 +176,18 @@ export class SessionRouter {
     return { session, call };
   }
 
+  /**
+   * Records that `session` created the task `backendTaskId` on `backend` (see {@link TaskOwners.adopt}); what the
+   * backend said of it before this is delivered once the caller has had the result that created it.
+   */
+  adoptTask(session: SessionState, backend: string, backendTaskId: string): string {
+    const taskId = this.tasks.adopt(session, backend, backendTaskId);
+    const early = this.earlyTaskMessages.take(backend, backendTaskId);
+    if (early.length > 0)
+      setImmediate(() => early.forEach((message) => this.routeNotification(backend, message)));
+    return taskId;
+  }
+
   /** A notification a backend sent: to the sessions it concerns. */
   routeNotification(backend: string, notification: BackendMessage): void {
     // About a task (its status, or a message of it): to the session that created it, under its own id.
@@ -181,6 +195,13 @@ export class SessionRouter {
     if (forTask) {
       const { session } = forTask.task;
       if (this.sessions.has(session)) this.send(session, forTask.message as ServerNotification);
+      return;
+    }
+    // A status of a task not adopted yet (it came before the result that created it got through) waits for it.
+    const early =
+      notification.method === 'notifications/tasks/status' ? taskNamedBy(notification) : undefined;
+    if (early !== undefined) {
+      this.earlyTaskMessages.hold(backend, early, notification);
       return;
     }
     switch (notification.method) {

@@ -19,15 +19,23 @@ export function taskMessageFor(
   backend: string,
   message: BackendMessage,
 ): TaskMessage | undefined {
+  const named = taskNamedBy(message);
+  const task = named === undefined ? undefined : owners.ownerOf(backend, named);
+  if (!task || message.params === undefined) return undefined;
+  return {
+    task,
+    message: { method: message.method, params: withGatewayTaskId(message.params, task.taskId) },
+  };
+}
+
+/** The backend's id of the task `message` is about: a task status's `taskId`, or the related-task `_meta`. */
+export function taskNamedBy(message: BackendMessage): string | undefined {
   const params = message.params;
   if (params === undefined) return undefined;
   const meta = params._meta as Record<string, unknown> | undefined;
   const related = (meta?.[RELATED_TASK_META_KEY] as { taskId?: unknown } | undefined)?.taskId;
   const named = message.method === 'notifications/tasks/status' ? params.taskId : related;
-  if (typeof named !== 'string') return undefined;
-  const task = owners.ownerOf(backend, named);
-  if (!task) return undefined;
-  return { task, message: { method: message.method, params: withGatewayTaskId(params, task.taskId) } };
+  return typeof named === 'string' ? named : undefined;
 }
 
 /**

@@ -199,6 +199,32 @@ describe('a request a backend sends', () => {
 });
 
 describe('a notification a backend sends', () => {
+  it("of a task's status that comes before the task is adopted, waits for it and goes only to its owner", async () => {
+    const router = new SessionRouter(silentLogger);
+    const owner = session('owner');
+    const other = session('other');
+    router.attach(owner.state);
+    router.attach(other.state);
+
+    // The backend sent the status before the result that created the task reached the gateway's call path.
+    router.routeNotification('db', {
+      method: 'notifications/tasks/status',
+      params: { taskId: 't1', status: 'completed' },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(owner.notified).toEqual([]);
+    expect(other.notified).toEqual([]);
+
+    expect(router.adoptTask(owner.state, 'db', 't1')).toBe('db.t1');
+    // After the caller had its result: not before.
+    expect(owner.notified).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(owner.notified).toEqual([
+      { method: 'notifications/tasks/status', params: { taskId: 'db.t1', status: 'completed' } },
+    ]);
+    expect(other.notified).toEqual([]);
+  });
+
   it("goes as a log message, named after the backend, to the callers' streams at the level each session set", async () => {
     const router = new SessionRouter(silentLogger);
     const quiet = session('quiet');
