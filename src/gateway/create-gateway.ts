@@ -13,6 +13,8 @@ import type { GatewayObservation, SessionIdentity } from '../shared/observation.
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import type { ExposeMode } from './expose-mode.js';
 import { ObservationHub } from './observation-hub.js';
+import { AccessPolicy } from './access/access-policy.js';
+import type { AccessRules } from './access/access-rules.js';
 import { InputBridge } from './calls/input-bridge.js';
 import { LiveCatalog } from './hub/live-catalog.js';
 import { PinGate } from './hub/pin-gate.js';
@@ -53,6 +55,8 @@ export interface CreateGatewayOptions {
    * for a changed definition are neither listed nor served. None: nothing is pinned.
    */
   readonly pins?: Pins | undefined;
+  /** Who may see and call what (the config's `access` section, see docs/auth.md). None: everything is allowed. */
+  readonly access?: AccessRules | undefined;
 }
 
 /** A gateway core that sessions are opened on. */
@@ -71,6 +75,8 @@ export interface Gateway {
   watchChanges(listener: (change: ListChange) => void): () => void;
   /** Changes what `tools/list` shows, for every open session too (they are told their tool list changed). */
   setExpose(mode: ExposeMode): void;
+  /** Puts new access rules in force, for open sessions too (they are told their lists changed). */
+  setAccess(rules: AccessRules | undefined): void;
   /**
    * What the gateway reports of the requests it forwards, the changes made to it and its sessions, and the gates
    * every client request passes (limits): the seam the audit log, metrics and dashboards build on (see
@@ -102,6 +108,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     inputBridge: new InputBridge(),
     configStatus: options.configStatus ?? (() => undefined),
     observation,
+    access: new AccessPolicy(options.access),
     logger,
   };
   const detachUpward = directory.attachUpwardHandler({
@@ -163,6 +170,10 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       if (core.expose === mode) return;
       core.expose = mode;
       router.announce({ gatewayToolsChanged: true });
+    },
+    setAccess: (rules) => {
+      core.access.replace(rules);
+      router.announce({ gatewayToolsChanged: true, promptsChanged: true, resourcesChanged: true });
     },
     close: () => {
       closing ??= (async () => {
