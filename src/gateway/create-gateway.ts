@@ -15,6 +15,7 @@ import type { ExposeMode } from './expose-mode.js';
 import { ObservationHub } from './observation-hub.js';
 import { AccessPolicy } from './access/access-policy.js';
 import type { AccessRules } from './access/access-rules.js';
+import { ChangedServers } from './access/changed-servers.js';
 import { InputBridge } from './calls/input-bridge.js';
 import { LiveCatalog } from './hub/live-catalog.js';
 import { PinGate } from './hub/pin-gate.js';
@@ -126,8 +127,14 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     gatewayTools = now;
     return changed;
   };
+  // While access rules are in force, the sessions that may see none of the servers that changed are not told.
+  const changedServers = new ChangedServers();
   const onBackendsChanged = (): void =>
-    router.announce({ ...catalog.refresh(), gatewayToolsChanged: gatewayToolsChanged() });
+    router.announce({
+      ...catalog.refresh(),
+      servers: core.access.restricted ? changedServers.since(directory.list()) : undefined,
+      gatewayToolsChanged: gatewayToolsChanged(),
+    });
   const onPipelinesChanged = (): void => router.announce({ gatewayToolsChanged: gatewayToolsChanged() });
   directory.on('changed', onBackendsChanged);
   options.pipelines.on('changed', onPipelinesChanged);

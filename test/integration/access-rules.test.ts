@@ -244,6 +244,28 @@ describe('access rules over HTTP', () => {
     );
   });
 
+  it('tells of a change to a server only the sessions that may see the server', async () => {
+    const heard = { reader: 0, ops: 0 };
+    reader.setNotificationHandler('notifications/tools/list_changed', () => void (heard.reader += 1));
+    ops.setNotificationHandler('notifications/tools/list_changed', () => void (heard.ops += 1));
+    const forecaster = await idp.sign({
+      iss: idp.issuer,
+      aud: gateway.url.href,
+      sub: 'fiona',
+      scope: 'mcp',
+      groups: ['forecasters'],
+      iat: now(),
+      exp: now() + 300,
+    });
+    const fiona = await gateway.connect(forecaster);
+    // The weather backend changes its tool's description and announces it: its tools changed.
+    await callTool(fiona, 'weather__mutate', { tool: 'Alerts, described anew.' });
+    await waitFor(() => heard.ops > 0, { description: 'the ops session to hear that its tool list changed' });
+    // One round trip on the reader's session after the change was announced: it heard nothing of it.
+    expect(await toolNames(reader)).not.toContain('weather__get_alerts');
+    expect(heard.reader).toBe(0);
+  });
+
   it('filters the 2026-07-28 front door as the 2025 one', async () => {
     const modern = new Client(
       { name: 'access-modern', version: '1.0.0' },

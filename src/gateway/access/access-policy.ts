@@ -23,6 +23,11 @@ export class AccessPolicy {
     this.compiled = rules && compileRules(rules);
   }
 
+  /** Whether rules are in force (an `access` section). */
+  get restricted(): boolean {
+    return this.compiled !== undefined;
+  }
+
   /** Changes with every {@link replace}: sessions compare it to know their rights are stale. */
   get version(): number {
     return this.generation;
