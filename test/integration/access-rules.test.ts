@@ -310,3 +310,30 @@ describe('access rules over HTTP', () => {
 function asText(content: { uri: string; text?: string }): { type: 'text'; text: string } {
   return { type: 'text', text: content.text ?? '' };
 }
+
+describe('access rules over stdio', () => {
+  const sandbox = useProcessSandbox('gateway-access-stdio-');
+
+  it('knows the client as the principal "local", which rules may name', async () => {
+    const configFile = path.join(sandbox.dir, 'config.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        servers: { echo: fixtureServer('echo.mjs', { env: sandbox.env }) },
+        access: {
+          rules: [
+            { name: 'me', match: { principals: ['local'] }, allow: { tools: ['echo.echo'] } },
+            { name: 'others', match: { principals: ['anonymous'] }, allow: { servers: ['*'] } },
+          ],
+        },
+      }),
+    );
+    const { client } = await sandbox.connectStdio(['--auto-register', configFile]);
+    const tools = (await client.listTools()).tools.map((tool) => tool.name).sort();
+    expect(tools).toEqual(['call_backend', 'echo__echo', 'list_servers', 'search_tools']);
+    expect(textOf(await callTool(client, 'echo__echo', { text: 'mine' }))).toBe('mine');
+    await expect(client.callTool({ name: 'echo__add', arguments: { a: 1, b: 2 } })).rejects.toThrow(
+      'access denied: principal "local" may not call tool "add" of server "echo": no access rule that applies ("me")',
+    );
+  });
+});
