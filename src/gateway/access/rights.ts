@@ -22,12 +22,19 @@ export type Decision = { readonly allowed: true } | { readonly allowed: false; r
 
 const ALLOWED: Decision = { allowed: true };
 
+/**
+ * How many decisions (and servers) are kept per kind: names come from clients too (`call_backend` may name
+ * anything), so the memory starts again past it rather than grow without bound.
+ */
+const MAX_KEPT = 10_000;
+
 /** The rights of the sessions a set of rules applies to. */
 export class Rights {
   /** Everything allowed: no `access` section. */
   static readonly UNRESTRICTED = new Rights(undefined, true);
 
-  private readonly decisions = new Map<string, Map<string, Decision>>();
+  /** By kind, then server, then name: no key is built on the call path. */
+  private readonly decisions = new Map<AccessKind, Map<string, Map<string, Decision>>>();
   private readonly visible = new Map<string, boolean>();
   private readonly toolSets = new WeakMap<ExposedSet<Tool>, ExposedSet<Tool>>();
   private readonly indexes = new WeakMap<ExposedSet<Tool>, ToolSearchIndex>();
@@ -47,11 +54,18 @@ export class Rights {
   /** The decision on one item, made once. */
   decide(kind: AccessKind, server: string, name: string): Decision {
     if (!this.rules) return ALLOWED;
-    const key = `${kind}\u0000${server}`;
-    let byName = this.decisions.get(key);
-    if (!byName) this.decisions.set(key, (byName = new Map<string, Decision>()));
+    let byServer = this.decisions.get(kind);
+    if (!byServer) this.decisions.set(kind, (byServer = new Map<string, Map<string, Decision>>()));
+    let byName = byServer.get(server);
+    if (!byName) {
+      if (byServer.size >= MAX_KEPT) byServer.clear();
+      byServer.set(server, (byName = new Map<string, Decision>()));
+    }
     let decision = byName.get(name);
-    if (!decision) byName.set(name, (decision = this.decideAnew(this.rules, kind, server, name)));
+    if (!decision) {
+      if (byName.size >= MAX_KEPT) byName.clear();
+      byName.set(name, (decision = this.decideAnew(this.rules, kind, server, name)));
+    }
     return decision;
   }
 
@@ -87,6 +101,7 @@ export class Rights {
     if (shown === undefined) {
       const denied = rules.some((rule) => rule.deny?.servers.some((glob) => glob.test(server)));
       shown = !denied && (this.defaultAllows || rules.some((rule) => grantsSomethingOf(rule.allow, server)));
+      if (this.visible.size >= MAX_KEPT) this.visible.clear();
       this.visible.set(server, shown);
     }
     return shown;

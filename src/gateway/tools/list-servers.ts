@@ -59,6 +59,10 @@ export const listServers: GatewayTool = {
     const servers = context.directory.list().map((backend): ServerEntry => {
       const changes = context
         .pinChanges(backend.name)
+        // A changed definition of a tool or prompt the caller may not use is none of its business.
+        .filter(
+          ({ kind, name }) => kind === 'resourceTemplate' || rights.decide(kind, backend.name, name).allowed,
+        )
         .map(({ kind, name, changedFields, mode, withheld, firstSeen, review, approve }) => ({
           kind,
           name,
