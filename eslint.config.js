@@ -129,7 +129,7 @@ const zones = [
       './src/pipelines': ['./pipelines-section.ts', './pipeline-schema.ts'],
       './src/gateway': ['./expose-mode.ts'],
       './src/observe': ['./audit-config.ts', './limits-config.ts'],
-      './src/auth': ['./auth-config.ts'],
+      './src/auth': ['./auth-config.ts', './access-config.ts'],
     },
   ),
   ...mayNotImport(

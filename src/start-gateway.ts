@@ -147,6 +147,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     registration: { authorize: (request) => registration.authorize(request) },
     configStatus: () => live?.status(),
     pins,
+    access: config?.access,
   });
   // Not ready before the configured backends had their first attempt, even while none is registered yet.
   const boot = startupReadiness(registry, Object.keys(config?.servers ?? {}));
@@ -194,6 +195,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       applyExpose: (mode) => (options.expose === undefined ? gateway.setExpose(mode ?? 'all') : undefined),
       applyRegistration: (from) => (registration = registrationFor(from)),
       applyPinning: (modes) => pins.setModes(modes),
+      applyAccess: (access) => gateway.setAccess(access),
       reported: (change) => gateway.observation.reportChange(change),
       logger,
     });
@@ -267,9 +269,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       const allowCommands = config?.registration?.allowCommands ?? 'any';
       logger.warn(
         'register_server is on: clients that pass the front door can start commands on this machine',
-        {
-          allowCommands,
-        },
+        { allowCommands },
       );
     }
     const closeAll = async (): Promise<void> => {

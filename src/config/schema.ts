@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 
+import { AccessConfigSchema } from '../auth/access-config.js';
 import { AuthConfigSchema } from '../auth/auth-config.js';
 import { RegistrationConfigSchema, ServerConfigSchema, ServerNameSchema } from '../backends/server-config.js';
 import { EXPOSE_MODES } from '../gateway/expose-mode.js';
@@ -35,6 +36,8 @@ export const GatewayConfigSchema = z
     limits: LimitsConfigSchema.optional(),
     /** The gateway as an OAuth resource server over HTTP (see docs/auth.md). */
     auth: AuthConfigSchema.optional(),
+    /** Who may see and call what (see docs/auth.md#access-rules). None: everything is allowed. */
+    access: AccessConfigSchema.optional(),
   })
   .refine((config) => !(config.servers && config.mcpServers), {
     message: 'use either "servers" or "mcpServers", not both',
@@ -48,6 +51,7 @@ export const GatewayConfigSchema = z
     audit: config.audit,
     limits: config.limits,
     auth: config.auth,
+    access: config.access,
   }));
 
 /** The parsed, validated configuration. */

@@ -30,6 +30,7 @@ export type GatewayErrorCode =
   | 'client_lacks_capability'
   | 'definition_changed'
   | 'limit_exceeded'
+  | 'access_denied'
   | 'audit_unavailable'
   | 'internal';
 

@@ -51,6 +51,8 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   // The item exists but is held back until a person approves its changed definition: not a bad parameter.
   definition_changed: ProtocolErrorCode.InvalidRequest,
   limit_exceeded: LIMIT_EXCEEDED,
+  // The principal's access rules keep it from the item: the request is not malformed, it is not allowed.
+  access_denied: ProtocolErrorCode.InvalidRequest,
   audit_unavailable: ProtocolErrorCode.InternalError,
   internal: ProtocolErrorCode.InternalError,
 };

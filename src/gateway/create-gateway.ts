@@ -18,6 +18,9 @@ import type {
 import type { RegistrationPolicy } from '../shared/registration-policy.js';
 import type { ExposeMode } from './expose-mode.js';
 import { ObservationHub } from './observation-hub.js';
+import { AccessPolicy } from './access/access-policy.js';
+import type { AccessRules } from './access/access-rules.js';
+import { ChangedServers } from './access/changed-servers.js';
 import { InputBridge } from './calls/input-bridge.js';
 import { LiveCatalog } from './hub/live-catalog.js';
 import { PinGate } from './hub/pin-gate.js';
@@ -58,6 +61,8 @@ export interface CreateGatewayOptions {
    * for a changed definition are neither listed nor served. None: nothing is pinned.
    */
   readonly pins?: Pins | undefined;
+  /** Who may see and call what (the config's `access` section, see docs/auth.md). None: everything is allowed. */
+  readonly access?: AccessRules | undefined;
 }
 
 /** A gateway core that sessions are opened on. */
@@ -78,6 +83,8 @@ export interface Gateway {
   countTraffic(frontDoor: FrontDoorTraffic['frontDoor'], source: () => TrafficCount): () => void;
   /** Changes what `tools/list` shows, for every open session too (they are told their tool list changed). */
   setExpose(mode: ExposeMode): void;
+  /** Puts new access rules in force, for open sessions too (they are told their lists changed). */
+  setAccess(rules: AccessRules | undefined): void;
   /**
    * What the gateway reports of the requests it forwards, the changes made to it and its sessions, and the gates
    * every client request passes (limits): the seam the audit log, metrics and dashboards build on (see
@@ -109,6 +116,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     inputBridge: new InputBridge(),
     configStatus: options.configStatus ?? (() => undefined),
     observation,
+    access: new AccessPolicy(options.access),
     logger,
   };
   const detachUpward = directory.attachUpwardHandler({
@@ -126,8 +134,14 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     gatewayTools = now;
     return changed;
   };
+  // While access rules are in force, the sessions that may see none of the servers that changed are not told.
+  const changedServers = new ChangedServers();
   const onBackendsChanged = (): void =>
-    router.announce({ ...catalog.refresh(), gatewayToolsChanged: gatewayToolsChanged() });
+    router.announce({
+      ...catalog.refresh(),
+      servers: core.access.restricted ? changedServers.since(directory.list()) : undefined,
+      gatewayToolsChanged: gatewayToolsChanged(),
+    });
   const onPipelinesChanged = (): void => router.announce({ gatewayToolsChanged: gatewayToolsChanged() });
   directory.on('changed', onBackendsChanged);
   options.pipelines.on('changed', onPipelinesChanged);
@@ -171,6 +185,10 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       if (core.expose === mode) return;
       core.expose = mode;
       router.announce({ gatewayToolsChanged: true });
+    },
+    setAccess: (rules) => {
+      core.access.replace(rules);
+      router.announce({ gatewayToolsChanged: true, promptsChanged: true, resourcesChanged: true });
     },
     close: () => {
       closing ??= (async () => {

@@ -27,9 +27,10 @@ import type { SessionRouter } from './hub/session-router.js';
 import type { SessionState } from './hub/session-state.js';
 import { PassThroughResult, peerOf } from './server-channels.js';
 import { mappingErrors } from './forwarding/forwarding-context.js';
-import { describeTool, type DescriptionContext } from './tools/gateway-tool.js';
+import type { DescriptionContext } from './tools/gateway-tool.js';
 import { TASKS_CAPABILITY } from './tasks/task-handlers.js';
-import { GATEWAY_TOOLS } from './tools/index.js';
+import type { AccessPolicy } from './access/access-policy.js';
+import { listedTools } from './access/listed-tools.js';
 
 /** What every session of one gateway shares. */
 export interface SessionCore {
@@ -48,6 +49,8 @@ export interface SessionCore {
   readonly configStatus: () => ConfigStatus | undefined;
   /** The gateway's event source (see `shared/observation.ts`). */
   readonly observation: ObservationHub;
+  /** The access rules in force (see docs/auth.md#access-rules); a reload may replace them. */
+  readonly access: AccessPolicy;
   readonly logger: Logger;
 }
 
@@ -146,6 +149,7 @@ export class SessionServer extends Server {
         return core.expose === 'all';
       },
       identity: this.identity,
+      access: core.access.forSession(this.identity),
       client: () => server.getClientVersion(),
       observation: core.observation,
     };
@@ -155,29 +159,27 @@ export class SessionServer extends Server {
       logger.warn('could not read a message from the client', { error: plainMessage(error) });
     registerForwarding({ server, session: this.session, catalog, router: core.router, logger });
     const descriptions = describedBy(core);
+    const { access } = this.session;
     this.setRequestHandler('tools/list', () => ({
-      tools: [
-        ...GATEWAY_TOOLS.map((tool) => describeTool(tool, descriptions)),
-        // Backend tools as they listed them, under their exposed name: schemas, annotations and all. In `gateway`
-        // mode they are left out (search_tools finds them), which keeps this list small however many backends.
-        ...(core.expose === 'all'
-          ? [...catalog.tools().byName.values()].map((entry) => ({ ...entry.item, name: entry.exposedName }))
-          : []),
-      ],
+      tools: listedTools(catalog, core.expose, descriptions, access.rights()),
     }));
     this.scope = {
       catalog,
       router: core.router,
       session: this.session,
       toolContext: {
-        directory: core.directory,
+        // What the session's rights show (read at each call: a reload may change them).
+        get directory() {
+          return access.rights().directory(core.directory);
+        },
+        access,
         pipelines: core.pipelines,
         baseDir: core.baseDir,
         registration: core.registration,
         defaultTimeoutMs: core.defaultTimeoutMs,
         configStatus: core.configStatus,
         nameConflicts: () => catalog.tools().conflicts,
-        searchIndex: () => catalog.searchIndex(),
+        searchIndex: () => access.rights().searchIndex(catalog.tools(), () => catalog.searchIndex()),
         withheldTool: (server, tool) => catalog.pins.refusal(server, 'tool', tool),
         pinChanges: (server) => catalog.pins.changesOf(server),
       },

@@ -26,6 +26,8 @@ export interface AuditRecord {
   readonly errorCode?: number;
   /** For a refusal: the limit. */
   readonly limit?: string;
+  /** For a refusal by the access rules: the rule (or the default) and the pattern. */
+  readonly reason?: string;
   /** Milliseconds, to the hundredth. */
   readonly durationMs: number;
   /** Only with `audit.arguments`, redacted. */
@@ -47,6 +49,7 @@ export function callRecord(event: CallEvent, withArguments: boolean): AuditRecor
     outcome: event.outcome,
     errorCode: event.errorCode,
     limit: event.limit,
+    reason: event.reason,
     durationMs: round(event.durationMs),
     arguments: withArguments && event.arguments !== undefined ? redact(event.arguments) : undefined,
   };

@@ -26,6 +26,8 @@ export interface ReloadTargets {
   readonly applyRegistration: (config: LoadedConfig) => void;
   /** Applies the pinning modes (the top-level `pinning` and each server's own). */
   readonly applyPinning?: ((modes: PinningModes) => void) | undefined;
+  /** Puts the config's `access` rules in force, for open sessions too. */
+  readonly applyAccess?: ((access: LoadedConfig['access']) => void) | undefined;
   /**
    * Told of each reload that applied changes (once applied) or was refused (a config that does not validate), as
    * a `reload` change of the gateway (the audit log's `reload` lines); a reload that changed nothing is no change.
@@ -40,7 +42,7 @@ interface ReloadOutcome {
   readonly added: readonly string[];
   readonly removed: readonly string[];
   readonly restarted: readonly string[];
-  /** The sections other than servers that changed: `pipelines`, `expose`, `registration`. */
+  /** The sections other than servers that changed: `pipelines`, `expose`, `registration`, `access`. */
   readonly changed: readonly string[];
 }
 
@@ -123,6 +125,7 @@ export class ConfigReloader {
     const exposeChanged = previous.expose !== next.expose;
     const registrationChanged = !isDeepStrictEqual(previous.registration, next.registration);
     const pinningChanged = !isDeepStrictEqual(pinningModesOf(previous), pinningModesOf(next));
+    const accessChanged = !isDeepStrictEqual(previous.access, next.access);
     this.failure = undefined;
     for (const key of ['audit', 'limits'] as const) {
       if (!isDeepStrictEqual(previous[key], next[key])) {
@@ -136,7 +139,8 @@ export class ConfigReloader {
       !pipelinesChanged &&
       !exposeChanged &&
       !registrationChanged &&
-      !pinningChanged
+      !pinningChanged &&
+      !accessChanged
     ) {
       logger.info(`config reloaded (${reason}): nothing changed`);
       return;
@@ -149,13 +153,17 @@ export class ConfigReloader {
     if (exposeChanged) this.targets.applyExpose(next.expose);
     // Before the servers: a server added with its own mode is checked under it from its first tool list.
     if (pinningChanged) this.targets.applyPinning?.(pinningModesOf(next));
+    // Before the servers too: the tools of a server added are shown under the new rules from the first list.
+    if (accessChanged) this.targets.applyAccess?.(next.access);
     const described = describeChanges(changes, pipelinesChanged, exposeChanged);
-    logger.info(`config reloaded (${reason}): ${described}${pinningChanged ? '; pinning changed' : ''}`);
+    const also = `${pinningChanged ? '; pinning changed' : ''}${accessChanged ? '; access rules changed' : ''}`;
+    logger.info(`config reloaded (${reason}): ${described}${also}`);
     await applyServerChanges(this.targets.registry, changes, next.servers, { baseDir: next.baseDir, logger });
     const sections = {
       pipelines: pipelinesChanged,
       expose: exposeChanged,
       registration: registrationChanged,
+      access: accessChanged,
     };
     await this.report(reason, started, {
       outcome: 'ok',

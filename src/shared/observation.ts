@@ -80,7 +80,7 @@ export interface SessionFields {
  * - `ok`: the backend answered with a result;
  * - `tool-error`: a tool result with `isError: true` (the tool ran and reported a failure);
  * - `error`: a JSON-RPC error of the backend, or a failure of the gateway (backend not ready, exited, filtered out);
- * - `refused`: a limit or the audit log kept it from running (see {@link CallEvent.limit}), or, with
+ * - `refused`: a limit, the access rules or the audit log kept it from running (see {@link CallEvent.limit}), or, with
  *   `audit.required`, its record could not be written and its result was withheld;
  * - `cancelled`: the client cancelled it or went away;
  * - `timeout`: the backend did not answer in time.
@@ -124,6 +124,8 @@ export interface CallEvent extends SessionFields {
   readonly errorCode: number | undefined;
   /** For `refused`: which limit (`perPrincipal.callsPerMinute`, `perSession.callsInFlight`, `audit`...). */
   readonly limit: string | undefined;
+  /** For a request the access rules refused (`limit: "access"`): which rule, or the default, and the pattern. */
+  readonly reason?: string | undefined;
   /**
    * What the client sent: a tool's or prompt's arguments, `{ uri }` of a resource request, a completion's params.
    * By reference, as received: never change it, and redact it before writing it anywhere.

@@ -18,11 +18,14 @@ import { describeToolFailure, type GatewayTool, type ToolContext } from '../tool
 import { GATEWAY_TOOLS } from '../tools/index.js';
 import { EXPOSED_TOOL_CALL, forwardToolCall, forwardToolTask, type CallScope } from './forward-tool-call.js';
 import type { TraceSpan } from '../../shared/observation.js';
+import { gatewayToolAllowed, gatewayToolRefusal } from '../access/gateway-tool-access.js';
 import {
   admitRequest,
   CHANGING_TOOLS,
   endingSpan,
+  isAccessDenied,
   isRefusal,
+  recordAccessRefusal,
   startRequestSpan,
   WatchedChange,
   type CallTarget,
@@ -192,6 +195,19 @@ async function runToolCall(
     }
     return forwardToolCall(callScope, target.backend, target.tool, args, options, EXPOSED_TOOL_CALL);
   }
+  const { access } = scope.session;
+  const refused = gatewayToolRefusal(access.rights(), access.principal, name);
+  if (refused) {
+    const target = {
+      method: 'tools/call',
+      server: undefined,
+      tool: name,
+      route: 'tool',
+      arguments: args,
+    } as const;
+    await recordAccessRefusal(scope.session, target, refused);
+    throw refused;
+  }
   return runGatewayTool(tool, args, scope, {
     ...scope.toolContext,
     forward: (backend, backendTool, backendArgs, options, policy, parent) =>
@@ -230,6 +246,8 @@ async function runGatewayTool(
     result = await tool.handler(args, context);
   } catch (error) {
     if (isRefusal(error)) throw error;
+    if (isAccessDenied(error))
+      await recordAccessRefusal(scope.session, refusedBy(tool.name, args, error), error);
     const message = describeToolFailure(tool.name, error);
     scope.logger.debug('tool call failed', { tool: tool.name, error: message });
     if (watched) await watched.failed(error);
@@ -239,12 +257,20 @@ async function runGatewayTool(
   return result;
 }
 
-/** Names what exists: every gateway tool, and the backend tools while they are few. */
+/** What a gateway tool's call refused by the access rules named, for its record. */
+function refusedBy(name: string, args: Record<string, unknown>, error: GatewayError): CallTarget {
+  const route = name === 'route_pipeline' ? 'pipeline' : name === 'call_backend' ? 'call_backend' : 'tool';
+  return { method: 'tools/call', server: error.backend, tool: error.tool ?? name, route, arguments: args };
+}
+
+/** Names what exists (for the session's rights): every gateway tool, and the backend tools while they are few. */
 function unknownTool(name: string, scope: ToolCallScope): GatewayError {
-  const backendNames = [...scope.catalog.tools().byName.keys()];
+  const rights = scope.session.access.rights();
+  const backendNames = [...rights.tools(scope.catalog.tools()).byName.keys()];
   const listed = backendNames.slice(0, LISTED_BACKEND_TOOLS);
   const more = backendNames.length - listed.length;
-  const available = [...TOOLS_BY_NAME.keys(), ...listed].join(', ');
+  const gatewayTools = [...TOOLS_BY_NAME.keys()].filter((tool) => gatewayToolAllowed(rights, tool));
+  const available = [...gatewayTools, ...listed].join(', ');
   const rest = more > 0 ? ` and ${more} more backend tools (search_tools finds them)` : '';
   return new GatewayError('unknown_tool', `Unknown tool "${name}"; available: ${available}${rest}`);
 }

@@ -14,7 +14,7 @@ import type { CallRoute, TraceSpan } from '../../shared/observation.js';
 import { describeFilter, toolPasses } from '../../shared/tool-filter.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
-import { endSpanWith, endSpanWithResult, WatchedCall } from './observe-call.js';
+import { endSpanWith, endSpanWithResult, isAccessDenied, WatchedCall } from './observe-call.js';
 
 /** How failures of a forwarded call come back. */
 export interface ForwardPolicy {
@@ -129,10 +129,16 @@ async function forward<T extends CallToolResult | CreateTaskResult>(
   try {
     // The filter is a limit, not only a view: a tool it holds back is not reached by `call_backend` or a step.
     if (!toolPasses(tool, backend.toolFilter)) throw filteredOut(backend, tool);
+    // So are the caller's access rights: one cached decision per tool (see gateway/access/rights.ts).
+    const { access } = scope.session;
+    const refused = access.rights().refusal(access.principal, 'tool', backend.name, tool);
+    if (refused) throw refused;
     result = await scope.router.track(backend.name, scope.session, scope.caller, () => call(hop));
   } catch (error) {
     if (hop) endSpanWith(hop, error);
     if (watched) await watched.failed(error);
+    // A refusal is never a result: the caller did not reach the tool (call_backend and steps check first).
+    if (isAccessDenied(error)) throw error;
     const handling = backendRpcError(error) ? policy.backendError : policy.gatewayFailure;
     if (handling === 'forward') throw toForwardedError(error);
     if (handling === 'throw') throw error;

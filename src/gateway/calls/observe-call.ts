@@ -72,13 +72,14 @@ export class WatchedCall {
   /** The request failed: the outcome and the JSON-RPC code come from the error. */
   failed(error: unknown): Promise<void> {
     const { outcome, limit } = classify(error);
-    return this.report(outcome, toForwardedError(error).code, limit);
+    return this.report(outcome, toForwardedError(error).code, limit, accessReason(error));
   }
 
   private report(
     outcome: CallOutcome,
     errorCode: number | undefined,
     limit: string | undefined,
+    reason?: string,
   ): Promise<void> {
     const event: CallEvent = {
       type: 'call',
@@ -89,6 +90,7 @@ export class WatchedCall {
       outcome,
       errorCode,
       limit,
+      ...(reason === undefined ? {} : { reason }),
     };
     return this.session.observation.emitCall(event);
   }
@@ -141,6 +143,8 @@ export function classify(error: unknown): { outcome: CallOutcome; limit: string 
     case 'limit_exceeded':
     case 'audit_unavailable':
       return { outcome: 'refused', limit: limitOf(error) };
+    case 'access_denied':
+      return { outcome: 'refused', limit: 'access' };
     default:
       return { outcome: 'error', limit: undefined };
   }
@@ -149,6 +153,39 @@ export function classify(error: unknown): { outcome: CallOutcome; limit: string 
 function limitOf(error: GatewayError): string {
   const limit = (error.data as { limit?: unknown } | undefined)?.limit;
   return typeof limit === 'string' ? limit : error.code === 'audit_unavailable' ? 'audit' : 'unknown';
+}
+
+/** Whether `error` is a refusal by the access rules. */
+export function isAccessDenied(error: unknown): error is GatewayError {
+  return error instanceof GatewayError && error.code === 'access_denied';
+}
+
+function accessReason(error: unknown): string | undefined {
+  return isAccessDenied(error) ? error.message : undefined;
+}
+
+/**
+ * Records a client request the access rules refused before it reached a backend (outcome `refused`, limit
+ * `access`), when anyone listens. A listener's failure does not hide the refusal: the client hears of it either way.
+ */
+export async function recordAccessRefusal(
+  session: SessionState,
+  target: CallTarget,
+  error: GatewayError,
+): Promise<void> {
+  if (!session.observation.watchingCalls) return;
+  const event: CallEvent = {
+    type: 'call',
+    ...sessionFields(session),
+    startedAt: Date.now(),
+    durationMs: 0,
+    ...target,
+    outcome: 'refused',
+    errorCode: toForwardedError(error).code,
+    limit: 'access',
+    reason: error.message,
+  };
+  await session.observation.emitCall(event).catch(() => undefined);
 }
 
 /** The gateway tools that change the gateway, and the change each makes. */

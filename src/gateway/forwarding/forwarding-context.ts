@@ -9,10 +9,12 @@ import type { Backend, InputRound } from '../../shared/backend.js';
 import type { LiveCatalog } from '../hub/live-catalog.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
+import { requestRefusal } from '../access/request-access.js';
 import {
   admitRequest,
   endSpanWith,
   forwardedTarget,
+  recordAccessRefusal,
   startRequestSpan,
   WatchedCall,
 } from '../calls/observe-call.js';
@@ -103,6 +105,12 @@ export async function forwardRequest<T>(
     : undefined;
   const hop = span?.child('hop', backend.name, promptName(request));
   try {
+    // The access rules first: a refused request takes nothing from the limits.
+    const refused = requestRefusal(session.access, backend.name, request);
+    if (refused) {
+      await recordAccessRefusal(session, forwardedTarget(backend, request), refused);
+      throw refused;
+    }
     const admission =
       session.observation.gated && request.gated !== false
         ? await admitRequest(session, request.method, () => forwardedTarget(backend, request))

@@ -30,7 +30,10 @@ export async function listPrompts(context: ForwardingContext): Promise<Prompt[]>
       items.map((prompt) => ({ backend, originalName: prompt.name, item: prompt })),
     ),
   );
-  return [...index.byName.values()].map((entry) => ({ ...entry.item, name: entry.exposedName }));
+  const rights = context.session.access.rights();
+  return [...index.byName.values()]
+    .filter((entry) => rights.decide('prompt', entry.backend.name, entry.originalName).allowed)
+    .map((entry) => ({ ...entry.item, name: entry.exposedName }));
 }
 
 /**
@@ -46,7 +49,11 @@ export async function promptOf(context: ForwardingContext, exposedName: string):
   const refusal = context.catalog.promptRefusal(exposedName);
   if (refusal) throw refusal;
   if (!entry) {
-    const available = [...context.catalog.prompts().byName.keys()].join(', ') || 'none';
+    const rights = context.session.access.rights();
+    const shown = [...context.catalog.prompts().byName.values()].filter(
+      (prompt) => rights.decide('prompt', prompt.backend.name, prompt.originalName).allowed,
+    );
+    const available = shown.map((prompt) => prompt.exposedName).join(', ') || 'none';
     throw new GatewayError('unknown_prompt', `Unknown prompt "${exposedName}"; available: ${available}`);
   }
   return entry;

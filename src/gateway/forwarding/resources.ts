@@ -39,11 +39,14 @@ export async function listResources(context: ForwardingContext): Promise<Resourc
     ),
   );
   const merged: Resource[] = [];
+  const rights = context.session.access.rights();
   for (const { backend, items } of perBackend) {
     for (const resource of items) {
       const keptBy = context.catalog.claimResource(resource.uri, backend.name);
-      if (keptBy === undefined) merged.push(resource);
-      else context.logger.warn(`resource ${resource.uri} of "${backend.name}" is hidden by "${keptBy}"`);
+      // Claimed all the same: which backend owns a URI does not depend on who lists it.
+      if (keptBy === undefined) {
+        if (rights.decide('resource', backend.name, resource.uri).allowed) merged.push(resource);
+      } else context.logger.warn(`resource ${resource.uri} of "${backend.name}" is hidden by "${keptBy}"`);
     }
   }
   return merged;
@@ -60,7 +63,13 @@ export async function listTemplates(context: ForwardingContext): Promise<Resourc
     ),
   );
   // Templates withheld for a changed definition (pinning `enforce`) are left out, and reads through them refused.
-  return perBackend.flatMap(({ backend, items }) => context.catalog.admitTemplates(backend.name, items));
+  // Those the session may not read are left out too (a template is matched as its URI template is written).
+  const rights = context.session.access.rights();
+  return perBackend.flatMap(({ backend, items }) =>
+    context.catalog
+      .admitTemplates(backend.name, items)
+      .filter((template) => rights.decide('resource', backend.name, template.uriTemplate).allowed),
+  );
 }
 
 /**

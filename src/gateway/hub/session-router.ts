@@ -29,6 +29,11 @@ export interface CatalogChange {
   /** The prompts, or the resource templates, may differ (an item withheld or released: see src/pins/). */
   readonly promptsChanged?: boolean;
   readonly resourcesChanged?: boolean;
+  /**
+   * The servers the change of tools or membership concerns, when known: a session whose access rights show none of
+   * them is not told of it. Undefined: every session is.
+   */
+  readonly servers?: ReadonlySet<string> | undefined;
 }
 
 /** A list whose change a watcher hears of (see {@link SessionRouter.watch}). */
@@ -114,14 +119,18 @@ export class SessionRouter {
       if (change.membershipChanged || change.resourcesChanged) listener('resources');
     }
     for (const session of this.sessions) {
+      const { servers } = change;
+      const concerned = servers === undefined || [...servers].some((server) => sees(session, server));
+      const toolsChanged = change.toolsChanged === true && concerned;
+      const membershipChanged = change.membershipChanged === true && concerned;
       // A session that lists only the gateway's tools has seen no change to its list when backend tools change.
-      if (change.gatewayToolsChanged || (change.toolsChanged && session.listsBackendTools)) {
+      if (change.gatewayToolsChanged || (toolsChanged && session.listsBackendTools)) {
         this.send(session, { method: 'notifications/tools/list_changed' });
       }
-      if ((change.membershipChanged || change.promptsChanged) && session.advertised.prompts) {
+      if ((membershipChanged || change.promptsChanged) && session.advertised.prompts) {
         this.send(session, { method: 'notifications/prompts/list_changed' });
       }
-      if ((change.membershipChanged || change.resourcesChanged) && session.advertised.resources) {
+      if ((membershipChanged || change.resourcesChanged) && session.advertised.resources) {
         this.send(session, { method: 'notifications/resources/list_changed' });
       }
     }
@@ -224,7 +233,8 @@ export class SessionRouter {
       case 'notifications/prompts/list_changed': {
         const kind = notification.method.includes('resources') ? 'resources' : 'prompts';
         for (const session of this.sessions) {
-          if (session.advertised[kind]) this.send(session, notification as ServerNotification);
+          if (session.advertised[kind] && sees(session, backend))
+            this.send(session, notification as ServerNotification);
         }
         return;
       }
@@ -272,8 +282,9 @@ export class SessionRouter {
       }
       return;
     }
+    // Not to a session that may not see the backend (its access rights): its log lines are its own business.
     for (const session of this.sessions) {
-      if (wanted(session)) this.send(session, notification);
+      if (wanted(session) && sees(session, backend)) this.send(session, notification);
     }
   }
 
@@ -290,4 +301,9 @@ export class SessionRouter {
       });
     });
   }
+}
+
+/** Whether the session's access rights show `backend` at all. */
+function sees(session: SessionState, backend: string): boolean {
+  return session.access.rights().serverVisible(backend);
 }

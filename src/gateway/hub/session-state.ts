@@ -5,6 +5,7 @@
 import type { ClientCapabilities, ServerNotification, ServerRequest } from '@modelcontextprotocol/server';
 import type { ClientInfo, SessionIdentity } from '../../shared/observation.js';
 import type { ObservationHub } from '../observation-hub.js';
+import type { SessionAccess } from '../access/access-policy.js';
 import type { LogThreshold } from './log-levels.js';
 
 /** What a session advertised in its `initialize` answer, beyond tools. */
@@ -47,6 +48,8 @@ export interface SessionState {
   readonly listsBackendTools: boolean;
   /** Who the client is and how it came: what the gateway's events and gates know of it. */
   readonly identity: SessionIdentity;
+  /** What the session may see and call (its principal's access rights, bound for its life). */
+  readonly access: SessionAccess;
   /** The client's name and version, once it declared them. */
   client(): ClientInfo | undefined;
   /** The gateway's event source, which the call path reports to and asks the gates of. */

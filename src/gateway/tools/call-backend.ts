@@ -30,6 +30,10 @@ export const callBackend: GatewayTool = {
   handler: (raw, context) => {
     const args = CallBackendInput.parse(raw);
     const params = parseJsonObjectArgument(args.params, 'params');
+    // Checked by name first: a refusal says nothing of whether the server or the tool exists.
+    const { access } = context;
+    const denied = access.rights().refusal(access.principal, 'tool', args.server, args.tool);
+    if (denied) throw denied;
     const backend = context.directory.get(args.server);
     if (!backend) {
       throw new GatewayError(
@@ -39,7 +43,10 @@ export const callBackend: GatewayTool = {
       );
     }
     if (backend.state === 'ready' && !backend.tools().some((tool) => tool.name === args.tool)) {
-      const available = namesPassing(backend.tools(), backend.toolFilter);
+      const rights = access.rights();
+      const available = namesPassing(backend.tools(), backend.toolFilter).filter((tool) =>
+        rights.allowsTool(backend.name, tool),
+      );
       throw new GatewayError(
         'unknown_tool',
         `server "${args.server}" has no tool "${args.tool}"; its tools: ${available.join(', ') || 'none'}`,

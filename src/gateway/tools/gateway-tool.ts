@@ -16,6 +16,7 @@ import { formatIssues } from '../../config/format-issues.js';
 import type { ForwardPolicy } from '../calls/forward-tool-call.js';
 import type { NameConflict } from '../hub/catalog.js';
 import type { PendingChange } from '../hub/pin-gate.js';
+import type { SessionAccess } from '../access/access-policy.js';
 import type { ToolSearchIndex } from '../search/tool-search-index.js';
 
 /** What a tool's description may depend on. */
@@ -25,6 +26,8 @@ export interface DescriptionContext {
   readonly directory: BackendDirectory;
   /** The per-call timeout of a backend whose config sets none, in milliseconds. */
   readonly defaultTimeoutMs: number;
+  /** Whether `route_pipeline` lists the named pipeline (the session's access rights); default all. */
+  readonly showsPipeline?: ((name: string) => boolean) | undefined;
 }
 
 /** What a tool handler can reach while it runs. */
@@ -59,6 +62,11 @@ export interface ToolContext extends DescriptionContext {
   readonly withheldTool: (server: string, tool: string) => GatewayError | undefined;
   /** The changes of `server`'s definitions waiting for approval (see src/pins/). */
   readonly pinChanges: (server: string) => readonly PendingChange[];
+  /**
+   * The caller's access (see docs/auth.md#access-rules): `directory` and `searchIndex` already show only what it
+   * may see; what a tool reaches by name (a pipeline's steps, a server's tools) is checked against its rights.
+   */
+  readonly access: SessionAccess;
   /** Aborted when the caller cancels the call. */
   readonly signal: AbortSignal;
   /** Sends a progress notification to the caller; present only when the caller asked for progress. */

@@ -54,9 +54,15 @@ export const listServers: GatewayTool = {
   outputSchema: ListServersOutput,
   annotations: { title: 'List backend servers', readOnlyHint: true },
   handler: (_raw, context) => {
+    // The directory shows only the servers the caller may see; of those, only the tools it may call.
+    const rights = context.access.rights();
     const servers = context.directory.list().map((backend): ServerEntry => {
       const changes = context
         .pinChanges(backend.name)
+        // A changed definition of a tool or prompt the caller may not use is none of its business.
+        .filter(
+          ({ kind, name }) => kind === 'resourceTemplate' || rights.decide(kind, backend.name, name).allowed,
+        )
         .map(({ kind, name, changedFields, mode, withheld, firstSeen, review, approve }) => ({
           kind,
           name,
@@ -67,9 +73,11 @@ export const listServers: GatewayTool = {
           review,
           approve,
         }));
-      return { ...backend.info(), ...(changes.length > 0 ? { pinChanges: changes } : {}) };
+      return { ...rights.info(backend.info()), ...(changes.length > 0 ? { pinChanges: changes } : {}) };
     });
-    const conflicts = context.nameConflicts();
+    const conflicts = context
+      .nameConflicts()
+      .filter((conflict) => rights.allowsTool(conflict.server, conflict.name));
     const config = context.configStatus();
     const text = formatServerList(servers, conflicts);
     return Promise.resolve({

@@ -13,6 +13,7 @@ import { describeInputs } from '../../pipelines/pipeline-inputs.js';
 import { PipelineStepSchema } from '../../pipelines/pipeline-schema.js';
 import { textOf } from '../../pipelines/result-text.js';
 import { runPipeline } from '../../pipelines/run-pipeline.js';
+import { checkPipelineAccess } from '../access/pipeline-access.js';
 import { PIPELINE_STEP } from '../calls/forward-tool-call.js';
 import { endingSpan } from '../calls/observe-call.js';
 import type { DescriptionContext, GatewayTool } from './gateway-tool.js';
@@ -69,6 +70,7 @@ export const routePipeline: GatewayTool = {
     const args = RoutePipelineInput.parse(raw);
     const input = parseJsonObjectArgument(args.input, 'input');
     const pipeline = resolvePipeline(args.scenario, args.steps, context.pipelines);
+    checkPipelineAccess(pipeline, context.access);
     const outcome = await runPipeline(pipeline, {
       input,
       signal: context.signal,
@@ -107,9 +109,10 @@ export const routePipeline: GatewayTool = {
  * backends are not there is left out until they are), with their inputs; then the `custom` scenario and the
  * templates.
  */
-function describeRoutePipeline({ pipelines, directory }: DescriptionContext): string {
+function describeRoutePipeline({ pipelines, directory, showsPipeline }: DescriptionContext): string {
   const available = pipelines
     .list()
+    .filter((pipeline) => showsPipeline?.(pipeline.name) !== false)
     .filter((pipeline) => pipeline.steps.every((step) => directory.get(step.server) !== undefined));
   const named = available.map((pipeline) => {
     const inputs = pipeline.inputs && pipeline.inputs.length > 0 ? describeInputs(pipeline.inputs) : [];

@@ -6,6 +6,7 @@ import type { ClientCapabilities, ServerNotification, ServerRequest } from '@mod
 import { describe, expect, it } from 'vitest';
 
 import { GatewayError } from '../../../../src/errors/gateway-error.js';
+import { AccessPolicy } from '../../../../src/gateway/access/access-policy.js';
 import { SessionRouter } from '../../../../src/gateway/hub/session-router.js';
 import type { AdvertisedCapabilities, SessionState } from '../../../../src/gateway/hub/session-state.js';
 import { silentLogger } from '../../../../src/logger.js';
@@ -242,6 +243,38 @@ describe('a notification a backend sends', () => {
     expect(quiet.notified).toEqual([]);
     expect(chatty.notified).toEqual([
       { method: 'notifications/message', params: { level: 'info', data: 'hi', logger: 'db' } },
+    ]);
+  });
+
+  it('goes to no session whose access rights hide the backend, nor tells it of changes to that backend', async () => {
+    const router = new SessionRouter(silentLogger);
+    const seeing = session('seeing', { advertised: { prompts: true } });
+    const blind = session('blind', { advertised: { prompts: true } });
+    const policy = new AccessPolicy({
+      rules: [{ name: 'web-only', match: { principals: ['blind'] }, allow: { servers: ['web'] } }],
+    });
+    const identity = { principal: 'blind', frontDoor: 'http-legacy', sessionId: 'blind' } as const;
+    const hidden: SessionState = { ...blind.state, identity, access: policy.forSession(identity) };
+    router.attach(seeing.state);
+    router.attach(hidden);
+
+    router.routeNotification('db', {
+      method: 'notifications/message',
+      params: { level: 'info', data: 'rows' },
+    });
+    router.routeNotification('db', { method: 'notifications/prompts/list_changed' });
+    router.announce({ toolsChanged: true, servers: new Set(['db']) });
+    router.announce({ toolsChanged: true, servers: new Set(['web']) });
+    await Promise.resolve();
+
+    expect(seeing.notified.map((notification) => notification.method)).toEqual([
+      'notifications/message',
+      'notifications/prompts/list_changed',
+      'notifications/tools/list_changed',
+      'notifications/tools/list_changed',
+    ]);
+    expect(blind.notified.map((notification) => notification.method)).toEqual([
+      'notifications/tools/list_changed',
     ]);
   });
 
