@@ -14,7 +14,7 @@ import { recipientOf, type InFlightCall, type Recipient } from './request-recipi
 import { logLevelPasses } from './log-levels.js';
 import type { SessionState } from './session-state.js';
 import { EarlyTaskMessages } from '../tasks/early-task-messages.js';
-import { taskMessageFor, taskNamedBy } from '../tasks/task-messages.js';
+import { taskMessageFor } from '../tasks/task-messages.js';
 import { TaskOwners } from '../tasks/task-owners.js';
 import { UrlElicitations } from './url-elicitations.js';
 
@@ -84,11 +84,8 @@ export class SessionRouter {
     run: () => Promise<T>,
   ): Promise<T> {
     const call: InFlightCall = { session, caller };
-    let calls = this.inFlight.get(backend);
-    if (!calls) {
-      calls = new Set();
-      this.inFlight.set(backend, calls);
-    }
+    const calls = this.inFlight.get(backend) ?? new Set();
+    this.inFlight.set(backend, calls);
     calls.add(call);
     try {
       return await run();
@@ -187,13 +184,12 @@ export class SessionRouter {
 
   /**
    * Records that `session` created the task `backendTaskId` on `backend` (see {@link TaskOwners.adopt}); what the
-   * backend said of it before this is delivered once the caller has had the result that created it.
+   * backend said of it before this is delivered, in order, once the caller has had the result that created it.
    */
   adoptTask(session: SessionState, backend: string, backendTaskId: string): string {
     const taskId = this.tasks.adopt(session, backend, backendTaskId);
-    const early = this.earlyTaskMessages.take(backend, backendTaskId);
-    if (early.length > 0)
-      setImmediate(() => early.forEach((message) => this.routeNotification(backend, message)));
+    for (const message of this.earlyTaskMessages.take(backend, backendTaskId))
+      setImmediate(() => this.routeNotification(backend, message));
     return taskId;
   }
 
@@ -207,12 +203,7 @@ export class SessionRouter {
       return;
     }
     // A status of a task not adopted yet (it came before the result that created it got through) waits for it.
-    const early =
-      notification.method === 'notifications/tasks/status' ? taskNamedBy(notification) : undefined;
-    if (early !== undefined) {
-      this.earlyTaskMessages.hold(backend, early, notification);
-      return;
-    }
+    if (this.earlyTaskMessages.holdStatus(backend, notification)) return;
     switch (notification.method) {
       case 'notifications/message':
         this.forwardLog(backend, notification);
@@ -254,7 +245,7 @@ export class SessionRouter {
       this.logger.debug('dropped an elicitation completion no connected client asked for', { backend });
       return;
     }
-    const call = [...(this.inFlight.get(backend) ?? [])].findLast((candidate) => candidate.session === owner);
+    const { call } = this.ownerCall(backend, owner);
     if (call) this.deliver(owner, () => call.caller.sendNotification(notification as ServerNotification));
     else this.send(owner, notification as ServerNotification);
   }

@@ -6,6 +6,7 @@
  * task the gateway created for itself, a caller that went away) is dropped when its time is up.
  */
 import type { BackendMessage } from '../../shared/backend.js';
+import { taskNamedBy } from './task-messages.js';
 import { gatewayTaskId } from './task-owners.js';
 
 /** How long a notification waits for its task. */
@@ -19,6 +20,14 @@ export class EarlyTaskMessages {
   private count = 0;
 
   constructor(private readonly clock: () => number = Date.now) {}
+
+  /** Holds `notification` when it is a task status (of a task not adopted yet: ask first); says whether it did. */
+  holdStatus(backend: string, notification: BackendMessage): boolean {
+    const taskId =
+      notification.method === 'notifications/tasks/status' ? taskNamedBy(notification) : undefined;
+    if (taskId !== undefined) this.hold(backend, taskId, notification);
+    return taskId !== undefined;
+  }
 
   /** Holds `message` of `backend` about its task `backendTaskId`. */
   hold(backend: string, backendTaskId: string, message: BackendMessage): void {
