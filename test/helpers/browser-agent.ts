@@ -36,7 +36,8 @@ export async function authorizeAs(url: string, login: string): Promise<CallbackA
     const action = /<form[^>]*action="([^"]+)"/.exec(text)?.[1];
     if (action === undefined) return { status: response.status, text, url: next.url };
     const prompt = /name="prompt" value="([^"]+)"/.exec(text)?.[1] ?? '';
-    const fields = prompt === 'login' ? { prompt, login, password: 'any' } : { prompt };
+    const fields: Record<string, string> =
+      prompt === 'login' ? { prompt, login, password: 'any' } : { prompt };
     next = {
       url: new URL(action.replaceAll('&amp;', '&'), next.url).href,
       init: {

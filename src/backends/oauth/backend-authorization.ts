@@ -126,6 +126,8 @@ export class BackendAuthorization {
   }
 
   private authorizedWithin(signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+    // The client may answer only once its user finished: nothing left to wait for then.
+    if (this.url === undefined) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = (error?: Error): void => {
         clearTimeout(timer);
