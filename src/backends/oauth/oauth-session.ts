@@ -139,6 +139,8 @@ export class OAuthSession implements OAuthClientProvider {
       ...(tokens.expires_in === undefined ? {} : { expires_at: Date.now() + tokens.expires_in * 1000 }),
     };
     this.tokensRefused = false;
+    // Discovered again next time: a backend may move to another authorization server (its metadata then says so).
+    this.discovery = undefined;
     await this.save({ tokens: kept });
     this.refresher.schedule(kept);
   }
