@@ -102,10 +102,15 @@ export class OAuthSession implements OAuthClientProvider {
     return this.flowState;
   }
 
-  clientInformation(): StoredOAuthClientInformation | undefined {
+  clientInformation(ctx?: OAuthClientInformationContext): StoredOAuthClientInformation | undefined {
     const { clientId, clientSecret } = this.parts.settings;
     if (clientId !== undefined) {
-      return { client_id: clientId, ...(clientSecret === undefined ? {} : { client_secret: clientSecret }) };
+      // A configured client is the one for the backend's authorization server, whichever it is: stamped with it.
+      return {
+        client_id: clientId,
+        ...(clientSecret === undefined ? {} : { client_secret: clientSecret }),
+        ...(ctx === undefined ? {} : { issuer: ctx.issuer }),
+      };
     }
     const client = this.entry.client;
     // A client registered for another redirect URI (an earlier run's free port) cannot finish this run's flow.
