@@ -1,5 +1,5 @@
 /**
- * Consent with a person in the loop, through the built gateway over stdio: a remote backend that wants OAuth is
+ * Consent with a person in the loop, through the built gateway over stdio and HTTP: a remote backend that wants OAuth is
  * shown as `needs_authorization` with its URL in `list_servers` and on stderr; a call to it from a client that
  * declares URL-mode elicitation asks that client to open the URL, waits for the person, and then runs; the
  * backend's tools appear (`list_changed`) without a restart. Tokens appear nowhere the gateway writes.
@@ -8,12 +8,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { Client, type ClientCapabilities } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, type ClientCapabilities } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startAuthorizationServer, type AuthorizationServer } from '../helpers/authorization-server.js';
 import { authorizeAs } from '../helpers/browser-agent.js';
-import { CLI_PATH, callTool, writeServersConfig } from '../helpers/gateway-process.js';
+import { CLI_PATH, callTool, startHttpGateway, writeServersConfig } from '../helpers/gateway-process.js';
 import { useProcessSandbox } from '../helpers/process-sandbox.js';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend.js';
 import { textOf } from '../helpers/text-of.js';
@@ -117,5 +117,37 @@ describe('a remote backend that wants OAuth, behind the gateway', () => {
     expect(stderr()).not.toContain(token);
     const stored = await readFile(path.join(sandbox.dir, 'state', 'oauth-tokens.json'), 'utf8');
     expect(stored).not.toContain(token);
+  });
+
+  it('asks over HTTP too (a client of the 2026-07-28 era), and a later client acts as the one who authorized', async () => {
+    const config = await writeServersConfig(sandbox.dir, { remote: { url: backend.url } });
+    const gateway = await startHttpGateway(
+      ['--auto-register', config, '--state-dir', path.join(sandbox.dir, 'state')],
+      {
+        env: sandbox.env,
+      },
+    );
+    sandbox.defer(() => gateway.stop());
+    const users = ['erin', 'frank'];
+    for (const mode of ['auto', 'legacy'] as const) {
+      const client = new Client(
+        { name: `consent-http-${mode}`, version: '1.0.0' },
+        { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode } },
+      );
+      client.setRequestHandler('elicitation/create', async (request) => {
+        await authorizeAs((request.params as { url?: string }).url ?? '', users.shift() ?? '');
+        return { action: 'accept' };
+      });
+      await client.connect(new StreamableHTTPClientTransport(gateway.url));
+      sandbox.defer(() => client.close());
+      expect(client.getNegotiatedProtocolVersion()).toBe(mode === 'auto' ? '2026-07-28' : '2025-11-25');
+      if (mode === 'auto') {
+        expect(textOf(await callTool(client, 'remote__whoami', {}))).toBe('erin');
+      } else {
+        // Authorized already: this client is not asked, and the backend acts as the one who authorized it.
+        expect(textOf(await callTool(client, 'remote__whoami', {}))).toBe('erin');
+        expect(users).toEqual(['frank']);
+      }
+    }
   });
 });
