@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
  * start-gateway (with observability.ts, running-gateway.ts and open-dashboard.ts, the rest of the composition root) → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
  * auth → {transports (the front door's types), logger}; observe → {shared, errors, logger}; dashboard → {shared, errors, logger, the HTTP front door's guards}; gateway → {rpc, shared, pipelines, pins, errors};
  * commands → {backends, config, pipelines, pins, shared, errors}; pins → {shared, errors, logger};
- * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
+ * backends → {rpc, shared, errors} (backends/oauth → {shared, errors, logger}, nothing of connections); pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
  */
 const SRC_LAYERS = [
@@ -109,6 +109,17 @@ const zones = [
     './src/backends',
     layersBut('./src/backends', './src/rpc', './src/shared'),
     'Backends know nothing of the gateway, its front doors or its config file.',
+  ),
+  ...mayNotImport(
+    './src/backends/oauth',
+    [
+      ...layersBut('./src/backends', './src/shared'),
+      './src/backends/connection',
+      './src/backends/exchange',
+      './src/backends/process',
+      './src/backends/registration',
+    ],
+    'The OAuth client of remote backends knows its settings, its store and the SDK; a connection is handed its provider.',
   ),
   ...mayNotImport(
     './src/pins',

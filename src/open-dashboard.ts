@@ -129,6 +129,7 @@ function viewOf(backend: ManagedBackend): BackendView {
     nextRetryAt: info.nextRetryAt,
     lastError: info.lastError === null ? null : withoutCommandLine(info.lastError, backend),
     tools: info.tools,
+    authorizationUrl: info.authorizationUrl,
   };
 }
 

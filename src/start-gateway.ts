@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 
 import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from './backends/backend-options.js';
 import { BackendRegistry } from './backends/backend-registry.js';
+import { BackendOAuth } from './backends/oauth/backend-oauth.js';
 import { enterConfigChain } from './backends/registration/config-chain.js';
 import { createRegistrationPolicy } from './backends/registration/registration-policy.js';
 import type { LoadedConfig } from './config/load-config.js';
@@ -110,12 +111,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // Checked before anything starts, so that no backend starts for a gateway that will not serve.
   if (exposure !== undefined) throw new GatewayError('invalid_config', exposure);
   // Read before anything starts: a state file that cannot be used stops the gateway rather than trusting anew.
-  const pins = await Pins.open({
-    stateDir: resolveStateDir({ stateDir: options.stateDir, configFile: config?.file, cwd: process.cwd() }),
-    persist: options.stateDir !== undefined || config !== undefined,
-    modes: pinningModesOf(config),
-    logger,
-  });
+  const cwd = process.cwd();
+  const stateDir = resolveStateDir({ stateDir: options.stateDir, configFile: config?.file, cwd });
+  const persist = options.stateDir !== undefined || config !== undefined;
+  const pins = await Pins.open({ stateDir, persist, modes: pinningModesOf(config), logger });
+  const oauth = new BackendOAuth({ stateDir, persist, env: options.env ?? process.env });
   const configChain = enterConfigChain(config?.file);
   const pipelines = new PipelineCatalog(config?.pipelines ?? {});
   const registry = new BackendRegistry(logger, {
@@ -123,6 +123,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     defaultTimeoutMs: options.timeoutMs,
     handshakeTimeoutMs: options.startupTimeoutMs ?? DEFAULT_BACKEND_STARTUP_MS,
     configChain,
+    oauth,
     ...options.backendOptions,
   });
   const registrationFor = (from: LoadedConfig | undefined): RegistrationPolicy =>
@@ -178,7 +179,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     try {
       await Promise.all([gateway.close(), live?.close()]);
     } finally {
-      await Promise.all([registry.closeAll(), pins.close()]);
+      await Promise.all([registry.closeAll(), pins.close(), oauth.close()]);
       // Last: what the sessions and the backends ended with is recorded (and exported) first.
       await observers.close();
     }

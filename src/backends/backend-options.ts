@@ -6,6 +6,7 @@ import type { UpwardHandler } from '../shared/backend.js';
 import type { Logger } from '../logger.js';
 import type { BackendSpec } from './backend-spec.js';
 import type { ConnectionOptions } from './connection/connection.js';
+import type { BackendOAuth } from './oauth/backend-oauth.js';
 import { DEFAULT_CHILD_TRANSPORT_OPTIONS } from './process/child-transport.js';
 
 /** Timing and limits shared by all backends of a registry. */
@@ -16,6 +17,8 @@ export interface BackendOptions extends Omit<ConnectionOptions, 'logger' | 'maxM
   readonly defaultTimeoutMs: number;
   /** A call that keeps reporting progress is still cut off after this long. */
   readonly maxCallMs: number;
+  /** The OAuth client of remote backends (tokens, callbacks); without it a 401 is a failure like any other. */
+  readonly oauth?: BackendOAuth | undefined;
 }
 
 /**

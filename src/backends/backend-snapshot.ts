@@ -19,6 +19,8 @@ export interface BackendParts {
   readonly supervisor: Supervisor;
   /** The tools as the backend listed them. */
   readonly tools: readonly Tool[];
+  /** Where a person authorizes the gateway, while it waits for that. */
+  readonly authorizationUrl?: string | undefined;
 }
 
 /** A snapshot of one backend; `counters` are kept by the backend itself. */
@@ -44,5 +46,6 @@ export function snapshotOf(
     restarts: supervisor.restarts,
     nextRetryAt: nextRetryAt === undefined ? null : new Date(nextRetryAt).toISOString(),
     skippedLines: connection?.skippedLines ?? 0,
+    ...(parts.authorizationUrl === undefined ? {} : { authorizationUrl: parts.authorizationUrl }),
   };
 }

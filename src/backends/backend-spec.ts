@@ -3,6 +3,7 @@ import path from 'node:path';
 import { splitArgs } from '../shared/split-args.js';
 import type { ToolFilter } from '../shared/tool-filter.js';
 import type { RemoteKind } from './connection/remote-transport.js';
+import { resolveOAuth, type OAuthSettings } from './oauth/oauth-config.js';
 import { GATEWAY_SECRET_ENV_KEYS, type ServerConfig } from './server-config.js';
 import { resolveRestartPolicy, type RestartPolicy } from './restart-policy.js';
 
@@ -15,6 +16,8 @@ export interface BackendSpec {
   readonly remote: readonly RemoteKind[];
   /** HTTP headers for a remote backend. Never logged. */
   readonly headers: Readonly<Record<string, string>>;
+  /** How a remote backend that asks for OAuth is authorized; undefined for none (a local one, or `oauth: false`). */
+  readonly oauth: OAuthSettings | undefined;
   /** Prefix of the names the backend's tools and prompts are exposed under; "" for none. */
   readonly prefix: string;
   /** Which tools are exposed: `allow` lists the only ones, `deny` the ones left out. */
@@ -69,6 +72,7 @@ export function toBackendSpec(
     name,
     url: config.url,
     headers: config.headers ?? {},
+    oauth: config.url === undefined ? undefined : resolveOAuth(config.oauth, config.headers ?? {}),
     prefix: config.prefix ?? name,
     toolFilter: config.tools,
     command,

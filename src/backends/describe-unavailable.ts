@@ -19,8 +19,9 @@ export function describeUnavailable(
   lastError: string | undefined,
   retryAt: number | undefined,
 ): string {
-  // The reason usually starts with `backend "<name>" `, which the caller's message already says.
+  // The reason usually starts with `backend "<name>" ` (and `is `), which the caller's message already says.
   const reason = lastError?.replace(`backend "${name}" `, '');
+  if (state === 'needs_authorization') return reason?.replace(/^is /, '') ?? 'waiting for authorization';
   const advise = (advice: string): string => `${state}${withAdvice(reason, advice)}`;
   switch (state) {
     case 'disabled':

@@ -2,42 +2,33 @@
  * One backend MCP server as the registry owns it: its lifecycle state and counters, its current connection, and
  * the supervisor that restarts it. Requests go through `request-exchange.ts`.
  */
-import type { ZodType } from 'zod';
-
-import type {
-  CallToolResult,
-  CreateTaskResult,
-  ServerCapabilities,
-  TaskMetadata,
-  Tool,
-} from '@modelcontextprotocol/server';
+import type { Tool } from '@modelcontextprotocol/server';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logger.js';
-import type { Backend, BackendCallOptions, BackendMessage } from '../shared/backend.js';
+import type { Backend, BackendMessage } from '../shared/backend.js';
 import type { BackendInfo, BackendState } from '../shared/backend-info.js';
 import { formatCommandLine, type BackendSpec } from './backend-spec.js';
 import { snapshotOf } from './backend-snapshot.js';
 import { connectionOptions, type BackendEvents, type BackendOptions } from './backend-options.js';
 import { BackendConnection } from './connection/connection.js';
 import { exchangeInRounds, type AskClient } from './exchange/input-rounds.js';
-import { parseWith } from './exchange/request-exchange.js';
 import { DISABLED_ON_REQUEST, unavailableError } from './describe-unavailable.js';
 import { Supervisor } from './supervision.js';
 import { ResourceSubscriptions } from './resource-subscriptions.js';
-import { ToolList } from './tool-list.js';
-import { callTool, startToolTask, type Exchanger } from './exchange/tool-call.js';
+import type { Exchanger } from './exchange/tool-call.js';
+import { BackendRequests } from './backend-requests.js';
+import { authorizationOf, type BackendAuthorization } from './oauth/backend-authorization.js';
 
 /** One running (or failed, or stopped) backend. */
-export class ManagedBackend implements Backend {
+export class ManagedBackend extends BackendRequests implements Backend {
   private currentState: BackendState = 'starting';
   private connection: BackendConnection | undefined;
-  private readonly toolList = new ToolList();
   private startedAt: number | undefined;
-  private callCount = 0;
-  private errorCount = 0;
   private lastErrorMessage: string | undefined;
   private stopping = false;
   private readonly supervisor: Supervisor;
+  /** Present for a remote backend that may ask for OAuth. */
+  private readonly authorization: BackendAuthorization | undefined;
   /** Prefix of the names its tools and prompts are exposed under; "" for none. */
   readonly prefix: string;
   /** Which of its tools are exposed. */
@@ -50,6 +41,7 @@ export class ManagedBackend implements Backend {
     private readonly logger: Logger,
     private readonly events: BackendEvents,
   ) {
+    super();
     if (spec.disabled) this.currentState = 'disabled';
     this.prefix = spec.prefix;
     this.toolFilter = spec.toolFilter;
@@ -62,6 +54,12 @@ export class ManagedBackend implements Backend {
       changed: () => this.events.changed(),
     });
     this.resources = new ResourceSubscriptions(this.name, this.send, () => this.connection, logger);
+    this.authorization = authorizationOf(spec, options.oauth, logger, {
+      needed: () => this.awaitAuthorization(),
+      authorized: () => this.startAfresh(),
+      ask: (asked, signal) => this.events.request(this.name, asked, signal),
+      notify: (notification) => this.events.notification(this.name, notification),
+    });
   }
 
   get name(): string {
@@ -93,7 +91,11 @@ export class ManagedBackend implements Backend {
     } catch (error) {
       if (this.stopping || this.state === 'disabled') throw error;
       // An entry that would start this gateway again is wrong until it is edited: retrying cannot help.
-      const retry = options.retry === true && (error as GatewayError).code !== 'self_reference';
+      // Nor can it while a person has to authorize the gateway: the callback starts it.
+      const retry =
+        options.retry === true &&
+        (error as GatewayError).code !== 'self_reference' &&
+        this.authorization?.url === undefined;
       this.fail(error as GatewayError, retry ? this.supervisor.startFailed() : undefined);
       throw error;
     }
@@ -120,13 +122,21 @@ export class ManagedBackend implements Backend {
 
   /** Starts a disabled backend (see {@link disable}), retried under its restart policy as at registration. */
   async enable(): Promise<void> {
-    if (this.currentState !== 'disabled') return;
+    if (this.currentState === 'disabled') await this.startAfresh();
+  }
+
+  /** A new connection, retried under the restart policy (after `enable`, or once a person authorized). */
+  private async startAfresh(): Promise<void> {
+    if (this.stopping) return;
     await this.dropConnection('starting', undefined);
     await this.start({ retry: true }).finally(() => this.events.changed());
   }
 
   /** Ends the current connection (its calls in flight fail) and any pending restart, entering `state`. */
-  private async dropConnection(state: 'starting' | 'disabled', lastError: string | undefined): Promise<void> {
+  private async dropConnection(
+    state: 'starting' | 'disabled' | 'needs_authorization',
+    lastError: string | undefined,
+  ): Promise<void> {
     this.lastErrorMessage = lastError;
     this.supervisor.reset();
     const previous = this.connection;
@@ -136,86 +146,36 @@ export class ManagedBackend implements Backend {
     await previous?.close();
   }
 
-  /**
-   * Calls one of the backend's tools and returns its result unchanged (content, structuredContent, isError). The
-   * timeout restarts on every progress notification, up to `maxCallMs` in all.
-   */
-  callTool(
-    tool: string,
-    args: Record<string, unknown>,
-    options: BackendCallOptions = {},
-  ): Promise<CallToolResult> {
-    this.callCount += 1;
-    return callTool(this.send, this.name, tool, args, options, this.toolList.runsOnlyAsTask(tool));
-  }
-
-  /** Calls a tool as the task the caller asked for; see `Backend.callToolAsTask`. */
-  callToolAsTask(
-    tool: string,
-    args: Record<string, unknown>,
-    task: TaskMetadata,
-    options: BackendCallOptions = {},
-  ): Promise<CreateTaskResult | CallToolResult> {
-    // A backend that runs no tools as tasks is asked for a plain call, as a receiver that does not declare tasks
-    // must treat a task-augmented one.
-    if (this.capabilities()?.tasks?.requests?.tools?.call === undefined)
-      return this.callTool(tool, args, options);
-    this.callCount += 1;
-    return startToolTask(this.send, `${this.name}.${tool}`, tool, args, task, options);
-  }
-
-  /**
-   * Sends any request to the backend (resources, prompts, completion...) under the same rules as a tool call:
-   * the backend must be ready, the call has a timeout (reset by progress), the caller's cancellation reaches the
-   * backend, and a failure is a GatewayError naming the backend and what was asked.
-   */
-  request<T>(
-    request: BackendMessage,
-    resultSchema: ZodType<T>,
-    options: BackendCallOptions = {},
-  ): Promise<T> {
-    return this.send(request, parseWith(resultSchema), options, {
-      label: `${this.name} ${request.method}`,
-    });
-  }
-
-  /** Sends a notification to the backend (roots changed...); ignored unless ready. */
-  async notify(notification: BackendMessage): Promise<void> {
-    if (this.currentState !== 'ready' || !this.connection) return;
-    await this.connection.client.notification(notification);
-  }
-
-  /** What the backend said it can do in its `initialize` answer, while connected. */
-  capabilities(): ServerCapabilities | undefined {
-    return this.currentState === 'ready' ? this.connection?.client.getServerCapabilities() : undefined;
-  }
-
   /** Stops the backend for good: cancels a pending restart, closes the client and ends its process group. */
   async close(): Promise<void> {
     this.stopping = true;
     this.currentState = 'stopped';
     this.supervisor.stop();
+    this.authorization?.close();
     await this.connection?.close();
   }
 
   /** A snapshot for `list_servers`. */
   info(): BackendInfo {
     const { currentState: state, connection, startedAt, supervisor } = this;
+    const authorizationUrl = state === 'needs_authorization' ? this.authorization?.url : undefined;
     return snapshotOf(
       this.spec,
-      { state, connection, startedAt, supervisor, tools: this.toolList.all },
-      {
-        calls: this.callCount,
-        errors: this.errorCount,
-        lastError: this.lastErrorMessage ?? null,
-      },
+      { state, connection, startedAt, supervisor, tools: this.toolList.all, authorizationUrl },
+      { calls: this.callCount, errors: this.errorCount, lastError: this.lastErrorMessage ?? null },
     );
   }
 
+  protected currentConnection(): BackendConnection | undefined {
+    return this.connection;
+  }
+
   /** Readiness, then the exchange; every failure counts as an error of this backend. */
-  private readonly send: Exchanger = async (request, check, options, what) => {
-    const connection = this.connection;
+  protected readonly send: Exchanger = async (request, check, options, what) => {
     try {
+      if (this.currentState === 'needs_authorization')
+        await this.authorization?.authorizeCall(options.signal);
+      const connection = this.connection;
       if (this.currentState !== 'ready' || !connection) throw this.unavailable(what.tool);
       const context = {
         backend: this.name,
@@ -236,9 +196,10 @@ export class ManagedBackend implements Backend {
   /** Opens a new connection and makes it current; throws a GatewayError describing why it could not. */
   private async connect(): Promise<void> {
     this.currentState = 'starting';
+    const authProvider = await this.authorization?.provider();
     const connection: BackendConnection = new BackendConnection(
       this.spec,
-      connectionOptions(this.spec, this.options, this.logger),
+      { ...connectionOptions(this.spec, this.options, this.logger), authProvider },
       {
         onRequest: (request, signal) => this.events.request(this.name, request, signal),
         onNotification: (notification) => this.onNotification(connection, notification),
@@ -294,7 +255,21 @@ export class ManagedBackend implements Backend {
   }
 
   private fail(error: GatewayError, note?: string): void {
+    const waiting = this.authorization?.describe();
+    if (waiting !== undefined) {
+      // No retry helps until a person authorizes: the callback starts the backend again.
+      this.supervisor.stop();
+      this.currentState = 'needs_authorization';
+      this.lastErrorMessage = waiting;
+      return;
+    }
     this.currentState = 'failed';
     this.lastErrorMessage = note === undefined ? error.message : `${error.message}; ${note}`;
+  }
+
+  /** A person must authorize a backend in use (its tokens were refused): calls wait or fail until then. */
+  private awaitAuthorization(): void {
+    if (this.currentState !== 'ready') return;
+    void this.dropConnection('needs_authorization', this.authorization?.describe());
   }
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import { PinningModeSchema } from '../shared/pinning-mode.js';
+import { ServerOAuthSchema } from './oauth/oauth-config.js';
 import { splitArgs } from '../shared/split-args.js';
 
 /** Backend names: what `register_server` accepts and what prefixes a backend's tools. */
@@ -57,6 +58,11 @@ export const ServerConfigSchema = z
     url: z.url({ protocol: /^https?$/, error: 'url must be an http:// or https:// URL' }).optional(),
     /** HTTP headers sent to a remote backend (e.g. Authorization). Never logged. */
     headers: z.record(z.string(), z.string()).optional(),
+    /**
+     * How the gateway gets tokens for a remote backend that asks for OAuth (a 401 naming its metadata): a
+     * configured client and grant; `false` for none. Default: on, for a backend that sends no Authorization header.
+     */
+    oauth: ServerOAuthSchema.optional(),
     /** Prefix of the backend's tool and prompt names (`<prefix>__<name>`); default the server name, "" for none. */
     prefix: z
       .string()
@@ -111,6 +117,9 @@ export const ServerConfigSchema = z
   })
   .refine((server) => (server.command === undefined) !== (server.url === undefined), {
     error: 'give exactly one of "command" (a local server) and "url" (a remote one)',
+  })
+  .refine((server) => server.oauth === undefined || server.url !== undefined, {
+    error: '"oauth" goes with "url": only a remote server is authorized by OAuth',
   })
   .refine(
     (server) => server.type === undefined || (server.type === 'stdio') === (server.command !== undefined),

@@ -44,6 +44,11 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     return node;
   }
 
+  // Only a web address: the URL comes from the backend's authorization server.
+  function authorizeLink(url) {
+    if (!/^https?:\/\//.test(url || '')) return '';
+    return el('div', {}, [el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, ['Authorize'])]);
+  }
   function renderBackends() {
     replace('backends', state.backends.map(function (b) {
       var uptime = b.uptimeMs === null ? '' : duration(b.uptimeMs + (Date.now() - receivedAt));
@@ -56,7 +61,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
         el('td', { class: 'restarts' }, [text(b.restarts)]),
         el('td', { class: 'calls' }, [b.calls + ' / ' + b.errors]),
         el('td', { class: 'tools' }, [b.tools.join(', ')]),
-        el('td', { class: 'error' }, [text(b.lastError)]),
+        el('td', { class: 'error' }, [text(b.lastError), authorizeLink(b.authorizationUrl)]),
         el('td', { class: 'actions' }, [
           button('Restart', 'restart', { server: b.name }, disabled),
           disabled

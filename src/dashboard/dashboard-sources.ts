@@ -26,6 +26,8 @@ export interface BackendView {
   /** The last error, the command line in it replaced by {@link program}. */
   readonly lastError: string | null;
   readonly tools: readonly string[];
+  /** Where a person authorizes the gateway, while the backend waits for that (`needs_authorization`). */
+  readonly authorizationUrl?: string | undefined;
 }
 
 /** A changed definition waiting for approval (see docs/pinning.md). */

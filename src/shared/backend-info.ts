@@ -7,9 +7,17 @@ import { z } from 'zod';
 /**
  * Where a backend is in its life: `starting` (spawned, handshake under way), `ready`, `failed` (a restart may be
  * due: see `nextRetryAt`), `stopped` (removed, or the gateway is shutting down), `disabled` (listed by the config
- * with `"disabled": true`, never started).
+ * with `"disabled": true`, never started), `needs_authorization` (a remote backend waits for a person to authorize
+ * the gateway at `authorizationUrl`).
  */
-export const BACKEND_STATES = ['starting', 'ready', 'failed', 'stopped', 'disabled'] as const;
+export const BACKEND_STATES = [
+  'starting',
+  'ready',
+  'failed',
+  'stopped',
+  'disabled',
+  'needs_authorization',
+] as const;
 
 /** One of {@link BACKEND_STATES}. */
 export type BackendState = (typeof BACKEND_STATES)[number];
@@ -38,6 +46,8 @@ export const BackendInfoSchema = z.object({
   /** Lines on the backend's stdout that were not JSON-RPC and were skipped, on the current connection. */
   skippedLines: z.number().int(),
   lastError: z.string().nullable(),
+  /** The URL a person opens to authorize the gateway, while the state is `needs_authorization`. */
+  authorizationUrl: z.string().optional(),
 });
 
 /** A snapshot of one backend, for `list_servers`. */

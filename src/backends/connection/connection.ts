@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 
-import { Client } from '@modelcontextprotocol/client';
-import type { Transport, Tool } from '@modelcontextprotocol/client';
+import { Client, UnauthorizedError } from '@modelcontextprotocol/client';
+import type { OAuthClientProvider, Transport, Tool } from '@modelcontextprotocol/client';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { plainMessage } from '../../errors/protocol-error.js';
 import { toProtocolError } from '../../errors/to-wire.js';
@@ -50,6 +50,8 @@ export interface ConnectionOptions extends ChildTransportOptions {
    * would start a gateway on one of them is refused (see `config-chain.ts`).
    */
   readonly configChain?: readonly string[] | undefined;
+  /** Authorizes a remote backend's requests by OAuth (see `oauth/`). */
+  readonly authProvider?: OAuthClientProvider | undefined;
 }
 
 /** A backend speaking MCP with the gateway as its client. */
@@ -169,13 +171,15 @@ export class BackendConnection {
       }
       try {
         await this.handshake(
-          await createRemoteTransport(kind, url, this.spec.headers),
+          await createRemoteTransport(kind, url, this.spec.headers, this.options.authProvider),
           false,
           kind === 'sse' ? '2025-11-25' : this.spec.protocol,
         );
         this.currentClient.onclose = onclose;
         return;
       } catch (error) {
+        // A server that wants authorization said so: SSE would only ask for it again.
+        if (UnauthorizedError.isInstance(error)) throw error;
         failures.push(`${kind === 'sse' ? 'SSE' : 'Streamable HTTP'} (${plainMessage(error)})`);
         if (kind !== kinds.at(-1)) {
           this.options.logger.info('Streamable HTTP failed; trying SSE', { error: plainMessage(error) });

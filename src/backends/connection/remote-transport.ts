@@ -3,25 +3,32 @@
  * speak it. The SDK modules behind them are loaded only when a remote backend is used: a gateway of local backends
  * (and `mcp-gateway --version`) never pays for them.
  */
+import type { OAuthClientProvider } from '@modelcontextprotocol/client';
 import type { Transport } from '@modelcontextprotocol/server';
 
 /** How a remote backend is reached. */
 export type RemoteKind = 'streamable-http' | 'sse';
 
-/** Creates the transport of one kind for `url`, sending `headers` with every request (the SSE stream's included). */
+/**
+ * Creates the transport of one kind for `url`, sending `headers` with every request (the SSE stream's included),
+ * and authorizing its requests with `authProvider` (OAuth) when given.
+ */
 export async function createRemoteTransport(
   kind: RemoteKind,
   url: string,
   headers: Readonly<Record<string, string>>,
+  authProvider?: OAuthClientProvider,
 ): Promise<Transport> {
   const requestInit = { headers: { ...headers } };
+  const auth = authProvider === undefined ? {} : { authProvider };
   if (kind === 'streamable-http') {
     const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
-    return new StreamableHTTPClientTransport(new URL(url), { requestInit });
+    return new StreamableHTTPClientTransport(new URL(url), { requestInit, ...auth });
   }
   const { SSEClientTransport } = await import('@modelcontextprotocol/client');
   return new SSEClientTransport(new URL(url), {
     requestInit,
+    ...auth,
     eventSourceInit: { fetch: withHeaders(headers) },
   });
 }
