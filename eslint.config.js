@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 /**
  * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
  * start-gateway → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
- * observe → {shared, errors, logger}; gateway → {rpc, shared, pipelines, errors};
+ * observe → {shared, errors, logger}; cluster → {backends, shared, errors, logger}; gateway → {rpc, shared, pipelines, errors};
  * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
  */
@@ -22,6 +22,7 @@ const SRC_LAYERS = [
   './src/commands',
   './src/transports',
   './src/observe',
+  './src/cluster',
   './src/gateway',
   './src/backends',
   './src/pipelines',
@@ -81,6 +82,11 @@ const zones = [
     './src/observe',
     layersBut('./src/observe', './src/shared'),
     'Watchers (the audit log, the limits) know the gateway only through the observation seam in src/shared.',
+  ),
+  ...mayNotImport(
+    './src/cluster',
+    layersBut('./src/cluster', './src/backends', './src/shared'),
+    'The cluster shares the runtime registry through Redis; it wraps the backend registry and knows no gateway.',
   ),
   ...mayNotImport(
     './src/gateway',

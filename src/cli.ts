@@ -13,7 +13,12 @@ import { createImportCommand } from './commands/import/import-command.js';
 import { createValidateCommand } from './commands/validate/validate-command.js';
 import { loadConfig } from './config/load-config.js';
 import { createStderrLogger, stderrAndFile } from './logger.js';
-import { describeExposureProblem, startGateway, type RunningGateway } from './start-gateway.js';
+import {
+  clusterSettingsFrom,
+  describeExposureProblem,
+  startGateway,
+  type RunningGateway,
+} from './start-gateway.js';
 
 /** Exit code of a bad flag or value. */
 const EXIT_USAGE = 2;
@@ -82,6 +87,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
       stopping: signals.stopping,
       allowRegister: options.allowRegister === true,
       expose: options.expose,
+      cluster: clusterSettingsFrom(options, process.env),
       http: {
         authTokens,
         allowedHosts: options.allowedHosts,

@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from './backends/backend-options.js';
 import { BackendRegistry } from './backends/backend-registry.js';
 import { enterConfigChain } from './backends/registration/config-chain.js';
+import { joinIfClustered, type ClusterSettings } from './cluster/join-if-clustered.js';
 import { createRegistrationPolicy } from './backends/registration/registration-policy.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { GatewayError } from './errors/gateway-error.js';
@@ -23,6 +24,7 @@ import { AUTH_TOKEN_ENV, type AuthToken } from './transports/http/bearer-auth.js
 import { isLoopbackAddress } from './transports/http/host-check.js';
 import type { HttpHandle, HttpOptions } from './transports/http/serve-http.js';
 
+export { CLUSTER_KEY_ENV, clusterSettingsFrom, REDIS_URL_ENV } from './cluster/join-if-clustered.js';
 export { EXPOSE_MODES } from './gateway/expose-mode.js';
 export { AUTH_TOKEN_ENV, describeTokensProblem, parseAuthToken } from './transports/http/bearer-auth.js';
 export type { AuthToken } from './transports/http/bearer-auth.js';
@@ -83,6 +85,8 @@ export interface StartGatewayOptions {
    * instead of being waited for, and the gateway comes up with none, to be closed by the caller.
    */
   readonly stopping?: AbortSignal | undefined;
+  /** HTTP only: join the cluster these settings name (runtime registrations shared through Redis). */
+  readonly cluster?: ClusterSettings | undefined;
 }
 
 /** A running gateway. */
@@ -142,9 +146,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
   // A reload may change `registration`: the gateway asks whichever policy is in force.
   let registration = registrationFor(config);
+  let registrationFrom = config;
+  const cluster = await joinIfClustered(options, { registry, logger, config: () => registrationFrom });
   let live: LiveConfig | undefined;
   const gateway = createGateway({
-    directory: registry,
+    directory: cluster?.directory ?? registry,
     pipelines,
     baseDir: options.baseDir ?? process.cwd(),
     logger,
@@ -167,7 +173,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const closeCore = async (): Promise<void> => {
     started();
     try {
-      await Promise.all([gateway.close(), live?.close()]);
+      await Promise.all([gateway.close(), live?.close(), cluster?.close()]);
     } finally {
       await registry.closeAll();
       // Last: what the sessions and the backends ended with is recorded first.
@@ -184,7 +190,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       pipelines,
       // The command line's --expose wins over the file's, then and at every reload.
       applyExpose: (mode) => (options.expose === undefined ? gateway.setExpose(mode ?? 'all') : undefined),
-      applyRegistration: (from) => (registration = registrationFor(from)),
+      applyRegistration: (from) => (registration = registrationFor((registrationFrom = from))),
       reported: (change) => gateway.observation.reportChange(change),
       logger,
     });
@@ -238,6 +244,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       ...options.http,
       maxSessions: config?.limits?.sessions,
       admitSession: observers.admitSession,
+      sessionIdPrefix: cluster?.replicaId,
       host: options.host,
       port: options.port,
       logger,
@@ -249,7 +256,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
     if (options.allowRegister === true) {
       logger.warn(
-        'register_server is on: clients that pass the front door can start commands on this machine',
+        `register_server is on: clients that pass the front door can start commands on ${cluster ? 'every replica' : 'this machine'}`,
         {
           allowCommands: config?.registration?.allowCommands ?? 'any',
         },
@@ -265,6 +272,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     try {
       await keepConfigLive();
       await registerConfiguredServers(registry, config, logger);
+      await cluster?.start(http.url); // after the config servers, which come first in every replica's order
       started();
       initialized = true;
     } catch (error) {

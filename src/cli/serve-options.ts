@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import {
   AUTH_TOKEN_ENV,
+  CLUSTER_KEY_ENV,
   DEFAULT_BACKEND_STARTUP_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
@@ -16,6 +17,7 @@ import {
   normalizeAllowedHost,
   normalizeAllowedOrigin,
   parseAuthToken,
+  REDIS_URL_ENV,
   TRANSPORTS,
   type AuthToken,
   type TransportKind,
@@ -43,6 +45,9 @@ export interface CliOptions {
   startupTimeout: number;
   logFile?: string;
   auditLog?: string;
+  redis?: string;
+  clusterKeyFile?: string;
+  advertiseUrl?: string;
 }
 
 function parseInteger(name: string, min: number, max: number) {
@@ -153,6 +158,15 @@ export function buildProgram(): Command {
         .argParser(parseInteger('--drain-timeout', 0, 86_400_000))
         .default(DEFAULT_DRAIN_TIMEOUT_MS),
     )
+    .option(
+      '--redis <url>',
+      `join a cluster of replicas sharing runtime registrations through this Redis (default: $${REDIS_URL_ENV})`,
+    )
+    .option(
+      '--cluster-key-file <file>',
+      `file with the cluster key (mode 0600), instead of $${CLUSTER_KEY_ENV}`,
+    )
+    .option('--advertise-url <url>', "URL other replicas reach this one at (default: the listener's)")
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });

@@ -29,6 +29,7 @@ export type GatewayErrorCode =
   | 'client_lacks_capability'
   | 'limit_exceeded'
   | 'audit_unavailable'
+  | 'cluster_unavailable'
   | 'internal';
 
 /** Options for {@link GatewayError}. */

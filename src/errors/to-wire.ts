@@ -49,6 +49,7 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   client_lacks_capability: ProtocolErrorCode.InvalidRequest,
   limit_exceeded: LIMIT_EXCEEDED,
   audit_unavailable: ProtocolErrorCode.InternalError,
+  cluster_unavailable: ProtocolErrorCode.InternalError,
   internal: ProtocolErrorCode.InternalError,
 };
 

@@ -48,6 +48,8 @@ export interface McpEndpointOptions {
   readonly maxSessions: number;
   /** Per-principal session limits; none when undefined. */
   readonly admitSession?: SessionAdmission | undefined;
+  /** Session ids become `<prefix>.<uuid>` (see `HttpOptions.sessionIdPrefix`). */
+  readonly sessionIdPrefix?: string | undefined;
   readonly logger: Logger;
   /** Answers a refused request (and logs what is worth logging). */
   readonly refuse: (res: ServerResponse, rejection: Rejection) => void;
@@ -170,7 +172,8 @@ export class McpEndpoint {
       refuse(res, tooManySessions(admission.message, admission.retryAfterMs));
       return;
     }
-    const id = randomUUID();
+    const prefix = this.options.sessionIdPrefix;
+    const id = prefix === undefined ? randomUUID() : `${prefix}.${randomUUID()}`;
     let opened: AcquiredSession<Session> | undefined;
     let entry: Session | undefined;
     // The callbacks below run once the session is connected (during `handleRequest`), after `entry` is set.

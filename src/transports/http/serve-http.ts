@@ -59,6 +59,8 @@ export interface HttpOptions {
   readonly drainTimeoutMs?: number | undefined;
   /** What `/readyz` reports: ready (200) once nothing is starting, with what is starting or failed, by name. */
   readonly readiness?: (() => Readiness) | undefined;
+  /** Session ids become `<prefix>.<uuid>` (a cluster replica's id, so that any replica can tell the owner). */
+  readonly sessionIdPrefix?: string | undefined;
 }
 
 /** What the readiness probe says of the gateway's backends: names only, never how they are started. */
@@ -108,6 +110,7 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
     sessionIdleMs: options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
     maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
     admitSession: options.admitSession,
+    sessionIdPrefix: options.sessionIdPrefix,
     logger,
     refuse,
   });
