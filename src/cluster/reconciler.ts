@@ -25,6 +25,8 @@ export interface ReconcilerOptions {
   /** Resolves when this replica's registration policy lets the entry's command run; rejects saying why not. */
   readonly allows: (entry: RegistryEntry) => Promise<unknown>;
   readonly logger: Logger;
+  /** Called after each pass (refusals change what this replica reports without changing its backends). */
+  readonly passed?: (() => void) | undefined;
 }
 
 /** One replica's reconcile loop. */
@@ -112,6 +114,7 @@ export class Reconciler {
       );
     }
     this.rev = snapshot.rev;
+    this.options.passed?.();
     await Promise.all(starts);
   }
 

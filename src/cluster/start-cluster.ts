@@ -56,6 +56,7 @@ export async function joinCluster(settings: ClusterSettings, options: JoinOption
   const reconciler = new Reconciler(store, directory, {
     sealKey: keys.seal,
     logger,
+    passed: () => publisher.schedule(),
     allows: (entry) =>
       options.allows({
         name: entry.name,
