@@ -8,8 +8,9 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
- * start-gateway → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
- * observe → {shared, errors, logger}; cluster → {backends, shared, errors, logger}; gateway → {rpc, shared, pipelines, errors};
+ * start-gateway (with observability.ts, running-gateway.ts and open-dashboard.ts, the rest of the composition root) → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
+ * auth → {transports (the front door's types), logger}; observe → {shared, errors, logger}; cluster → {backends, shared, errors, logger}; dashboard → {shared, errors, logger, the HTTP front door's guards}; gateway → {rpc, shared, pipelines, pins, errors};
+ * commands → {backends, config, pipelines, pins, shared, errors}; pins → {shared, errors, logger};
  * backends → {rpc, shared, errors}; pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
  */
@@ -17,15 +18,20 @@ const SRC_LAYERS = [
   './src/cli.ts',
   './src/cli',
   './src/start-gateway.ts',
+  './src/observability.ts',
+  './src/running-gateway.ts',
   './src/reload',
   './src/index.ts',
   './src/commands',
   './src/transports',
+  './src/dashboard',
+  './src/auth',
   './src/observe',
   './src/cluster',
   './src/gateway',
   './src/backends',
   './src/pipelines',
+  './src/pins',
   './src/config',
   './src/rpc',
   './src/shared',
@@ -79,6 +85,17 @@ const zones = [
     'A front door knows sessions and its protocol, nothing of backends or of the gateway itself.',
   ),
   ...mayNotImport(
+    './src/dashboard',
+    layersBut('./src/dashboard', './src/shared'),
+    "The dashboard sees the gateway through the sources it is handed, and reuses only the front door's guards.",
+    { './src/transports': ['./http/bearer-auth.ts', './http/host-check.ts', './http/http-responses.ts'] },
+  ),
+  ...mayNotImport(
+    './src/auth',
+    layersBut('./src/auth', './src/transports'),
+    'The resource server knows the front door it guards (its types) and OAuth, nothing of the gateway.',
+  ),
+  ...mayNotImport(
     './src/observe',
     layersBut('./src/observe', './src/shared'),
     'Watchers (the audit log, the limits) know the gateway only through the observation seam in src/shared.',
@@ -90,7 +107,7 @@ const zones = [
   ),
   ...mayNotImport(
     './src/gateway',
-    layersBut('./src/gateway', './src/rpc', './src/shared', './src/pipelines'),
+    layersBut('./src/gateway', './src/rpc', './src/shared', './src/pipelines', './src/pins'),
     'The gateway reaches backends through the seam in src/shared, never their implementation.',
     { './src/backends': ['./server-config.ts'], './src/config': ['./format-issues.ts'] },
   ),
@@ -98,6 +115,11 @@ const zones = [
     './src/backends',
     layersBut('./src/backends', './src/rpc', './src/shared'),
     'Backends know nothing of the gateway, its front doors or its config file.',
+  ),
+  ...mayNotImport(
+    './src/pins',
+    layersBut('./src/pins', './src/shared'),
+    'Pins know their state file and definitions; the gateway and the pins command use them, not the other way round.',
   ),
   ...mayNotImport(
     './src/pipelines',
@@ -113,6 +135,7 @@ const zones = [
       './src/pipelines': ['./pipelines-section.ts', './pipeline-schema.ts'],
       './src/gateway': ['./expose-mode.ts'],
       './src/observe': ['./audit-config.ts', './limits-config.ts'],
+      './src/auth': ['./auth-config.ts'],
     },
   ),
   ...mayNotImport(

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `mcp-gateway` command: the subcommands (`validate`, `import`), or serving: parses the flags, loads the config,
+ * The `mcp-gateway` command: the subcommands (`validate`, `import`, `pins`), or serving: parses the flags, loads the config,
  * starts the gateway, reloads it on SIGHUP, and shuts it down on a signal or when the client goes away. With
  * `cli/process-lifecycle.ts` (a second signal), the only place that calls process.exit.
  */
@@ -10,6 +10,7 @@ import { buildProgram, readAuthTokens, type CliOptions } from './cli/serve-optio
 import { EXIT_FAILURE, shutdown, watchProcessSignals } from './cli/process-lifecycle.js';
 import { terminalHint } from './cli/terminal-hint.js';
 import { createImportCommand } from './commands/import/import-command.js';
+import { createPinsCommand } from './commands/pins/pins-command.js';
 import { createValidateCommand } from './commands/validate/validate-command.js';
 import { loadConfig } from './config/load-config.js';
 import { createStderrLogger, stderrAndFile } from './logger.js';
@@ -39,6 +40,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const io = { stderr: (text: string) => process.stderr.write(text), env: process.env, cwd: process.cwd() };
   program.addCommand(createValidateCommand(io, done).copyInheritedSettings(program));
   program.addCommand(createImportCommand(done));
+  program.addCommand(
+    createPinsCommand({ ...io, stdout: (text: string) => process.stdout.write(text) }, done),
+  );
   program.action(() => undefined);
   try {
     await program.parseAsync(argv);
@@ -56,7 +60,13 @@ async function main(argv: readonly string[]): Promise<number> {
 async function serve(options: CliOptions, argv: readonly string[]): Promise<number> {
   const authTokens = readAuthTokens(options.authToken);
   if (typeof authTokens === 'string') return usageError(authTokens);
-  const exposure = describeExposureProblem(options.transport, options.host, authTokens);
+  // With a config file, its "auth" section may be what guards the listener: checked again once it is read.
+  const exposure = describeExposureProblem(
+    options.transport,
+    options.host,
+    authTokens,
+    !!options.autoRegister,
+  );
   if (exposure !== undefined) return usageError(exposure);
   let write: ((line: string) => void) | undefined;
   try {
@@ -74,6 +84,8 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
   try {
     const config = options.autoRegister === undefined ? undefined : await loadConfig(options.autoRegister);
     for (const warning of config?.warnings ?? []) logger.warn(`${config?.file ?? ''}: ${warning}`);
+    const unguarded = describeExposureProblem(options.transport, options.host, authTokens, !!config?.auth);
+    if (unguarded !== undefined) return usageError(unguarded);
     gateway = await startGateway({
       transport: options.transport,
       host: options.host,
@@ -83,11 +95,14 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
       logger,
       config,
       watch: options.watch,
+      dashboard: options.dashboard,
       auditLog: options.auditLog,
+      adminPort: options.adminPort,
       stopping: signals.stopping,
       allowRegister: options.allowRegister === true,
       expose: options.expose,
       cluster: clusterSettingsFrom(options, process.env),
+      stateDir: options.stateDir,
       http: {
         authTokens,
         allowedHosts: options.allowedHosts,

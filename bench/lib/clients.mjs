@@ -88,13 +88,16 @@ export function connectFloorRelay(scope) {
  * @param {import('./scope.mjs').Scope} scope
  * @param {string} configPath
  * @param {string[]} [extraArgs] more flags (`--audit-log <file>`...)
+ * @param {Record<string, string>} [env] added to this process's environment (`OTEL_*`...); without it, the SDK's
+ *   default environment
  * @returns {Promise<StdioPeer>}
  */
-export function connectStdioGateway(scope, configPath, extraArgs = []) {
+export function connectStdioGateway(scope, configPath, extraArgs = [], env = undefined) {
   return connectStdio(scope, 'stdio gateway', {
     command: process.execPath,
     args: [CLI_PATH, '--auto-register', configPath, '--log-level', 'warn', ...extraArgs],
     cwd: PROJECT_ROOT,
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
   });
 }
 

@@ -3,6 +3,8 @@
  * events by which a backend tells the registry what happened.
  */
 import type { UpwardHandler } from '../shared/backend.js';
+import type { Logger } from '../logger.js';
+import type { BackendSpec } from './backend-spec.js';
 import type { ConnectionOptions } from './connection/connection.js';
 import { DEFAULT_CHILD_TRANSPORT_OPTIONS } from './process/child-transport.js';
 
@@ -31,4 +33,18 @@ export const DEFAULT_BACKEND_OPTIONS: BackendOptions = {
 export interface BackendEvents extends UpwardHandler {
   /** The state or the tool list changed. */
   changed(): void;
+}
+
+/** The options of one backend's connection: the registry's, with what the backend's own config sets instead. */
+export function connectionOptions(
+  spec: Pick<BackendSpec, 'maxMessageBytes' | 'startupTimeoutMs'>,
+  options: BackendOptions,
+  logger: Logger,
+): ConnectionOptions {
+  return {
+    ...options,
+    maxMessageBytes: spec.maxMessageBytes ?? options.maxMessageBytes,
+    handshakeTimeoutMs: spec.startupTimeoutMs ?? options.handshakeTimeoutMs,
+    logger,
+  };
 }

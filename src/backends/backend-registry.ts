@@ -174,6 +174,31 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
     return backend;
   }
 
+  /**
+   * Stops the backend `name` and keeps it stopped (state `disabled`) until {@link enable}. The running state only:
+   * the config file is not written, so the next start of the gateway follows the file again. Rejects for an
+   * unknown name.
+   */
+  async disable(name: string): Promise<ManagedBackend> {
+    const backend = this.backends.get(name);
+    if (!backend) throw this.unknown(name);
+    this.logger.info('disabling backend on request', { backend: name });
+    await backend.disable();
+    return backend;
+  }
+
+  /**
+   * Starts the disabled backend `name` (disabled by the config or by {@link disable}); the running state only, as
+   * there. Rejects for an unknown name, or with the reason the start failed (it is retried under its restart policy).
+   */
+  async enable(name: string): Promise<ManagedBackend> {
+    const backend = this.backends.get(name);
+    if (!backend) throw this.unknown(name);
+    this.logger.info('enabling backend on request', { backend: name });
+    await backend.enable();
+    return backend;
+  }
+
   /** Stops every backend, concurrently; later registrations are refused. */
   async closeAll(): Promise<void> {
     this.closed = true;

@@ -15,9 +15,9 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logger.js';
 import type { Backend, BackendCallOptions, BackendMessage } from '../shared/backend.js';
 import type { BackendInfo, BackendState } from '../shared/backend-info.js';
-import { namesPassing } from '../shared/tool-filter.js';
 import { formatCommandLine, type BackendSpec } from './backend-spec.js';
-import type { BackendEvents, BackendOptions } from './backend-options.js';
+import { snapshotOf } from './backend-snapshot.js';
+import { connectionOptions, type BackendEvents, type BackendOptions } from './backend-options.js';
 import { BackendConnection } from './connection/connection.js';
 import { exchangeInRounds, type AskClient } from './exchange/input-rounds.js';
 import { parseWith } from './exchange/request-exchange.js';
@@ -92,7 +92,7 @@ export class ManagedBackend implements Backend {
     try {
       await this.connect();
     } catch (error) {
-      if (this.stopping) throw error;
+      if (this.stopping || this.state === 'disabled') throw error;
       // An entry that would start this gateway again is wrong until it is edited: retrying cannot help.
       const retry = options.retry === true && (error as GatewayError).code !== 'self_reference';
       this.fail(error as GatewayError, retry ? this.supervisor.startFailed() : undefined);
@@ -106,20 +106,34 @@ export class ManagedBackend implements Backend {
    */
   async restart(): Promise<void> {
     if (this.currentState === 'disabled' || this.stopping) throw this.unavailable();
+    await this.dropConnection('starting');
+    await this.start().catch((error: unknown) => {
+      this.events.changed();
+      throw error;
+    });
+  }
+
+  /** Stops the backend (calls in flight fail) until {@link enable}; the config file is not written. */
+  async disable(): Promise<void> {
+    if (this.stopping) throw this.unavailable();
+    if (this.currentState !== 'disabled') await this.dropConnection('disabled');
+  }
+
+  /** Starts a disabled backend (see {@link disable}), retried under its restart policy as at registration. */
+  async enable(): Promise<void> {
+    if (this.currentState !== 'disabled') return;
+    await this.dropConnection('starting');
+    await this.start({ retry: true }).finally(() => this.events.changed());
+  }
+
+  /** Ends the current connection (its calls in flight fail) and any pending restart, entering `state`. */
+  private async dropConnection(state: 'starting' | 'disabled'): Promise<void> {
     this.supervisor.reset();
     const previous = this.connection;
     this.connection = undefined;
-    this.currentState = 'starting';
+    this.currentState = state;
     this.events.changed();
     await previous?.close();
-    try {
-      await this.connect();
-    } catch (error) {
-      if (this.stopping) throw error;
-      this.fail(error as GatewayError);
-      this.events.changed();
-      throw error;
-    }
   }
 
   /**
@@ -186,25 +200,16 @@ export class ManagedBackend implements Backend {
 
   /** A snapshot for `list_servers`. */
   info(): BackendInfo {
-    const ready = this.currentState === 'ready';
-    const nextRetryAt = this.supervisor.nextRetryAt;
-    const reachable = namesPassing(this.toolList.all, this.toolFilter);
-    return {
-      name: this.name,
-      state: this.currentState,
-      description: this.spec.description,
-      command: formatCommandLine(this.spec),
-      pid: ready ? (this.connection?.pid ?? null) : null,
-      uptimeMs: ready && this.startedAt !== undefined ? Date.now() - this.startedAt : null,
-      toolCount: reachable.length,
-      tools: reachable,
-      calls: this.callCount,
-      errors: this.errorCount,
-      restarts: this.supervisor.restarts,
-      nextRetryAt: nextRetryAt === undefined ? null : new Date(nextRetryAt).toISOString(),
-      skippedLines: this.connection?.skippedLines ?? 0,
-      lastError: this.lastErrorMessage ?? null,
-    };
+    const { currentState: state, connection, startedAt, supervisor } = this;
+    return snapshotOf(
+      this.spec,
+      { state, connection, startedAt, supervisor, tools: this.toolList.all },
+      {
+        calls: this.callCount,
+        errors: this.errorCount,
+        lastError: this.lastErrorMessage ?? null,
+      },
+    );
   }
 
   /** Readiness, then the exchange; every failure counts as an error of this backend. */
@@ -233,12 +238,7 @@ export class ManagedBackend implements Backend {
     this.currentState = 'starting';
     const connection: BackendConnection = new BackendConnection(
       this.spec,
-      {
-        ...this.options,
-        maxMessageBytes: this.spec.maxMessageBytes ?? this.options.maxMessageBytes,
-        handshakeTimeoutMs: this.spec.startupTimeoutMs ?? this.options.handshakeTimeoutMs,
-        logger: this.logger,
-      },
+      connectionOptions(this.spec, this.options, this.logger),
       {
         onRequest: (request, signal) => this.events.request(this.name, request, signal),
         onNotification: (notification) => this.onNotification(connection, notification),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 
+import { PinningModeSchema } from '../shared/pinning-mode.js';
 import { splitArgs } from '../shared/split-args.js';
 
 /** Backend names: what `register_server` accepts and what prefixes a backend's tools. */
@@ -105,6 +106,8 @@ export const ServerConfigSchema = z
     restart: z.union([z.literal(false), RestartPolicySchema]).optional(),
     healthCheck: HealthCheckSchema.optional(),
     maxMessageBytes: z.number().int().positive().optional(),
+    /** This server's pinning mode, over the file's top-level `pinning`. */
+    pinning: PinningModeSchema.optional(),
   })
   .refine((server) => (server.command === undefined) !== (server.url === undefined), {
     error: 'give exactly one of "command" (a local server) and "url" (a remote one)',

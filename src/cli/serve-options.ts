@@ -42,12 +42,15 @@ export interface CliOptions {
   requestTimeout: number;
   drainTimeout: number;
   watch: boolean;
+  dashboard: boolean;
   startupTimeout: number;
   logFile?: string;
+  stateDir?: string;
   auditLog?: string;
   redis?: string;
   clusterKeyFile?: string;
   advertiseUrl?: string;
+  adminPort?: number;
 }
 
 function parseInteger(name: string, min: number, max: number) {
@@ -85,6 +88,7 @@ export function buildProgram(): Command {
     .version(GATEWAY_VERSION)
     .option('--auto-register <file>', 'load servers and pipelines from a JSON config file at startup')
     .option('--no-watch', 'do not reload the config file when it is saved (SIGHUP still reloads it)')
+    .option('--no-dashboard', 'do not serve the dashboard at /dashboard (streamable-http)')
     .addOption(new Option('--transport <kind>', 'how clients connect').choices(TRANSPORTS).default('stdio'))
     .addOption(
       new Option('--port <n>', 'HTTP port (streamable-http)')
@@ -108,8 +112,18 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
     .option('--log-file <path>', 'also append the log to this file (for clients that swallow stderr)')
     .option(
+      '--state-dir <dir>',
+      'folder of the pinned definitions (default: .mcp-gateway beside the config file; with no config, in memory)',
+    )
+    .option(
       '--audit-log <file>',
       "write one JSON line per call and change to this file (overrides the config's audit.file)",
+    )
+    .addOption(
+      new Option(
+        '--admin-port <n>',
+        'serve /metrics, /healthz and /readyz on 127.0.0.1 at this port (0 picks a free one)',
+      ).argParser(parseInteger('--admin-port', 0, 65535)),
     )
     .addOption(
       // No commander default: without the flag, the config's "expose" applies (and then "all").

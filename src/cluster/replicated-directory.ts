@@ -137,6 +137,16 @@ export class ReplicatedDirectory extends EventEmitter<{ changed: [] }> implement
     return this.registry.restart(name);
   }
 
+  /** Stops this replica's copy and keeps it stopped (the running state only, as on a gateway alone). */
+  disable(name: string): Promise<ManagedBackend> {
+    return this.registry.disable(name);
+  }
+
+  /** Starts this replica's disabled copy again. */
+  enable(name: string): Promise<ManagedBackend> {
+    return this.registry.enable(name);
+  }
+
   attachUpwardHandler(handler: UpwardHandler): () => void {
     return this.registry.attachUpwardHandler(handler);
   }

@@ -6,7 +6,7 @@
 import { GATEWAY_SECRET_ENV_KEYS } from '../backends/server-config.js';
 import { checkEnvPassthrough } from './check-env-passthrough.js';
 import { isPathWithin, type ConfigProblem } from './config-problem.js';
-import { expandServerVariables, type Environment } from './expand-variables.js';
+import { expandAuthVariables, expandServerVariables, type Environment } from './expand-variables.js';
 import { issueProblems } from './format-issues.js';
 import { GatewayConfigSchema, type GatewayConfig } from './schema.js';
 import { findUnknownKeys } from './unknown-keys.js';
@@ -28,7 +28,8 @@ export interface CheckedConfig {
 
 /** Expands, validates and lints a parsed config file. */
 export function checkConfig(json: unknown, options: CheckOptions): CheckedConfig {
-  const expansion = expandServerVariables(json, { env: options.env, reserved: GATEWAY_SECRET_ENV_KEYS });
+  const expansionOptions = { env: options.env, reserved: GATEWAY_SECRET_ENV_KEYS };
+  const expansion = expandAuthVariables(expandServerVariables(json, expansionOptions), expansionOptions);
   const parsed = GatewayConfigSchema.safeParse(expansion.json);
   // A reference that could not be expanded leaves text the schema may refuse too (a `url` of "${API_URL}"): the
   // reference is the problem to report, once.

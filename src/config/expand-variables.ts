@@ -1,7 +1,7 @@
 /**
  * `${VAR}` and `${VAR:-default}` in a config file, expanded from the gateway's environment when the file is loaded.
  * Only the fields that name what a backend runs and how it is reached are expanded (`command`, `args`, `env` values,
- * `cwd`, `url`, `headers` values); values a client gives `register_server` never pass through here, so a client
+ * `cwd`, `url`, `headers` values), and the strings of the `auth` section; values a client gives `register_server` never pass through here, so a client
  * cannot read the gateway's environment.
  *
  * Syntax: `${NAME}` is the variable's value (it must be set, possibly to ""); `${NAME:-default}` is its value, or
@@ -108,6 +108,33 @@ export function expandServerVariables(json: unknown, options: ExpansionOptions):
     );
   }
   return { json: result, problems };
+}
+
+/**
+ * Expands the variables of every string of the `auth` section (an introspection client's secret is written
+ * `${VAR}`, so that it stays out of the file), as {@link expandServerVariables} does for servers.
+ */
+export function expandAuthVariables(expanded: ExpandedConfig, options: ExpansionOptions): ExpandedConfig {
+  const { json } = expanded;
+  if (!isJsonObject(json) || !isJsonObject(json.auth)) return expanded;
+  const problems = [...expanded.problems];
+  const walk = (value: unknown, path: readonly string[]): unknown => {
+    if (typeof value === 'string') {
+      const result = expandVariables(value, options);
+      for (const message of result.problems)
+        problems.push({ severity: 'error', path: formatJsonPath(path), message });
+      return result.value;
+    }
+    if (Array.isArray(value))
+      return value.map((item: unknown, index) => walk(item, [...path, String(index)]));
+    if (isJsonObject(value)) {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key])]),
+      );
+    }
+    return value;
+  };
+  return { json: { ...json, auth: walk(json.auth, ['auth']) }, problems };
 }
 
 function expandServer(

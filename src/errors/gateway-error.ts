@@ -7,6 +7,7 @@
 export type GatewayErrorCode =
   | 'invalid_input'
   | 'invalid_config'
+  | 'invalid_state'
   | 'invalid_name'
   | 'duplicate_server'
   | 'duplicate_request_id'
@@ -27,6 +28,7 @@ export type GatewayErrorCode =
   | 'self_reference'
   | 'no_session_for_request'
   | 'client_lacks_capability'
+  | 'definition_changed'
   | 'limit_exceeded'
   | 'audit_unavailable'
   | 'cluster_unavailable'

@@ -26,6 +26,7 @@ export const LIMIT_EXCEEDED = -32029;
 const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   invalid_input: ProtocolErrorCode.InvalidParams,
   invalid_config: ProtocolErrorCode.InvalidParams,
+  invalid_state: ProtocolErrorCode.InternalError,
   invalid_name: ProtocolErrorCode.InvalidParams,
   duplicate_server: ProtocolErrorCode.InvalidParams,
   duplicate_request_id: ProtocolErrorCode.InvalidRequest,
@@ -47,6 +48,8 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   self_reference: ProtocolErrorCode.InvalidParams,
   no_session_for_request: ProtocolErrorCode.InternalError,
   client_lacks_capability: ProtocolErrorCode.InvalidRequest,
+  // The item exists but is held back until a person approves its changed definition: not a bad parameter.
+  definition_changed: ProtocolErrorCode.InvalidRequest,
   limit_exceeded: LIMIT_EXCEEDED,
   audit_unavailable: ProtocolErrorCode.InternalError,
   cluster_unavailable: ProtocolErrorCode.InternalError,

@@ -5,6 +5,8 @@
 import type { Transport } from '@modelcontextprotocol/server';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
+import type { Pins } from '../pins/pins.js';
+import { reportPinEvents } from './pin-reports.js';
 import type { BackendDirectory } from '../shared/backend.js';
 import type { ConfigStatus } from '../shared/config-status.js';
 import type { GatewayObservation, SessionIdentity } from '../shared/observation.js';
@@ -13,6 +15,7 @@ import type { ExposeMode } from './expose-mode.js';
 import { ObservationHub } from './observation-hub.js';
 import { InputBridge } from './calls/input-bridge.js';
 import { LiveCatalog } from './hub/live-catalog.js';
+import { PinGate } from './hub/pin-gate.js';
 import { SessionRouter } from './hub/session-router.js';
 import type { ListChange } from './hub/session-router.js';
 import {
@@ -45,6 +48,11 @@ export interface CreateGatewayOptions {
   readonly defaultTimeoutMs?: number | undefined;
   /** The config file in force, which `list_servers` reports, when the gateway runs from one. */
   readonly configStatus?: (() => ConfigStatus | undefined) | undefined;
+  /**
+   * The pins of the backends' definitions (see src/pins/): every list is checked against them, and items withheld
+   * for a changed definition are neither listed nor served. None: nothing is pinned.
+   */
+  readonly pins?: Pins | undefined;
 }
 
 /** A gateway core that sessions are opened on. */
@@ -76,7 +84,7 @@ export interface Gateway {
 /** Builds the gateway core over a directory of backends. */
 export function createGateway(options: CreateGatewayOptions): Gateway {
   const { directory, logger } = options;
-  const catalog = new LiveCatalog(directory, logger, GATEWAY_TOOL_NAMES);
+  const catalog = new LiveCatalog(directory, logger, GATEWAY_TOOL_NAMES, new PinGate(options.pins));
   // A session that ends lets go of the resources it subscribed to, on every backend.
   const router = new SessionRouter(logger, (session) => {
     for (const backend of directory.list()) backend.resources.release(session);
@@ -116,6 +124,16 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
   const onPipelinesChanged = (): void => router.announce({ gatewayToolsChanged: gatewayToolsChanged() });
   directory.on('changed', onBackendsChanged);
   options.pipelines.on('changed', onPipelinesChanged);
+  // An approval (here or in the state file) or a new mode may release or withhold items: the lists are built
+  // again, and the sessions whose lists changed are told.
+  const stopPins = catalog.pins.onUpdated((kinds) =>
+    router.announce({
+      ...(kinds.has('tool') ? catalog.refresh() : {}),
+      promptsChanged: kinds.has('prompt'),
+      resourcesChanged: kinds.has('resourceTemplate'),
+    }),
+  );
+  const stopPinReports = options.pins ? reportPinEvents(options.pins, observation, logger) : () => undefined;
   const sessions = new Set<GatewaySession>();
   let closing: Promise<void> | undefined;
 
@@ -150,6 +168,8 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       closing ??= (async () => {
         directory.off('changed', onBackendsChanged);
         options.pipelines.off('changed', onPipelinesChanged);
+        stopPins();
+        stopPinReports();
         detachUpward();
         core.inputBridge.close();
         await Promise.allSettled([...sessions].map((session) => session.close()));

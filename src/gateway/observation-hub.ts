@@ -16,6 +16,7 @@ import {
   type ChangeListener,
   type ChangeReport,
   type GatewayObservation,
+  type RequestTracer,
   type SessionEvent,
   type SessionListener,
 } from '../shared/observation.js';
@@ -29,11 +30,24 @@ export class ObservationHub implements GatewayObservation {
   private changes: readonly ChangeListener[] = [];
   private sessions: readonly SessionListener[] = [];
   private gates: readonly CallGate[] = [];
+  /** The tracer, when one is set (see {@link setTracer}). */
+  tracer: RequestTracer | undefined;
 
   constructor(private readonly logger: Logger) {}
 
   get watchingCalls(): boolean {
     return this.calls.length > 0;
+  }
+
+  get tracing(): boolean {
+    return this.tracer !== undefined;
+  }
+
+  setTracer(tracer: RequestTracer): () => void {
+    this.tracer = tracer;
+    return () => {
+      if (this.tracer === tracer) this.tracer = undefined;
+    };
   }
 
   /** Whether anyone hears changes. */

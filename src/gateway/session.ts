@@ -5,13 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  Server,
-  type CallToolResult,
-  type ClientCapabilities,
-} from '@modelcontextprotocol/server';
-import type { Transport } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, Server, type CallToolResult } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, Transport } from '@modelcontextprotocol/server';
 import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
@@ -183,6 +178,8 @@ export class SessionServer extends Server {
         configStatus: core.configStatus,
         nameConflicts: () => catalog.tools().conflicts,
         searchIndex: () => catalog.searchIndex(),
+        withheldTool: (server, tool) => catalog.pins.refusal(server, 'tool', tool),
+        pinChanges: (server) => catalog.pins.changesOf(server),
       },
       logger,
     };

@@ -72,6 +72,8 @@ export interface PipelineOutcome {
 
 /** One backend call a step makes. */
 export interface StepCall {
+  /** The step's id (for traces: each step is a span). */
+  readonly id: string;
   readonly server: string;
   readonly tool: string;
   readonly params: Record<string, unknown>;

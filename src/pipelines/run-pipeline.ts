@@ -126,6 +126,7 @@ async function callStep(
     const call = new Promise<CallToolResult>((resolve) =>
       resolve(
         options.caller({
+          id: step.id,
           server: step.server,
           tool: step.tool,
           params,

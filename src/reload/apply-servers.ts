@@ -27,11 +27,17 @@ export function diffServers(
   for (const [name, config] of Object.entries(after)) {
     const previous = before[name];
     if (previous === undefined) added.push(name);
-    else if (isDeepStrictEqual(previous, config)) unchanged.push(name);
+    else if (isDeepStrictEqual(withoutPinning(previous), withoutPinning(config))) unchanged.push(name);
     else changed.push(name);
   }
   const removed = Object.keys(before).filter((name) => !(name in after));
   return { added, removed, changed, unchanged };
+}
+
+/** The entry without `pinning`: a server whose pinning mode alone changed keeps its process (the mode is the pins'). */
+function withoutPinning(config: ServerConfig): ServerConfig {
+  const { pinning: _pinning, ...rest } = config;
+  return rest;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Reloading the config file of a running gateway: read and validate it again, then apply the difference (servers,
- * pipelines, `expose`, `registration`). An edit that does not validate is reported and the config in force stays.
+ * pipelines, `expose`, `registration`, `pinning`). An edit that does not validate is reported and the config in force stays.
  * Reloads never overlap: one asked for while another runs happens once after it, reading the file as it is then.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -12,6 +12,7 @@ import type { ExposeMode } from '../gateway/expose-mode.js';
 import type { Logger } from '../logger.js';
 import type { PipelineCatalog } from '../pipelines/pipeline-catalog.js';
 import type { ConfigStatus } from '../shared/config-status.js';
+import { pinningModesOf, type PinningModes } from '../shared/pinning-mode.js';
 import type { ChangeReport } from '../shared/observation.js';
 import { applyServerChanges, diffServers, type ServerChanges } from './apply-servers.js';
 
@@ -23,6 +24,8 @@ export interface ReloadTargets {
   readonly applyExpose: (mode: ExposeMode | undefined) => void;
   /** Applies the config's `registration` section. */
   readonly applyRegistration: (config: LoadedConfig) => void;
+  /** Applies the pinning modes (the top-level `pinning` and each server's own). */
+  readonly applyPinning?: ((modes: PinningModes) => void) | undefined;
   /**
    * Told of each reload that applied changes (once applied) or was refused (a config that does not validate), as
    * a `reload` change of the gateway (the audit log's `reload` lines); a reload that changed nothing is no change.
@@ -119,6 +122,7 @@ export class ConfigReloader {
     const pipelinesChanged = !isDeepStrictEqual(previous.pipelines, next.pipelines);
     const exposeChanged = previous.expose !== next.expose;
     const registrationChanged = !isDeepStrictEqual(previous.registration, next.registration);
+    const pinningChanged = !isDeepStrictEqual(pinningModesOf(previous), pinningModesOf(next));
     this.failure = undefined;
     for (const key of ['audit', 'limits'] as const) {
       if (!isDeepStrictEqual(previous[key], next[key])) {
@@ -127,7 +131,13 @@ export class ConfigReloader {
         );
       }
     }
-    if (!hasServerChanges(changes) && !pipelinesChanged && !exposeChanged && !registrationChanged) {
+    if (
+      !hasServerChanges(changes) &&
+      !pipelinesChanged &&
+      !exposeChanged &&
+      !registrationChanged &&
+      !pinningChanged
+    ) {
       logger.info(`config reloaded (${reason}): nothing changed`);
       return;
     }
@@ -137,7 +147,10 @@ export class ConfigReloader {
     if (registrationChanged) this.targets.applyRegistration(next);
     if (pipelinesChanged) this.targets.pipelines.replace(next.pipelines);
     if (exposeChanged) this.targets.applyExpose(next.expose);
-    logger.info(`config reloaded (${reason}): ${describeChanges(changes, pipelinesChanged, exposeChanged)}`);
+    // Before the servers: a server added with its own mode is checked under it from its first tool list.
+    if (pinningChanged) this.targets.applyPinning?.(pinningModesOf(next));
+    const described = describeChanges(changes, pipelinesChanged, exposeChanged);
+    logger.info(`config reloaded (${reason}): ${described}${pinningChanged ? '; pinning changed' : ''}`);
     await applyServerChanges(this.targets.registry, changes, next.servers, { baseDir: next.baseDir, logger });
     const sections = {
       pipelines: pipelinesChanged,

@@ -18,6 +18,17 @@ import type { ServerConfig } from '../backends/server-config.js';
 import type { BackendInfo, BackendState, ClusterStatusSource } from './backend-info.js';
 import type { ToolFilter } from './tool-filter.js';
 
+/**
+ * Whether a `tools/call` result is the task the backend created (2025-11-25 task augmentation, see
+ * {@link Backend.callToolAsTask}) rather than the tool's result: a `task` object with a string `taskId`.
+ */
+export function isCreateTaskResult(result: object): result is CreateTaskResult {
+  const { task } = result as { task?: unknown };
+  return (
+    typeof task === 'object' && task !== null && typeof (task as { taskId?: unknown }).taskId === 'string'
+  );
+}
+
 /** Options of one forwarded request. */
 export interface BackendCallOptions {
   /** Cancels the backend request when aborted (`notifications/cancelled`). */

@@ -36,6 +36,25 @@ export interface SessionIdentity {
    * stdio connection; undefined for a stateless 2026-07-28 HTTP request, which belongs to no session.
    */
   readonly sessionId: string | undefined;
+  /**
+   * What the OAuth access token that established this identity said (undefined for a static token, stdio, or no
+   * authentication): for per-principal access rules. The principal is then `<issuer name>:<subject>`.
+   */
+  readonly claims?: PrincipalClaims | undefined;
+}
+
+/**
+ * The claims of an OAuth principal: which configured issuer vouched for it (its name in `auth.issuers`), its
+ * subject (`sub`, or the client id of a client-credentials token), the client it used, its scopes, its groups or
+ * roles (the issuer's `groupsClaim`), and when its token expires (ms since the epoch). Never a token.
+ */
+export interface PrincipalClaims {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly clientId: string | undefined;
+  readonly scopes: readonly string[];
+  readonly groups: readonly string[];
+  readonly expiresAt: number | undefined;
 }
 
 /** A client's name and version, as it declared them (`initialize`, or a 2026-07-28 request's envelope). */
@@ -114,10 +133,12 @@ export interface CallEvent extends SessionFields {
 
 /**
  * A change to the gateway: `register`, `remove`, `restart` (a client's `register_server`, `remove_server`,
- * `restart_server`), `reload` (the config file applied again), `approve` and `definition-changed` (reported by
- * tool pinning through {@link GatewayObservation.reportChange}).
+ * `restart_server`, or the dashboard's restart), `reload` (the config file applied again), `approve` and
+ * `definition-changed` (reported by tool pinning through {@link GatewayObservation.reportChange}), `enable` and
+ * `disable` (a backend started or stopped from the dashboard).
  */
-export type ChangeAction = 'register' | 'remove' | 'restart' | 'reload' | 'approve' | 'definition-changed';
+export type ChangeAction =
+  'register' | 'remove' | 'restart' | 'reload' | 'approve' | 'definition-changed' | 'enable' | 'disable';
 
 /** One change to the gateway, reported once done (or failed), before the client that asked hears of it. */
 export interface ChangeEvent extends SessionFields {
@@ -190,6 +211,45 @@ export interface CallGate {
 }
 
 /**
+ * One client request as a tracer is told of it when it starts: a `tools/call`, `resources/read`, `prompts/get`,
+ * `completion/complete`...
+ */
+export interface TracedRequest extends SessionIdentity {
+  readonly method: string;
+  /** `tools/call`: the name the client called; `prompts/get`: the prompt's name; otherwise undefined. */
+  readonly name: string | undefined;
+  /**
+   * The request's `_meta` as the client sent it, by reference: a tracer reads its W3C trace context (`traceparent`,
+   * `tracestate`) from it, nothing else.
+   */
+  readonly meta: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * A span of a trace, as the core holds it: opaque but for these. The core makes one per client request (from the
+ * {@link RequestTracer}), a child per pipeline step and per request to a backend (a hop), and ends each once.
+ */
+export interface TraceSpan {
+  /** A child of this span: a pipeline step (`step`), or one request to a backend (`hop`). */
+  child(kind: 'step' | 'hop', server: string | undefined, name: string | undefined): TraceSpan;
+  /**
+   * The `_meta` to send the backend with the request this span stands for: the caller's, its `traceparent` this
+   * span's (its `tracestate` kept), so that the backend continues the trace under this hop.
+   */
+  outgoingMeta(meta: Readonly<Record<string, unknown>> | undefined): Record<string, unknown>;
+  /** Ends the span; the JSON-RPC code of a failure, as in {@link CallEvent.errorCode}. */
+  end(outcome: CallOutcome, errorCode: number | undefined): void;
+}
+
+/**
+ * Starts the span of each client request (see {@link GatewayObservation.setTracer}). Must answer at once and never
+ * throw: it runs on the call path.
+ */
+export interface RequestTracer {
+  startRequest(request: TracedRequest): TraceSpan;
+}
+
+/**
  * The event source of one gateway (`Gateway.observation`). Subscribing returns the function that unsubscribes.
  * Listeners run in the order they subscribed. One that throws is logged and ignored (a watcher's bug never breaks a
  * call); only a returned promise's rejection withholds a response, and only the response of the request it was
@@ -201,6 +261,13 @@ export interface GatewayObservation {
   onCall(listener: CallListener): () => void;
   onChange(listener: ChangeListener): () => void;
   onSession(listener: SessionListener): () => void;
+  /** Whether a tracer is set: the call path starts no span otherwise. */
+  readonly tracing: boolean;
+  /**
+   * Sets the one tracer that hears each client request start (metrics of calls in flight, traces); returns the
+   * function that removes it. A second tracer replaces the first.
+   */
+  setTracer(tracer: RequestTracer): () => void;
   /** Adds a gate every client request must pass (see {@link CallGate}). */
   addGate(gate: CallGate): () => void;
   /**

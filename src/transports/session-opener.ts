@@ -19,6 +19,21 @@ export interface SessionIdentity {
   readonly principal: string;
   readonly frontDoor: 'stdio' | 'http-legacy' | 'http-modern';
   readonly sessionId: string | undefined;
+  /** What the OAuth access token that opened it said (the gateway's `PrincipalClaims`); none for a static token. */
+  readonly claims?: PrincipalClaims | undefined;
+}
+
+/**
+ * The claims of an OAuth principal, for access rules: which configured issuer vouched for it, its subject, the
+ * client it used, its scopes and groups (or roles), and when its token expires (ms since the epoch). Never a token.
+ */
+export interface PrincipalClaims {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly clientId: string | undefined;
+  readonly scopes: readonly string[];
+  readonly groups: readonly string[];
+  readonly expiresAt: number | undefined;
 }
 
 /** The principal of a stdio client: whoever started the gateway on this machine. */

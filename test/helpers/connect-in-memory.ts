@@ -9,6 +9,7 @@ import { afterEach } from 'vitest';
 
 import { createRegistrationPolicy } from '../../src/backends/registration/registration-policy.js';
 import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
+import type { Pins } from '../../src/pins/pins.js';
 import type { ExposeMode } from '../../src/gateway/expose-mode.js';
 import { silentLogger } from '../../src/logger.js';
 import { PipelineCatalog } from '../../src/pipelines/pipeline-catalog.js';
@@ -29,6 +30,8 @@ export interface ConnectInMemoryOptions {
   readonly clientName?: string;
   /** Open the session on this gateway instead of a new one (a second client of the same core). */
   readonly gateway?: Gateway;
+  /** The pins the gateway checks its lists against (see src/pins/); none by default. */
+  readonly pins?: Pins;
   /** Skip the first `tools/list` (which makes the client check structuredContent against output schemas). */
   readonly skipListTools?: boolean;
 }
@@ -68,6 +71,7 @@ export async function connectInMemory(
       expose: options.expose,
       defaultTimeoutMs: options.defaultTimeoutMs,
       registration: options.registration ?? createRegistrationPolicy({ enabled: true, logger: silentLogger }),
+      pins: options.pins,
     });
   const client = new Client({ name: options.clientName ?? 'unit-test', version: '1.0.0' }, options.client);
   let listChanged = 0;

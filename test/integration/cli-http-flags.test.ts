@@ -87,7 +87,7 @@ describe('the HTTP security flags of the command line', () => {
       const result = await run([...HTTP, '--host', host, '--auto-register', config]);
       expect(result.code).toBe(2);
       expect(result.stderr.trim()).toBe(
-        `error: --host ${host} is not a loopback address: set --auth-token or MCP_GATEWAY_AUTH_TOKEN as well`,
+        `error: --host ${host} is not a loopback address: set --auth-token or MCP_GATEWAY_AUTH_TOKEN, or an "auth" section in the config file, as well`,
       );
       expect(result.stderr).not.toContain('starting backend');
       expect(findProcessesByMarker(marker)).toEqual([]);

@@ -49,10 +49,14 @@ afterAll(async () => {
 });
 
 /** Runs the bin with `args` (stdin closed at once) and returns the URLs of the modules it loaded. */
-async function loadedModules(args: readonly string[], log: string): Promise<string[]> {
+async function loadedModules(
+  args: readonly string[],
+  log: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<string[]> {
   const child = spawn(process.execPath, ['--import', path.join(dir, 'register.mjs'), CLI_PATH, ...args], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOADED_MODULES_LOG: path.join(dir, log) },
+    env: { ...process.env, ...env, LOADED_MODULES_LOG: path.join(dir, log) },
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   child.stdin.end();
@@ -84,5 +88,29 @@ describe('the modules the bin loads', () => {
       ),
     ).toEqual([]);
     expect(loaded.filter((url) => CLUSTER.test(url))).toEqual([]);
+  });
+
+  it('for a plain stdio gateway (no --admin-port, no OTEL_* variables): no OpenTelemetry module', async () => {
+    const plain = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((name) => name.startsWith('OTEL_'))
+        .map((name) => [name, undefined]),
+    );
+    const loaded = await loadedModules(['--log-level', 'silent'], 'plain.txt', plain);
+
+    expect(loaded.some((url) => url.endsWith('/dist/observability.js'))).toBe(true);
+    expect(loaded.filter((url) => url.includes('@opentelemetry'))).toEqual([]);
+    expect(
+      loaded.filter((url) => url.includes('/dist/observe/telemetry/') && !url.endsWith('/otel-settings.js')),
+    ).toEqual([]);
+  });
+
+  it('for a stdio gateway with --admin-port: OpenTelemetry is loaded, the metrics served from the start', async () => {
+    const loaded = await loadedModules(['--log-level', 'silent', '--admin-port', '0'], 'admin.txt');
+
+    expect(loaded.some((url) => url.includes('@opentelemetry/sdk-metrics'))).toBe(true);
+    expect(loaded.some((url) => url.endsWith('/dist/observe/telemetry/start-telemetry.js'))).toBe(true);
+    // No trace exporter was asked for.
+    expect(loaded.filter((url) => url.includes('@opentelemetry/exporter-trace'))).toEqual([]);
   });
 });

@@ -208,6 +208,7 @@ describe('echo.mjs', () => {
         'add_tool',
         'big',
         'echo',
+        'echo_meta',
         'env',
         'fail',
         'go_deaf',

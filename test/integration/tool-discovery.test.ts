@@ -95,7 +95,7 @@ describe('--expose gateway', () => {
     });
     expect(await names(client, { query: 'environment variable' })).toEqual(['echo__env']);
     const filtered = await names(client, { server: 'filtered' });
-    expect(filtered).toHaveLength(10);
+    expect(filtered).toHaveLength(11);
     expect(filtered).not.toContain('f__slow');
     expect(filtered).not.toContain('f__env');
   });

@@ -11,8 +11,7 @@ import {
   type TaskMetadata,
 } from '@modelcontextprotocol/server';
 import type { RpcMessage } from '../../rpc/outgoing-requests.js';
-import type { BackendCallOptions } from '../../shared/backend.js';
-import { isCreateTaskResult } from '../../shared/task-result.js';
+import { isCreateTaskResult, type BackendCallOptions } from '../../shared/backend.js';
 import type { ExchangeLabel } from './request-exchange.js';
 import { toCallToolResult } from './tool-result.js';
 

@@ -17,11 +17,23 @@ import type { SessionState } from '../hub/session-state.js';
 import { describeToolFailure, type GatewayTool, type ToolContext } from '../tools/gateway-tool.js';
 import { GATEWAY_TOOLS } from '../tools/index.js';
 import { EXPOSED_TOOL_CALL, forwardToolCall, forwardToolTask, type CallScope } from './forward-tool-call.js';
-import { admitRequest, CHANGING_TOOLS, isRefusal, WatchedChange, type CallTarget } from './observe-call.js';
+import type { TraceSpan } from '../../shared/observation.js';
+import {
+  admitRequest,
+  CHANGING_TOOLS,
+  endingSpan,
+  isRefusal,
+  startRequestSpan,
+  WatchedChange,
+  type CallTarget,
+} from './observe-call.js';
 import { resolveAppCall, type AppCallTarget } from './resolve-app-call.js';
 
 /** The part of a gateway tool's context that is the same for every call of a session. */
-export type SessionToolContext = Omit<ToolContext, 'forward' | 'signal' | 'reportProgress' | 'meta'>;
+export type SessionToolContext = Omit<
+  ToolContext,
+  'forward' | 'signal' | 'reportProgress' | 'meta' | 'trace'
+>;
 
 /** What a session's calls share. */
 export interface ToolCallScope {
@@ -50,8 +62,15 @@ export function dispatchToolCall(
   scope: ToolCallScope,
   inputRound?: InputRound,
 ): Promise<CallToolResult | CreateTaskResult> {
-  if (!scope.session.observation.gated) return tracedToolCall(params, caller, scope, inputRound);
-  return admittedToolCall(params, caller, scope, inputRound);
+  const { observation } = scope.session;
+  // With no tracer, no span: one boolean decides.
+  const span = observation.tracing
+    ? startRequestSpan(scope.session, 'tools/call', params.name, params._meta)
+    : undefined;
+  const running = observation.gated
+    ? admittedToolCall(params, caller, scope, inputRound, span)
+    : tracedToolCall(params, caller, scope, inputRound, span);
+  return span ? endingSpan(span, running) : running;
 }
 
 async function admittedToolCall(
@@ -59,10 +78,11 @@ async function admittedToolCall(
   caller: CallerChannel,
   scope: ToolCallScope,
   inputRound: InputRound | undefined,
+  span: TraceSpan | undefined,
 ): Promise<CallToolResult | CreateTaskResult> {
   const admission = await admitRequest(scope.session, 'tools/call', () => refusedTarget(params, scope));
   try {
-    return await tracedToolCall(params, caller, scope, inputRound);
+    return await tracedToolCall(params, caller, scope, inputRound, span);
   } finally {
     admission.release();
   }
@@ -84,8 +104,9 @@ async function tracedToolCall(
   caller: CallerChannel,
   scope: ToolCallScope,
   inputRound: InputRound | undefined,
+  span: TraceSpan | undefined,
 ): Promise<CallToolResult | CreateTaskResult> {
-  if (!scope.logger.enabled('debug')) return runToolCall(params, caller, scope, inputRound);
+  if (!scope.logger.enabled('debug')) return runToolCall(params, caller, scope, inputRound, span);
   const started = performance.now();
   const trace = (outcome: string): void =>
     scope.logger.debug('tools/call', {
@@ -96,7 +117,7 @@ async function tracedToolCall(
       outcome,
     });
   try {
-    const result = await runToolCall(params, caller, scope, inputRound);
+    const result = await runToolCall(params, caller, scope, inputRound, span);
     trace('isError' in result && result.isError === true ? 'isError' : 'ok');
     return result;
   } catch (error) {
@@ -141,6 +162,7 @@ async function runToolCall(
   caller: CallerChannel,
   scope: ToolCallScope,
   inputRound: InputRound | undefined,
+  span: TraceSpan | undefined,
 ): Promise<CallToolResult | CreateTaskResult> {
   const { name, _meta: meta } = params;
   const args = params.arguments ?? {};
@@ -150,6 +172,7 @@ async function runToolCall(
     session: scope.session,
     caller,
     logger: scope.logger,
+    trace: span,
   };
   const tool = TOOLS_BY_NAME.get(name);
   if (!tool) {
@@ -171,11 +194,19 @@ async function runToolCall(
   }
   return runGatewayTool(tool, args, scope, {
     ...scope.toolContext,
-    forward: (backend, backendTool, backendArgs, options, policy) =>
-      forwardToolCall(callScope, backend, backendTool, backendArgs, options, policy),
+    forward: (backend, backendTool, backendArgs, options, policy, parent) =>
+      forwardToolCall(
+        parent ? { ...callScope, trace: parent } : callScope,
+        backend,
+        backendTool,
+        backendArgs,
+        options,
+        policy,
+      ),
     signal: caller.signal,
     reportProgress,
     meta,
+    trace: span,
   });
 }
 

@@ -9,13 +9,12 @@ import { plainMessage } from '../../errors/protocol-error.js';
 import { backendRpcError, toErrorResult, toForwardedError } from '../../errors/to-wire.js';
 import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
-import type { Backend, BackendCallOptions } from '../../shared/backend.js';
-import type { CallRoute } from '../../shared/observation.js';
-import { isCreateTaskResult } from '../../shared/task-result.js';
+import { isCreateTaskResult, type Backend, type BackendCallOptions } from '../../shared/backend.js';
+import type { CallRoute, TraceSpan } from '../../shared/observation.js';
 import { describeFilter, toolPasses } from '../../shared/tool-filter.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
-import { WatchedCall } from './observe-call.js';
+import { endSpanWith, endSpanWithResult, WatchedCall } from './observe-call.js';
 
 /** How failures of a forwarded call come back. */
 export interface ForwardPolicy {
@@ -59,6 +58,8 @@ export interface CallScope {
   readonly session: SessionState;
   readonly caller: CallerChannel;
   readonly logger: Logger;
+  /** The span its backend requests are children of (the client request's, or a pipeline step's), when tracing. */
+  readonly trace?: TraceSpan | undefined;
 }
 
 /**
@@ -74,7 +75,9 @@ export function forwardToolCall(
   options: BackendCallOptions,
   policy: ForwardPolicy,
 ): Promise<CallToolResult> {
-  return forward(scope, backend, tool, args, policy, () => backend.callTool(tool, args, options));
+  return forward(scope, backend, tool, args, policy, (hop) =>
+    backend.callTool(tool, args, hop ? { ...options, meta: hop.outgoingMeta(options.meta) } : options),
+  );
 }
 
 /**
@@ -90,8 +93,13 @@ export async function forwardToolTask(
   task: TaskMetadata,
   options: BackendCallOptions,
 ): Promise<CallToolResult | CreateTaskResult> {
-  const result = await forward(scope, backend, tool, args, EXPOSED_TOOL_CALL, () =>
-    backend.callToolAsTask(tool, args, task, options),
+  const result = await forward(scope, backend, tool, args, EXPOSED_TOOL_CALL, (hop) =>
+    backend.callToolAsTask(
+      tool,
+      args,
+      task,
+      hop ? { ...options, meta: hop.outgoingMeta(options.meta) } : options,
+    ),
   );
   if (!isCreateTaskResult(result)) return result;
   const taskId = scope.router.tasks.adopt(scope.session, backend.name, result.task.taskId);
@@ -104,8 +112,9 @@ async function forward<T extends CallToolResult | CreateTaskResult>(
   tool: string,
   args: Record<string, unknown>,
   policy: ForwardPolicy,
-  call: () => Promise<T>,
+  call: (hop: TraceSpan | undefined) => Promise<T>,
 ): Promise<T | CallToolResult> {
+  const hop = scope.trace?.child('hop', backend.name, tool);
   // With nobody listening, nothing is allocated: one boolean decides.
   const watched = scope.session.observation.watchingCalls
     ? new WatchedCall(scope.session, {
@@ -120,8 +129,9 @@ async function forward<T extends CallToolResult | CreateTaskResult>(
   try {
     // The filter is a limit, not only a view: a tool it holds back is not reached by `call_backend` or a step.
     if (!toolPasses(tool, backend.toolFilter)) throw filteredOut(backend, tool);
-    result = await scope.router.track(backend.name, scope.session, scope.caller, call);
+    result = await scope.router.track(backend.name, scope.session, scope.caller, () => call(hop));
   } catch (error) {
+    if (hop) endSpanWith(hop, error);
     if (watched) await watched.failed(error);
     const handling = backendRpcError(error) ? policy.backendError : policy.gatewayFailure;
     if (handling === 'forward') throw toForwardedError(error);
@@ -130,6 +140,7 @@ async function forward<T extends CallToolResult | CreateTaskResult>(
     scope.logger.debug('forwarded call failed', { backend: backend.name, tool, error: message });
     return toErrorResult(message);
   }
+  if (hop) endSpanWithResult(hop, result);
   // A task the backend created is an accepted call; its own outcome comes later, through tasks/*.
   if (watched) await watched.succeeded(!isCreateTaskResult(result) && result.isError === true);
   return result;

@@ -12,6 +12,7 @@ import type {
   CallRoute,
   ChangeAction,
   SessionFields,
+  TraceSpan,
 } from '../../shared/observation.js';
 import type { SessionState } from '../hub/session-state.js';
 
@@ -197,5 +198,40 @@ export class WatchedChange {
       errorCode,
       detail: undefined,
     });
+  }
+}
+
+/**
+ * Starts the span of a client request: the caller checks `session.observation.tracing` first, so that nothing is
+ * allocated when no tracer is set.
+ */
+export function startRequestSpan(
+  session: SessionState,
+  method: string,
+  name: string | undefined,
+  meta: Readonly<Record<string, unknown>> | undefined,
+): TraceSpan | undefined {
+  return session.observation.tracer?.startRequest({ ...session.identity, method, name, meta });
+}
+
+/** Ends `span` as `error` ended its request (outcome and JSON-RPC code as a {@link CallEvent} has them). */
+export function endSpanWith(span: TraceSpan, error: unknown): void {
+  span.end(classify(error).outcome, toForwardedError(error).code);
+}
+
+/** Ends `span` with the outcome of a result: `tool-error` for an `isError` one. */
+export function endSpanWithResult(span: TraceSpan, result: object): void {
+  span.end('isError' in result && result.isError === true ? 'tool-error' : 'ok', undefined);
+}
+
+/** `running`, with `span` ended by its outcome once it settles. */
+export async function endingSpan<T extends object>(span: TraceSpan, running: Promise<T>): Promise<T> {
+  try {
+    const result = await running;
+    endSpanWithResult(span, result);
+    return result;
+  } catch (error) {
+    endSpanWith(span, error);
+    throw error;
   }
 }

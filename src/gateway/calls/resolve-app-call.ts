@@ -19,7 +19,8 @@ export interface AppCallTarget {
 /**
  * The backend tool called `name` by its own server, or undefined when no ready backend has one. Throws a
  * `GatewayError` when the name is the tool of several backends and nothing says which (`ambiguous_tool`), or when
- * the only such tools are for the model alone (`_meta.ui.visibility: ["model"]`: an app may not call them).
+ * the only such tools are for the model alone (`_meta.ui.visibility: ["model"]`: an app may not call them), or
+ * when the tool is withheld for a changed definition (`definition_changed`).
  * A tool the backend's filter holds back is still found, so that the call is refused by the filter, with its
  * reason, rather than sent to another backend's tool of the same name.
  */
@@ -37,7 +38,11 @@ export function resolveAppCall(name: string, apps: AppIndex): AppCallTarget | un
   }
   const candidates = forApps.length === 1 ? forApps : forApps.filter(({ backend }) => apps.hasApp(backend));
   const [only] = candidates;
-  if (candidates.length === 1 && only) return { backend: only.backend, tool: name };
+  if (candidates.length === 1 && only) {
+    const refusal = apps.refusal(only.backend.name, name);
+    if (refusal) throw refusal;
+    return { backend: only.backend, tool: name };
+  }
   const contenders = candidates.length > 1 ? candidates : forApps;
   throw new GatewayError(
     'ambiguous_tool',

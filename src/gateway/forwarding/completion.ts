@@ -27,9 +27,10 @@ export function registerCompletionHandler(context: ForwardingContext): void {
         context,
         backend,
         extra,
-        () =>
+        (meta) =>
           backend.request({ method: request.method, params }, CompleteResultSchema, {
             signal: extra.mcpReq.signal,
+            meta,
           }),
         { method: request.method, params },
       );

@@ -9,7 +9,13 @@ import type { Backend, InputRound } from '../../shared/backend.js';
 import type { LiveCatalog } from '../hub/live-catalog.js';
 import type { SessionRouter } from '../hub/session-router.js';
 import type { SessionState } from '../hub/session-state.js';
-import { admitRequest, forwardedTarget, WatchedCall } from '../calls/observe-call.js';
+import {
+  admitRequest,
+  endSpanWith,
+  forwardedTarget,
+  startRequestSpan,
+  WatchedCall,
+} from '../calls/observe-call.js';
 import { callerOf, type HandlerExtra } from '../server-channels.js';
 
 /** One session's forwarding: its Server, its state, and the shared catalog and router. */
@@ -86,28 +92,50 @@ export async function forwardRequest<T>(
   context: ForwardingContext,
   backend: Backend,
   extra: HandlerExtra,
-  run: () => Promise<T>,
+  run: (meta: Readonly<Record<string, unknown>> | undefined) => Promise<T>,
   request: ForwardedRequest,
 ): Promise<T> {
   const { session } = context;
-  const admission =
-    session.observation.gated && request.gated !== false
-      ? await admitRequest(session, request.method, () => forwardedTarget(backend, request))
-      : undefined;
-  const watched = session.observation.watchingCalls
-    ? new WatchedCall(session, forwardedTarget(backend, request))
+  const meta = request.params?._meta as Readonly<Record<string, unknown>> | undefined;
+  // Traced: the client request's span, and the backend request's (a hop) under it, whose id the backend gets.
+  const span = session.observation.tracing
+    ? startRequestSpan(session, request.method, promptName(request), meta)
     : undefined;
-  let result: T;
+  const hop = span?.child('hop', backend.name, promptName(request));
   try {
-    result = await context.router.track(backend.name, context.session, callerOf(extra), run);
+    const admission =
+      session.observation.gated && request.gated !== false
+        ? await admitRequest(session, request.method, () => forwardedTarget(backend, request))
+        : undefined;
+    const watched = session.observation.watchingCalls
+      ? new WatchedCall(session, forwardedTarget(backend, request))
+      : undefined;
+    let result: T;
+    try {
+      result = await context.router.track(backend.name, context.session, callerOf(extra), () =>
+        run(hop ? hop.outgoingMeta(meta) : meta),
+      );
+    } catch (error) {
+      if (hop) endSpanWith(hop, error);
+      if (watched) await watched.failed(error);
+      throw toForwardedError(error);
+    } finally {
+      admission?.release();
+    }
+    hop?.end('ok', undefined);
+    if (watched) await watched.succeeded(false);
+    span?.end('ok', undefined);
+    return result;
   } catch (error) {
-    if (watched) await watched.failed(error);
-    throw toForwardedError(error);
-  } finally {
-    admission?.release();
+    if (span) endSpanWith(span, error);
+    throw error;
   }
-  if (watched) await watched.succeeded(false);
-  return result;
+}
+
+/** The prompt a `prompts/get` names, for its span. */
+function promptName(request: ForwardedRequest): string | undefined {
+  const name = request.method === 'prompts/get' ? request.params?.name : undefined;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /**

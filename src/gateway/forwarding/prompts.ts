@@ -33,13 +33,18 @@ export async function listPrompts(context: ForwardingContext): Promise<Prompt[]>
   return [...index.byName.values()].map((entry) => ({ ...entry.item, name: entry.exposedName }));
 }
 
-/** The prompt an exposed name stands for, listing again once when it is not known yet. */
+/**
+ * The prompt an exposed name stands for, listing again once when it is not known yet. A prompt withheld for a
+ * changed definition (pinning `enforce`) is refused with the change named.
+ */
 export async function promptOf(context: ForwardingContext, exposedName: string): Promise<Exposed<Prompt>> {
   let entry = context.catalog.prompts().byName.get(exposedName);
   if (!entry) {
     await listPrompts(context);
     entry = context.catalog.prompts().byName.get(exposedName);
   }
+  const refusal = context.catalog.promptRefusal(exposedName);
+  if (refusal) throw refusal;
   if (!entry) {
     const available = [...context.catalog.prompts().byName.keys()].join(', ') || 'none';
     throw new GatewayError('unknown_prompt', `Unknown prompt "${exposedName}"; available: ${available}`);
@@ -64,9 +69,10 @@ export function registerPromptHandlers(context: ForwardingContext): void {
         context,
         entry.backend,
         extra,
-        () =>
+        (meta) =>
           entry.backend.request(forwarded, GetPromptResultSchema, {
             signal: extra.mcpReq.signal,
+            meta,
             inputRound: inputRoundOf(extra),
             clientCapabilities: context.session.peer.clientCapabilities(),
           }),

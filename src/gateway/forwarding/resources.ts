@@ -49,7 +49,7 @@ export async function listResources(context: ForwardingContext): Promise<Resourc
   return merged;
 }
 
-/** Every backend's resource templates. */
+/** Every backend's resource templates that clients may see. */
 export async function listTemplates(context: ForwardingContext): Promise<ResourceTemplateType[]> {
   const perBackend = await fanOut(context, 'resources', (backend) =>
     paginate<ListResourceTemplatesResult, ResourceTemplateType>(
@@ -59,14 +59,8 @@ export async function listTemplates(context: ForwardingContext): Promise<Resourc
       (page) => page.resourceTemplates,
     ),
   );
-  const merged: ResourceTemplateType[] = [];
-  for (const { backend, items } of perBackend) {
-    for (const template of items) {
-      context.catalog.claimTemplate(template.uriTemplate, backend.name);
-      merged.push(template);
-    }
-  }
-  return merged;
+  // Templates withheld for a changed definition (pinning `enforce`) are left out, and reads through them refused.
+  return perBackend.flatMap(({ backend, items }) => context.catalog.admitTemplates(backend.name, items));
 }
 
 /**
@@ -94,6 +88,8 @@ export async function ownerOf(context: ForwardingContext, uri: string): Promise<
     await Promise.all([listResources(context), listTemplates(context)]);
     owner = find();
   }
+  const refusal = owner ? undefined : context.catalog.templateRefusal(uri);
+  if (refusal) throw refusal;
   const candidates = backendsWith(context, 'resources');
   if (!owner && candidates.length === 1) owner = candidates[0];
   if (!owner) throw new GatewayError('resource_not_found', `Resource not found: ${uri}`, { data: { uri } });
@@ -123,10 +119,10 @@ export function registerResourceHandlers(context: ForwardingContext): void {
         context,
         owner,
         extra,
-        () =>
+        (meta) =>
           owner.request(request, ReadResourceResultSchema, {
             signal: extra.mcpReq.signal,
-            meta: request.params._meta,
+            meta,
             inputRound: inputRoundOf(extra),
             clientCapabilities: context.session.peer.clientCapabilities(),
           }),

@@ -4,6 +4,7 @@
  * own server gives it, which is the name an app calls it by. Rebuilt whenever the backends' tools change.
  */
 import type { Tool } from '@modelcontextprotocol/server';
+import type { GatewayError } from '../../errors/gateway-error.js';
 import type { Backend } from '../../shared/backend.js';
 import { toolPasses } from '../../shared/tool-filter.js';
 import { uiResourceOf } from './app-meta.js';
@@ -13,6 +14,9 @@ export interface BackendTool {
   readonly backend: Backend;
   readonly tool: Tool;
 }
+
+/** The refusal of a call to a tool withheld now, or undefined. */
+export type ToolRefusal = (backend: string, tool: string) => GatewayError | undefined;
 
 /** A `ui://` resource that tools of several backends name. */
 export interface UiLinkConflict {
@@ -28,6 +32,7 @@ export class AppIndex {
     /** Each `ui://` resource a tool names, to the backends whose tools name it, in registration order. */
     private readonly links: ReadonlyMap<string, readonly Backend[]>,
     private readonly byName: ReadonlyMap<string, readonly BackendTool[]>,
+    private readonly refuse: ToolRefusal,
   ) {}
 
   /**
@@ -35,7 +40,7 @@ export class AppIndex {
    * backend's filter lets through); tools by name include the ones the filter holds back, so that a call to one
    * is refused by the filter rather than sent to another backend's tool of the same name.
    */
-  static build(backends: readonly Backend[]): AppIndex {
+  static build(backends: readonly Backend[], refuse: ToolRefusal = () => undefined): AppIndex {
     const links = new Map<string, Backend[]>();
     const byName = new Map<string, BackendTool[]>();
     for (const backend of backends) {
@@ -50,7 +55,12 @@ export class AppIndex {
         if (!linking.includes(backend)) links.set(uri, [...linking, backend]);
       }
     }
-    return new AppIndex(links, byName);
+    return new AppIndex(links, byName, refuse);
+  }
+
+  /** The refusal of a call to `tool` of `backend` when it is withheld now (a changed definition not approved). */
+  refusal(backend: string, tool: string): GatewayError | undefined {
+    return this.refuse(backend, tool);
   }
 
   /** The backend whose tool names `uri` as its app: the first in registration order when several do. */

@@ -83,3 +83,18 @@ export function buildToolCatalog(
     );
   return exposeNames(entries, reserved);
 }
+
+/**
+ * Splits an exposed set into what clients see and what is withheld (pinning `enforce`), after the names were
+ * given: withholding an item never hands its exposed name to another backend's item, whose calls would then reach
+ * a tool the caller did not mean.
+ */
+export function withoutWithheld<T>(
+  set: ExposedSet<T>,
+  isWithheld: (entry: Exposed<T>) => boolean,
+): { readonly shown: ExposedSet<T>; readonly withheld: ReadonlyMap<string, Exposed<T>> } {
+  const byName = new Map<string, Exposed<T>>();
+  const withheld = new Map<string, Exposed<T>>();
+  for (const [name, entry] of set.byName) (isWithheld(entry) ? withheld : byName).set(name, entry);
+  return { shown: withheld.size === 0 ? set : { byName, conflicts: set.conflicts }, withheld };
+}

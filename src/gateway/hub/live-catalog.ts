@@ -1,14 +1,20 @@
 /**
  * What the backends offer now, as every session sees it: the exposed tools (built on demand, cached until the
  * backends change), the search index over them, their MCP Apps, the prompts and resource owners as last listed,
- * and what the backends can do. `refresh()` says what changed after the directory changed.
+ * and what the backends can do. `refresh()` says what changed after the directory changed. Every list is checked
+ * against the pins as it is built (see pin-gate.ts): items withheld for a changed definition are left out, and a
+ * call to one by its exposed name is refused with the change named.
  */
-import type { Prompt, Tool } from '@modelcontextprotocol/server';
+import type { Prompt, ResourceTemplateType, Tool } from '@modelcontextprotocol/server';
+import { UriTemplate } from '@modelcontextprotocol/server';
+import type { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { Backend, BackendDirectory } from '../../shared/backend.js';
+import { toolPasses } from '../../shared/tool-filter.js';
 import { ToolSearchIndex } from '../search/tool-search-index.js';
 import { AppIndex } from './app-index.js';
-import { buildToolCatalog, exposeNames, type ExposedSet } from './catalog.js';
+import { buildToolCatalog, exposeNames, withoutWithheld, type Exposed, type ExposedSet } from './catalog.js';
+import { PinGate } from './pin-gate.js';
 import { PREFIX_SEPARATOR, qualifyName } from './tool-names.js';
 import type { CatalogChange } from './session-router.js';
 import type { AdvertisedCapabilities } from './session-state.js';
@@ -22,6 +28,11 @@ export class LiveCatalog {
   private toolSignature: string;
   private readySignature: string;
   private promptSet: ExposedSet<Prompt> = { byName: new Map(), conflicts: [] };
+  /** Exposed names of the items withheld (pinning `enforce`) when the lists were last built. */
+  private withheldTools: ReadonlyMap<string, Exposed<Tool>> = new Map();
+  private withheldPrompts: ReadonlyMap<string, Exposed<Prompt>> = new Map();
+  /** Withheld resource templates, by URI template: the backend and the template's name. */
+  private readonly withheldTemplates = new Map<string, { readonly server: string; readonly name: string }>();
   /** Which backend listed each resource URI and template (by backend name), as last listed: routes reads. */
   private readonly resourceOwners = new Map<string, string>();
   private readonly templateOwners = new Map<string, string>();
@@ -31,14 +42,24 @@ export class LiveCatalog {
     private readonly logger: Logger,
     /** Names backends may not take: the gateway's own tools. */
     private readonly reservedNames: ReadonlySet<string>,
+    /** The pins every list is checked against. */
+    readonly pins: PinGate = new PinGate(undefined),
   ) {
     this.toolSignature = signatureOf(this.tools());
     this.readySignature = this.readyNames();
   }
 
-  /** The backend tools clients see, by exposed name. */
+  /** The backend tools clients see, by exposed name: withheld ones left out. */
   tools(): ExposedSet<Tool> {
-    this.toolSet ??= buildToolCatalog(this.directory.list(), this.reservedNames);
+    if (!this.toolSet) {
+      const withheld = this.observeTools();
+      const { shown, withheld: held } = withoutWithheld(
+        buildToolCatalog(this.directory.list(), this.reservedNames),
+        (entry) => withheld.get(entry.backend.name)?.has(entry.originalName) === true,
+      );
+      this.toolSet = shown;
+      this.withheldTools = held;
+    }
     return this.toolSet;
   }
 
@@ -46,8 +67,13 @@ export class LiveCatalog {
    * The backend an exposed name belongs to when that backend is not ready: one of the tools it listed when it last
    * was, or any name under its prefix (a backend that never started has listed nothing). A call to it can then say
    * why it cannot be served (`backend "db" is failed: ...`) rather than that the tool does not exist.
+   *
+   * @throws GatewayError `definition_changed` when the name is a tool withheld for a changed definition.
    */
   unavailableTool(exposedName: string): { readonly backend: Backend; readonly tool: string } | undefined {
+    const held = this.withheldTools.get(exposedName);
+    const refusal = held && this.pins.refusal(held.backend.name, 'tool', held.originalName);
+    if (refusal) throw refusal;
     for (const backend of this.directory.list()) {
       if (backend.state === 'ready') continue;
       const listed = backend.tools().find((tool) => qualifyName(backend.prefix, tool.name) === exposedName);
@@ -62,7 +88,9 @@ export class LiveCatalog {
 
   /** The MCP Apps of the ready backends: which backend each `ui://` resource is of, and tools by their own name. */
   apps(): AppIndex {
-    this.appIndex ??= AppIndex.build(this.directory.list());
+    this.appIndex ??= AppIndex.build(this.directory.list(), (backend, tool) =>
+      this.pins.refusal(backend, 'tool', tool),
+    );
     return this.appIndex;
   }
 
@@ -84,10 +112,58 @@ export class LiveCatalog {
     return this.promptSet;
   }
 
-  /** Replaces the prompts after a `prompts/list` fan-out. */
+  /** Replaces the prompts after a `prompts/list` fan-out; those withheld are left out. */
   setPrompts(entries: Parameters<typeof exposeNames<Prompt>>[0]): ExposedSet<Prompt> {
-    this.promptSet = exposeNames(entries, new Set());
+    const withheld = new Map<string, ReadonlySet<string>>();
+    for (const backend of new Set(entries.map((entry) => entry.backend))) {
+      const items = entries.filter((entry) => entry.backend === backend).map((entry) => entry.item);
+      withheld.set(backend.name, this.pins.observe(backend.name, 'prompt', items));
+    }
+    const { shown, withheld: held } = withoutWithheld(
+      exposeNames(entries, new Set()),
+      (entry) => withheld.get(entry.backend.name)?.has(entry.originalName) === true,
+    );
+    this.promptSet = shown;
+    this.withheldPrompts = held;
     return this.promptSet;
+  }
+
+  /** The refusal of a `prompts/get` of `exposedName`, when it is a prompt withheld now. */
+  promptRefusal(exposedName: string): GatewayError | undefined {
+    const entry = this.promptSet.byName.get(exposedName) ?? this.withheldPrompts.get(exposedName);
+    return entry && this.pins.refusal(entry.backend.name, 'prompt', entry.originalName);
+  }
+
+  /**
+   * The resource templates `backend` listed that clients may see: each is checked against the pins, the withheld
+   * ones are left out (and reads through them refused, see {@link templateRefusal}), the others claimed.
+   */
+  admitTemplates(backend: string, templates: readonly ResourceTemplateType[]): ResourceTemplateType[] {
+    const withheld = this.pins.observe(backend, 'resourceTemplate', templates);
+    const admitted: ResourceTemplateType[] = [];
+    for (const template of templates) {
+      if (withheld.has(template.name)) {
+        this.withheldTemplates.set(template.uriTemplate, { server: backend, name: template.name });
+        if (this.templateOwners.get(template.uriTemplate) === backend)
+          this.templateOwners.delete(template.uriTemplate);
+        continue;
+      }
+      if (this.withheldTemplates.get(template.uriTemplate)?.server === backend) {
+        this.withheldTemplates.delete(template.uriTemplate);
+      }
+      this.claimTemplate(template.uriTemplate, backend);
+      admitted.push(template);
+    }
+    return admitted;
+  }
+
+  /** The refusal of a read of `uri` when it matches a resource template withheld now. */
+  templateRefusal(uri: string): GatewayError | undefined {
+    for (const [template, { server, name }] of this.withheldTemplates) {
+      const refusal = this.pins.refusal(server, 'resourceTemplate', name);
+      if (refusal && new UriTemplate(template).match(uri)) return refusal;
+    }
+    return undefined;
   }
 
   /**
@@ -159,6 +235,20 @@ export class LiveCatalog {
       }
     }
     return { toolsChanged, membershipChanged };
+  }
+
+  /**
+   * Checks each ready backend's tools against the pins (those its filter lets through, app-only ones included: an
+   * app calls them); returns the names withheld, by backend.
+   */
+  private observeTools(): Map<string, ReadonlySet<string>> {
+    const withheld = new Map<string, ReadonlySet<string>>();
+    for (const backend of this.directory.list()) {
+      if (backend.state !== 'ready') continue;
+      const tools = backend.tools().filter((tool) => toolPasses(tool.name, backend.toolFilter));
+      withheld.set(backend.name, this.pins.observe(backend.name, 'tool', tools));
+    }
+    return withheld;
   }
 
   /** Says once, when the links change, which `ui://` resources tools of several backends name. */

@@ -25,6 +25,9 @@ export interface CatalogChange {
   readonly membershipChanged?: boolean;
   /** The gateway's own tool list (the pipelines `route_pipeline` describes). */
   readonly gatewayToolsChanged?: boolean;
+  /** The prompts, or the resource templates, may differ (an item withheld or released: see src/pins/). */
+  readonly promptsChanged?: boolean;
+  readonly resourcesChanged?: boolean;
 }
 
 /** A list whose change a watcher hears of (see {@link SessionRouter.watch}). */
@@ -105,20 +108,18 @@ export class SessionRouter {
   announce(change: CatalogChange): void {
     for (const { listener, listsBackendTools } of this.watchers) {
       if (change.gatewayToolsChanged || (change.toolsChanged && listsBackendTools())) listener('tools');
-      if (change.membershipChanged) {
-        listener('prompts');
-        listener('resources');
-      }
+      if (change.membershipChanged || change.promptsChanged) listener('prompts');
+      if (change.membershipChanged || change.resourcesChanged) listener('resources');
     }
     for (const session of this.sessions) {
       // A session that lists only the gateway's tools has seen no change to its list when backend tools change.
       if (change.gatewayToolsChanged || (change.toolsChanged && session.listsBackendTools)) {
         this.send(session, { method: 'notifications/tools/list_changed' });
       }
-      if (change.membershipChanged && session.advertised.prompts) {
+      if ((change.membershipChanged || change.promptsChanged) && session.advertised.prompts) {
         this.send(session, { method: 'notifications/prompts/list_changed' });
       }
-      if (change.membershipChanged && session.advertised.resources) {
+      if ((change.membershipChanged || change.resourcesChanged) && session.advertised.resources) {
         this.send(session, { method: 'notifications/resources/list_changed' });
       }
     }

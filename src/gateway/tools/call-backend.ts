@@ -46,6 +46,8 @@ export const callBackend: GatewayTool = {
         { backend: args.server, tool: args.tool },
       );
     }
+    const withheld = context.withheldTool(backend.name, args.tool);
+    if (withheld) throw withheld;
     return context.forward(
       backend,
       args.tool,

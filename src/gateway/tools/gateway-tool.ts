@@ -5,14 +5,17 @@
 import type { CallToolResult, Progress, Tool, ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
+import type { GatewayError } from '../../errors/gateway-error.js';
 import { plainMessage } from '../../errors/protocol-error.js';
 import type { PipelineCatalog } from '../../pipelines/pipeline-catalog.js';
 import type { Backend, BackendCallOptions, BackendDirectory } from '../../shared/backend.js';
 import type { ConfigStatus } from '../../shared/config-status.js';
+import type { TraceSpan } from '../../shared/observation.js';
 import type { RegistrationPolicy } from '../../shared/registration-policy.js';
 import { formatIssues } from '../../config/format-issues.js';
 import type { ForwardPolicy } from '../calls/forward-tool-call.js';
 import type { NameConflict } from '../hub/catalog.js';
+import type { PendingChange } from '../hub/pin-gate.js';
 import type { ToolSearchIndex } from '../search/tool-search-index.js';
 
 /** What a tool's description may depend on. */
@@ -40,6 +43,8 @@ export interface ToolContext extends DescriptionContext {
     args: Record<string, unknown>,
     options: BackendCallOptions,
     policy: ForwardPolicy,
+    /** The span the backend request is a child of, in place of the client request's (a pipeline step's). */
+    parent?: TraceSpan,
   ) => Promise<CallToolResult>;
   /** The config file in force, when the gateway runs from one. */
   readonly configStatus: () => ConfigStatus | undefined;
@@ -47,12 +52,21 @@ export interface ToolContext extends DescriptionContext {
   readonly nameConflicts: () => readonly NameConflict[];
   /** The search index over the exposed backend tools, as of now (rebuilt only after the tools changed). */
   readonly searchIndex: () => ToolSearchIndex;
+  /**
+   * The refusal of a call to `tool` of `server` when that tool is withheld for a changed definition (pinning
+   * `enforce`): `call_backend` and pipeline steps are refused as a call by its exposed name is.
+   */
+  readonly withheldTool: (server: string, tool: string) => GatewayError | undefined;
+  /** The changes of `server`'s definitions waiting for approval (see src/pins/). */
+  readonly pinChanges: (server: string) => readonly PendingChange[];
   /** Aborted when the caller cancels the call. */
   readonly signal: AbortSignal;
   /** Sends a progress notification to the caller; present only when the caller asked for progress. */
   readonly reportProgress: ((progress: Progress) => void) | undefined;
   /** `_meta` of the caller's request. */
   readonly meta: Readonly<Record<string, unknown>> | undefined;
+  /** The client request's span, when a tracer is set (see `GatewayObservation.setTracer`). */
+  readonly trace: TraceSpan | undefined;
 }
 
 /** One of the gateway's own tools. */

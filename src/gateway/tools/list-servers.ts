@@ -4,13 +4,15 @@
  */
 import { z } from 'zod';
 
+import { MEMORY_ONLY_ADVICE } from '../../pins/pin-advice.js';
+import { PIN_KINDS } from '../../pins/pin-kinds.js';
 import {
   BackendInfoSchema,
   ClusterStatusSchema,
   type BackendInfo,
   type ClusterStatus,
 } from '../../shared/backend-info.js';
-
+import { PINNING_MODES } from '../../shared/pinning-mode.js';
 import { ConfigStatusSchema, type ConfigStatus } from '../../shared/config-status.js';
 import { formatSeconds, formatUptime } from '../../shared/format-duration.js';
 import type { NameConflict } from '../hub/catalog.js';
@@ -19,9 +21,27 @@ import type { GatewayTool } from './gateway-tool.js';
 /** The tool's arguments: none. */
 export const ListServersInput = z.object({});
 
+/** A definition a backend changed since it was pinned, waiting for approval (see docs/pinning.md). */
+export const PinChangeSchema = z.object({
+  kind: z.enum(PIN_KINDS),
+  /** The item's own name on its backend. */
+  name: z.string(),
+  /** The fields that differ from the pinned definition: `description`, `inputSchema`... */
+  changedFields: z.array(z.string()),
+  /** The server's pinning mode: `warn` (still served) or `enforce` (withheld until approved). */
+  mode: z.enum(PINNING_MODES),
+  /** Whether clients are kept from the item now. */
+  withheld: z.boolean(),
+  /** When the changed definition was first seen (ISO 8601). */
+  firstSeen: z.string(),
+  /** The commands that show and approve the change; null when the pins are in memory only (no state file). */
+  review: z.string().nullable(),
+  approve: z.string().nullable(),
+});
+
 /** The tool's `structuredContent`. */
 export const ListServersOutput = z.object({
-  servers: z.array(BackendInfoSchema),
+  servers: z.array(BackendInfoSchema.extend({ pinChanges: z.array(PinChangeSchema).optional() })),
   conflicts: z.array(
     z.object({ server: z.string(), name: z.string(), exposedAs: z.string(), conflictsWith: z.string() }),
   ),
@@ -35,12 +55,27 @@ export const listServers: GatewayTool = {
   name: 'list_servers',
   description: () =>
     'List every registered backend: state (starting, ready, failed, stopped, disabled), description, command, ' +
-    'tools, pid, uptime, calls and errors so far, the last error and when a failed one is retried.',
+    'tools, pid, uptime, calls and errors so far, the last error and when a failed one is retried, and tool, ' +
+    'prompt or resource template definitions changed since they were pinned (pinChanges).',
   inputSchema: ListServersInput,
   outputSchema: ListServersOutput,
   annotations: { title: 'List backend servers', readOnlyHint: true },
   handler: async (_raw, context) => {
-    const servers = context.directory.list().map((backend) => backend.info());
+    const servers = context.directory.list().map((backend): ServerEntry => {
+      const changes = context
+        .pinChanges(backend.name)
+        .map(({ kind, name, changedFields, mode, withheld, firstSeen, review, approve }) => ({
+          kind,
+          name,
+          changedFields: [...changedFields],
+          mode,
+          withheld,
+          firstSeen,
+          review,
+          approve,
+        }));
+      return { ...backend.info(), ...(changes.length > 0 ? { pinChanges: changes } : {}) };
+    });
     const conflicts = context.nameConflicts();
     const config = context.configStatus();
     const cluster = await context.directory.clusterStatus?.(servers.map((server) => server.name));
@@ -59,9 +94,12 @@ export const listServers: GatewayTool = {
   },
 };
 
+/** One backend as `list_servers` shows it: its snapshot, and its definitions changed since pinned. */
+type ServerEntry = z.infer<typeof ListServersOutput>['servers'][number];
+
 /** One paragraph per backend, then the tool names that had to change. */
 export function formatServerList(
-  servers: readonly BackendInfo[],
+  servers: readonly (BackendInfo & Pick<ServerEntry, 'pinChanges'>)[],
   conflicts: readonly NameConflict[] = [],
 ): string {
   if (servers.length === 0)
@@ -81,6 +119,7 @@ export function formatServerList(
     }
     lines.push(`  tools (${server.toolCount}): ${server.tools.join(', ') || 'none'}`);
     if (server.lastError) lines.push(`  last error: ${server.lastError}`);
+    for (const change of server.pinChanges ?? []) lines.push(...formatPinChange(change));
   }
   if (conflicts.length > 0) {
     lines.push('', 'Renamed tools (their names were taken):');
@@ -91,6 +130,15 @@ export function formatServerList(
     }
   }
   return lines.join('\n');
+}
+
+/** A changed definition: what changed, what the gateway does about it, and the command that approves it. */
+function formatPinChange(change: z.infer<typeof PinChangeSchema>): string[] {
+  const label = change.kind === 'resourceTemplate' ? 'resource template' : change.kind;
+  const effect = change.withheld ? 'WITHHELD until approved' : `still served (pinning "${change.mode}")`;
+  const head = `  changed since pinned: ${label} "${change.name}" (${change.changedFields.join(', ')}), ${effect}`;
+  if (change.review === null || change.approve === null) return [head, `    ${MEMORY_ONLY_ADVICE}`];
+  return [head, `    review: ${change.review}`, `    approve: ${change.approve}`];
 }
 
 /** `config: /srv/gateway-config.json (watched; loaded ..., 2 reloads)`, and the last refused edit when there is one. */

@@ -14,6 +14,7 @@ import { PipelineStepSchema } from '../../pipelines/pipeline-schema.js';
 import { textOf } from '../../pipelines/result-text.js';
 import { runPipeline } from '../../pipelines/run-pipeline.js';
 import { PIPELINE_STEP } from '../calls/forward-tool-call.js';
+import { endingSpan } from '../calls/observe-call.js';
 import type { DescriptionContext, GatewayTool } from './gateway-tool.js';
 import { JsonObjectOrString, parseJsonArgument, parseJsonObjectArgument } from './json-argument.js';
 
@@ -71,7 +72,7 @@ export const routePipeline: GatewayTool = {
     const outcome = await runPipeline(pipeline, {
       input,
       signal: context.signal,
-      caller: ({ server, tool, params, signal, timeoutMs }) => {
+      caller: ({ id, server, tool, params, signal, timeoutMs }) => {
         const backend = context.directory.get(server);
         if (!backend) {
           return Promise.reject(
@@ -81,7 +82,12 @@ export const routePipeline: GatewayTool = {
             ),
           );
         }
-        return context.forward(backend, tool, params, { signal, timeoutMs }, PIPELINE_STEP);
+        const withheld = context.withheldTool(server, tool);
+        if (withheld) return Promise.reject(withheld);
+        // Traced: the step is a span of its own, the backend request its child.
+        const step = context.trace?.child('step', server, id);
+        const running = context.forward(backend, tool, params, { signal, timeoutMs }, PIPELINE_STEP, step);
+        return step ? endingSpan(step, running) : running;
       },
       onStepDone: context.reportProgress
         ? (step, done, total) =>

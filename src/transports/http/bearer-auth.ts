@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
+import type { PrincipalClaims } from '../session-opener.js';
 import type { Rejection } from './http-responses.js';
 
 /** The environment variable the command line reads a token from when no `--auth-token` is given. */
@@ -61,13 +62,57 @@ export function describeTokensProblem(tokens: readonly AuthToken[]): string | un
   return undefined;
 }
 
+/** Who an authenticated request comes from: its principal, and the claims of its token when it was an OAuth one. */
+export interface AuthIdentity {
+  readonly principal: Principal;
+  readonly claims?: PrincipalClaims | undefined;
+}
+
 /** The outcome of {@link BearerAuth}. */
 export type AuthResult =
-  | { readonly ok: true; readonly principal: Principal }
-  | { readonly ok: false; readonly rejection: Rejection };
+  ({ readonly ok: true } & AuthIdentity) | { readonly ok: false; readonly rejection: Rejection };
 
 /** Authenticates one request. */
 export type BearerAuth = (req: IncomingMessage) => AuthResult;
+
+/**
+ * What validates the bearer tokens no static token matched (OAuth access tokens, see `src/auth/`), and what it
+ * publishes. Never given a static token.
+ */
+export interface TokenAuthority {
+  /** Validates a token: the identity, or a 401 (403 for a missing scope, 503 when its issuer cannot be asked). */
+  authenticate(token: string): Promise<AuthResult>;
+  /** The 401 of a request without the header (`undefined`) or with a malformed one (`invalid_request`). */
+  unauthenticated(error: 'invalid_request' | undefined): Rejection;
+  /** A 403 when `identity` lacks a scope JSON-RPC method `method` needs; undefined when it may call it. */
+  authorize(identity: AuthIdentity, method: string): Rejection | undefined;
+  /** The public document served at `path` (GET, no token needed: the protected resource metadata), if any. */
+  document(path: string): unknown;
+}
+
+/** Authenticates one request, possibly asking an authorization server. */
+export type RequestAuth = (req: IncomingMessage) => AuthResult | Promise<AuthResult>;
+
+/**
+ * The front door's authenticator: a bearer token is tried as a static token first (constant time), then, when an
+ * authority is given, as an OAuth access token. Without an authority this is {@link createBearerAuth}.
+ */
+export function createRequestAuth(
+  tokens: readonly AuthToken[],
+  authority: TokenAuthority | undefined,
+): RequestAuth {
+  if (authority === undefined) return createBearerAuth(tokens);
+  const matchStatic = tokens.length > 0 ? createTokenCheck(tokens) : () => undefined;
+  return (req) => {
+    const header = req.headers.authorization;
+    if (header === undefined) return { ok: false, rejection: authority.unauthenticated(undefined) };
+    const presented = AUTHORIZATION.exec(header)?.[1];
+    if (presented === undefined)
+      return { ok: false, rejection: authority.unauthenticated('invalid_request') };
+    const principal = matchStatic(presented);
+    return principal === undefined ? authority.authenticate(presented) : { ok: true, principal };
+  };
+}
 
 /** What is wrong with a token, or undefined when it is usable. Never quotes the token. */
 export function describeTokenProblem(token: string): string | undefined {
@@ -79,26 +124,39 @@ export function describeTokenProblem(token: string): string | undefined {
 }
 
 /**
- * Builds the authenticator. With no token every request passes (principal `anonymous`); with tokens, a request
- * passes only with `Authorization: Bearer <one of them>`, and its principal is that token's name.
+ * Builds the check of one presented token: the principal of the token it matches, or undefined. Constant time
+ * whatever was presented (SHA-256 digests compared with `timingSafeEqual`, no early exit). Used by the bearer
+ * header and by the dashboard's login form, so that both accept exactly the same tokens.
  */
-export function createBearerAuth(tokens: readonly AuthToken[]): BearerAuth {
-  if (tokens.length === 0) return () => ({ ok: true, principal: 'anonymous' });
+export function createTokenCheck(tokens: readonly AuthToken[]): (presented: string) => Principal | undefined {
   const digests = tokens.map((token) => digest(typeof token === 'string' ? token : token.token));
   const names = tokenNames(tokens);
-  return (req) => {
-    const header = req.headers.authorization;
-    if (header === undefined) return unauthorized(undefined);
-    const presented = AUTHORIZATION.exec(header)?.[1];
-    if (presented === undefined) return unauthorized('invalid_request');
+  return (presented) => {
     const candidate = digest(presented);
     let matched = -1;
     // No early exit: the time taken must not tell which token (or how many) came close.
     digests.forEach((expected, index) => {
       if (timingSafeEqual(candidate, expected) && matched === -1) matched = index;
     });
-    if (matched === -1) return unauthorized('invalid_token');
-    return { ok: true, principal: names[matched] ?? `token-${matched}` };
+    return matched === -1 ? undefined : (names[matched] ?? `token-${matched}`);
+  };
+}
+
+/**
+ * Builds the authenticator. With no token every request passes (principal `anonymous`); with tokens, a request
+ * passes only with `Authorization: Bearer <one of them>`, and its principal is that token's name.
+ */
+export function createBearerAuth(tokens: readonly AuthToken[]): BearerAuth {
+  if (tokens.length === 0) return () => ({ ok: true, principal: 'anonymous' });
+  const check = createTokenCheck(tokens);
+  return (req) => {
+    const header = req.headers.authorization;
+    if (header === undefined) return unauthorized(undefined);
+    const presented = AUTHORIZATION.exec(header)?.[1];
+    if (presented === undefined) return unauthorized('invalid_request');
+    const principal = check(presented);
+    if (principal === undefined) return unauthorized('invalid_token');
+    return { ok: true, principal };
   };
 }
 

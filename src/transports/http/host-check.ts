@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
 
+import { AUTH_TOKEN_ENV, type AuthToken } from './bearer-auth.js';
 import type { Rejection } from './http-responses.js';
 
 /** Host names that are always allowed: the loopback names, on any port. */
@@ -125,4 +126,19 @@ function isLoopbackOrigin(origin: string): boolean {
 
 function forbidden(message: string): Rejection {
   return { status: 403, message };
+}
+
+/**
+ * Why the gateway must not serve as asked, or undefined: an HTTP listener on an address other hosts can reach
+ * needs a bearer token, or anyone who reaches it could start commands on this machine.
+ */
+export function describeExposureProblem(
+  transport: string,
+  host: string,
+  authTokens: readonly AuthToken[],
+  oauth = false,
+): string | undefined {
+  if (transport !== 'streamable-http' || authTokens.length > 0 || oauth || isLoopbackAddress(host))
+    return undefined;
+  return `--host ${host} is not a loopback address: set --auth-token or ${AUTH_TOKEN_ENV}, or an "auth" section in the config file, as well`;
 }

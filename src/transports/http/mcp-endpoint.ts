@@ -12,7 +12,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/server';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { Logger } from '../../logger.js';
 import type { OpenSession, SessionOpener } from '../session-opener.js';
-import type { Principal } from './bearer-auth.js';
+import type { AuthIdentity, Principal } from './bearer-auth.js';
 import { headerValue } from './header-value.js';
 import { MCP_PATH, SESSION_RETRY_AFTER_S } from './http-defaults.js';
 import type { Rejection } from './http-responses.js';
@@ -50,6 +50,8 @@ export interface McpEndpointOptions {
   readonly admitSession?: SessionAdmission | undefined;
   /** Session ids become `<prefix>.<uuid>` (see `HttpOptions.sessionIdPrefix`). */
   readonly sessionIdPrefix?: string | undefined;
+  /** Whether `identity` may call JSON-RPC `method` (an OAuth scope per method): a 403 to answer, or undefined. */
+  readonly authorize?: ((identity: AuthIdentity, method: string) => Rejection | undefined) | undefined;
   readonly logger: Logger;
   /** Answers a refused request (and logs what is worth logging). */
   readonly refuse: (res: ServerResponse, rejection: Rejection) => void;
@@ -88,9 +90,10 @@ export class McpEndpoint {
     await Promise.allSettled([this.modern.close(), ...this.sessions.ids().map((id) => this.endSession(id))]);
   }
 
-  /** Serves one request that passed the guards, made by `principal`. */
-  async handle(req: IncomingMessage, res: ServerResponse, principal: Principal): Promise<void> {
+  /** Serves one request that passed the guards, made by `identity`. */
+  async handle(req: IncomingMessage, res: ServerResponse, identity: AuthIdentity): Promise<void> {
     const { refuse } = this.options;
+    const { principal } = identity;
     const method = req.method ?? 'GET';
     if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
       refuse(res, {
@@ -116,8 +119,15 @@ export class McpEndpoint {
         return;
       }
       body = read.value;
+      // A method's own scopes (step-up): checked on each request, with the token it carries.
+      const method = methodOf(body);
+      const denied = method === undefined ? undefined : this.options.authorize?.(identity, method);
+      if (denied) {
+        refuse(res, denied);
+        return;
+      }
       if (isModernRequest(req, body)) {
-        await this.modern.handle(req, res, body, principal);
+        await this.modern.handle(req, res, body, identity);
         return;
       }
       if (versionRejection) {
@@ -136,7 +146,7 @@ export class McpEndpoint {
           refuse(res, { status: 400, message: `Bad Request: missing ${SESSION_HEADER} header` });
           return;
         }
-        await this.openSession(req, res, body, principal);
+        await this.openSession(req, res, body, identity);
         return;
       }
     } else if (sessionId === undefined) {
@@ -157,9 +167,10 @@ export class McpEndpoint {
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
-    principal: Principal,
+    identity: AuthIdentity,
   ): Promise<void> {
     const { logger, maxSessions, refuse } = this.options;
+    const { principal } = identity;
     if (this.sessions.size + this.opening >= maxSessions) {
       refuse(
         res,
@@ -199,6 +210,7 @@ export class McpEndpoint {
         principal,
         frontDoor: 'http-legacy',
         sessionId: id,
+        claims: identity.claims,
       });
       entry = { transport, session, release: () => admission.release() };
       await transport.handleRequest(req, res, body);
@@ -214,6 +226,13 @@ export class McpEndpoint {
     const session = this.sessions.delete(id);
     if (session) await closeSession(session);
   }
+}
+
+/** The JSON-RPC method of a single message, if it is a request or notification. */
+function methodOf(body: unknown): string | undefined {
+  const method =
+    typeof body === 'object' && body !== null ? (body as { method?: unknown }).method : undefined;
+  return typeof method === 'string' ? method : undefined;
 }
 
 async function closeSession(session: Session): Promise<void> {

@@ -13,8 +13,8 @@ import {
 } from '@modelcontextprotocol/server';
 import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import type { Logger } from '../../logger.js';
-import type { SessionOpener } from '../session-opener.js';
-import type { Principal } from './bearer-auth.js';
+import type { PrincipalClaims, SessionOpener } from '../session-opener.js';
+import type { AuthIdentity } from './bearer-auth.js';
 import { headerValue } from './header-value.js';
 
 /**
@@ -53,6 +53,7 @@ export class ModernEndpoint {
             principal: authInfo?.clientId ?? 'anonymous',
             frontDoor: 'http-modern',
             sessionId: undefined,
+            claims: authInfo?.extra?.claims as PrincipalClaims | undefined,
           },
         }),
       { legacy: 'reject', onerror },
@@ -67,11 +68,16 @@ export class ModernEndpoint {
   }
 
   /**
-   * Serves one request whose body was already read and parsed, made by `principal`: handed to the handler as the
-   * auth info's client id (the token itself is never passed on).
+   * Serves one request whose body was already read and parsed, made by `identity`: handed to the handler as the
+   * auth info's client id and extra claims (the token itself is never passed on).
    */
-  handle(req: IncomingMessage, res: ServerResponse, body: unknown, principal: Principal): Promise<void> {
-    const auth: AuthInfo = { token: '', clientId: principal, scopes: [] };
+  handle(req: IncomingMessage, res: ServerResponse, body: unknown, identity: AuthIdentity): Promise<void> {
+    const auth: AuthInfo = {
+      token: '',
+      clientId: identity.principal,
+      scopes: [...(identity.claims?.scopes ?? [])],
+      extra: { claims: identity.claims },
+    };
     return this.serve(Object.assign(req, { auth }), res, body);
   }
 

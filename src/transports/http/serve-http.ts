@@ -1,9 +1,10 @@
 /**
  * Serves the gateway over Streamable HTTP at `/mcp`. This file is the wiring and the order of the guards; each
- * guard lives in its own file and runs in this order, before any MCP processing: Host and Origin (403), bearer
- * token (401), then in `mcp-endpoint.ts` method (405), protocol version (400), body size (413), one message per
+ * guard lives in its own file and runs in this order, before any MCP processing: Host and Origin (403), the
+ * protected resource metadata when OAuth is on (served without a token), bearer token (401; an OAuth token's
+ * missing scope 403), then in `mcp-endpoint.ts` method (405), protocol version (400), body size (413), one message per
  * POST (400), and the session (400 without an id, 404 for an unknown one or another token's). The probes
- * `/healthz` and `/readyz` answer before any guard. It knows sessions and HTTP, nothing of backends (readiness is
+ * `/healthz` and `/readyz` answer before any guard; the mounted routes (`/metrics`) after the bearer token. It knows sessions and HTTP, nothing of backends (readiness is
  * handed in). Whether a listener off loopback needs a token is the caller's rule
  * (`startGateway` enforces it).
  */
@@ -12,8 +13,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
+import type { HttpRoutes } from '../admin/http-routes.js';
+import { answerHealth, answerReadiness, type Readiness } from '../admin/probes.js';
 import type { SessionOpener } from '../session-opener.js';
-import { createBearerAuth, type AuthToken } from './bearer-auth.js';
+import { createRequestAuth, type AuthToken, type TokenAuthority } from './bearer-auth.js';
 import { createHostCheck } from './host-check.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -43,6 +46,11 @@ export interface HttpOptions {
    * empty means no authentication (for a loopback address only: see `startGateway`).
    */
   readonly authTokens?: readonly AuthToken[] | undefined;
+  /**
+   * OAuth access tokens besides the static ones: the authority for the listener's URL (known once it listens),
+   * asked about every token that is not a static one. None when undefined.
+   */
+  readonly tokenAuthority?: ((listenerUrl: string) => TokenAuthority) | undefined;
   /** How many sessions may be open at once, in all. Default {@link DEFAULT_MAX_SESSIONS}. */
   readonly maxSessions?: number | undefined;
   /** Per-principal session limits (the config's `limits`); none when undefined. */
@@ -61,14 +69,19 @@ export interface HttpOptions {
   readonly readiness?: (() => Readiness) | undefined;
   /** Session ids become `<prefix>.<uuid>` (a cluster replica's id, so that any replica can tell the owner). */
   readonly sessionIdPrefix?: string | undefined;
+  /** More routes (`/metrics`), served behind the Host check and the bearer token like `/mcp`. */
+  readonly routes?: HttpRoutes | undefined;
+  /**
+   * More handlers mounted on this listener (the dashboard), asked in order before the MCP endpoint's guards: each
+   * answers the requests of its own paths, with its own guards, and resolves false for the others.
+   */
+  readonly mounts?: readonly MountedHandler[] | undefined;
 }
 
-/** What the readiness probe says of the gateway's backends: names only, never how they are started. */
-export interface Readiness {
-  readonly ready: boolean;
-  readonly starting: readonly string[];
-  readonly failed: readonly string[];
-}
+/** A handler mounted on the listener: answers a request it owns and resolves true, or resolves false untouched. */
+export type MountedHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+export type { Readiness } from '../admin/probes.js';
 
 /** A listening HTTP front door. */
 export interface HttpHandle {
@@ -95,7 +108,9 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
     allowedOrigins: options.allowedOrigins,
     bindHost: options.host,
   });
-  const authenticate = createBearerAuth(tokens);
+  // Set once the port is taken (the authority needs the listener's URL): no request is handled before.
+  let authority: TokenAuthority | undefined = undefined;
+  let authenticate = createRequestAuth(tokens, undefined);
   const inFlight = new InFlightRequests();
   let draining = false;
 
@@ -111,6 +126,7 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
     maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
     admitSession: options.admitSession,
     sessionIdPrefix: options.sessionIdPrefix,
+    authorize: (identity, method) => authority?.authorize(identity, method),
     logger,
     refuse,
   });
@@ -118,13 +134,11 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = pathOf(req);
     if (path === HEALTH_PATH && req.method === 'GET') {
-      sendJson(res, draining ? 503 : 200, { status: draining ? 'stopping' : 'ok' });
+      answerHealth(res, draining);
       return;
     }
     if (path === READY_PATH && req.method === 'GET') {
-      const { ready, starting, failed } = options.readiness?.() ?? { ready: true, starting: [], failed: [] };
-      const status = draining ? 'stopping' : ready ? 'ready' : 'starting';
-      sendJson(res, status === 'ready' ? 200 : 503, { status, starting, failed });
+      answerReadiness(res, options.readiness, draining);
       return;
     }
     // A standalone GET stream stays open for the session's life: shutdown does not wait for it.
@@ -137,21 +151,29 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
       });
       return;
     }
+    for (const mounted of options.mounts ?? []) if (await mounted(req, res)) return;
     const hostRejection = checkHost(req);
     if (hostRejection) {
       refuse(res, hostRejection);
       return;
     }
-    const auth = authenticate(req);
+    const document = req.method === 'GET' ? authority?.document(path) : undefined;
+    if (document !== undefined) {
+      sendJson(res, 200, document);
+      return;
+    }
+    const auth = await authenticate(req);
     if (!auth.ok) {
       refuse(res, auth.rejection);
       return;
     }
     if (path !== MCP_PATH) {
-      refuse(res, { status: 404, message: `Not found: the MCP endpoint is ${MCP_PATH}` });
+      const route = options.routes?.get(path);
+      if (route) await route(req, res);
+      else refuse(res, { status: 404, message: `Not found: the MCP endpoint is ${MCP_PATH}` });
       return;
     }
-    await endpoint.handle(req, res, auth.principal);
+    await endpoint.handle(req, res, { principal: auth.principal, claims: auth.claims });
   };
 
   const httpServer = createServer(
@@ -186,8 +208,11 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
   const { port } = httpServer.address() as AddressInfo;
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${hostForUrl}:${port}${MCP_PATH}`;
+  authority = options.tokenAuthority?.(url);
+  authenticate = createRequestAuth(tokens, authority);
+  const kinds = [...(tokens.length > 0 ? ['bearer token'] : []), ...(authority ? ['oauth'] : [])];
   logger.info(`serving MCP over Streamable HTTP at ${url}`, {
-    auth: tokens.length > 0 ? 'bearer token' : 'none (loopback only)',
+    auth: kinds.length > 0 ? kinds.join(' and ') : 'none (loopback only)',
   });
 
   let closing: Promise<void> | undefined;

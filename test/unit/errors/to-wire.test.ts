@@ -28,6 +28,8 @@ describe('toProtocolError', () => {
     ['self_reference', ProtocolErrorCode.InvalidParams],
     ['no_session_for_request', ProtocolErrorCode.InternalError],
     ['client_lacks_capability', ProtocolErrorCode.InvalidRequest],
+    ['definition_changed', ProtocolErrorCode.InvalidRequest],
+    ['invalid_state', ProtocolErrorCode.InternalError],
     ['backend_unavailable', ProtocolErrorCode.InternalError],
     ['spawn_failed', ProtocolErrorCode.InternalError],
     ['handshake_failed', ProtocolErrorCode.InternalError],

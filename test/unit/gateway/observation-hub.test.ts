@@ -100,4 +100,19 @@ describe('ObservationHub', () => {
     if (admission.admitted) admission.release();
     expect(held).toBe(0);
   });
+
+  it('traces only while a tracer is set; a second tracer replaces the first, whose removal then leaves it', () => {
+    const hub = new ObservationHub(silentLogger);
+    const span = { child: () => span, outgoingMeta: () => ({}), end: () => undefined };
+    const first = { startRequest: () => span };
+    const second = { startRequest: () => span };
+    expect(hub.tracing).toBe(false);
+    const removeFirst = hub.setTracer(first);
+    expect(hub.tracer).toBe(first);
+    const removeSecond = hub.setTracer(second);
+    removeFirst();
+    expect(hub.tracer).toBe(second);
+    removeSecond();
+    expect(hub.tracing).toBe(false);
+  });
 });
