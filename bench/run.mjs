@@ -49,6 +49,7 @@ const SECTIONS = [
   'large-results',
   'tool-list-size',
   'observed',
+  'cluster',
 ];
 
 /**

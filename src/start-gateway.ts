@@ -7,6 +7,7 @@ import { DEFAULT_BACKEND_OPTIONS } from './backends/backend-options.js';
 import { BackendRegistry } from './backends/backend-registry.js';
 import { enterConfigChain } from './backends/registration/config-chain.js';
 import { joinIfClustered } from './cluster/join-if-clustered.js';
+import type { Cluster } from './cluster/start-cluster.js';
 import { createRegistrationPolicy } from './backends/registration/registration-policy.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { GatewayError } from './errors/gateway-error.js';
@@ -23,7 +24,9 @@ import { pinningModesOf } from './shared/pinning-mode.js';
 import type { RegistrationPolicy } from './shared/registration-policy.js';
 import { describeExposureProblem } from './transports/http/host-check.js';
 import { running, type RunningGateway } from './running-gateway.js';
+import { ownerOfRequestState } from './gateway/calls/request-state-owner.js';
 import type { StartGatewayOptions } from './start-options.js';
+import type { PeerRouting } from './transports/peers/peer-routing.js';
 
 export { CLUSTER_KEY_ENV, clusterSettingsFrom, REDIS_URL_ENV } from './cluster/join-if-clustered.js';
 export { EXPOSE_MODES } from './gateway/expose-mode.js';
@@ -100,6 +103,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     registration: { authorize: (request) => registration.authorize(request) },
     configStatus: () => live?.status(),
     pins,
+    replicaId: cluster?.replicaId,
   });
   // Not ready before the configured backends had their first attempt, even while none is registered yet.
   const boot = startupReadiness(registry, Object.keys(config?.servers ?? {}));
@@ -211,6 +215,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       maxSessions: config?.limits?.sessions,
       admitSession: observers.admitSession,
       sessionIdPrefix: cluster?.replicaId,
+      peers: cluster && peerRoutingOf(cluster),
       host: options.host,
       port: options.port,
       logger,
@@ -228,6 +233,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     const closeAll = async (): Promise<void> => {
       try {
+        boot.stopping();
         dashboard.close();
         await http.close();
       } finally {
@@ -251,4 +257,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await closeCore();
     throw error;
   }
+}
+
+/** How the HTTP front door of a cluster replica finds the owner of a request among its peers. */
+function peerRoutingOf(cluster: Cluster): PeerRouting {
+  return {
+    self: cluster.replicaId,
+    urlOf: (id) => cluster.urlOf(id),
+    hopKey: cluster.hopKey,
+    ownerOfState: ownerOfRequestState,
+  };
 }

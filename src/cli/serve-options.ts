@@ -40,7 +40,8 @@ export interface CliOptions {
   maxBodyBytes: number;
   sessionIdleTimeout: number;
   requestTimeout: number;
-  drainTimeout: number;
+  /** Unset: the config's `drainTimeoutMs`, else the default. */
+  drainTimeout?: number;
   watch: boolean;
   dashboard: boolean;
   startupTimeout: number;
@@ -168,9 +169,10 @@ export function buildProgram(): Command {
         .default(DEFAULT_REQUEST_TIMEOUT_MS),
     )
     .addOption(
-      new Option('--drain-timeout <ms>', 'on shutdown, time given to HTTP requests in progress')
-        .argParser(parseInteger('--drain-timeout', 0, 86_400_000))
-        .default(DEFAULT_DRAIN_TIMEOUT_MS),
+      new Option(
+        '--drain-timeout <ms>',
+        `on shutdown, time given to HTTP requests in progress (default: the config's drainTimeoutMs, else ${DEFAULT_DRAIN_TIMEOUT_MS})`,
+      ).argParser(parseInteger('--drain-timeout', 0, 86_400_000)),
     )
     .option(
       '--redis <url>',

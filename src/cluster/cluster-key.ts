@@ -36,6 +36,8 @@ export interface ClusterKeys {
   readonly seal: Buffer;
   /** HMAC-SHA256 key of heartbeats. */
   readonly sign: Buffer;
+  /** HMAC-SHA256 key of the header marking a request one replica forwarded to another. */
+  readonly hop: Buffer;
 }
 
 const KEY_BYTES = 32;
@@ -92,7 +94,7 @@ export async function loadClusterKey(key: string | undefined, keyFile: string | 
 export function deriveClusterKeys(master: Buffer): ClusterKeys {
   const derive = (info: string): Buffer =>
     Buffer.from(hkdfSync('sha256', master, 'mcp-gateway-cluster', info, KEY_BYTES));
-  return { seal: derive('registry-entries'), sign: derive('heartbeats') };
+  return { seal: derive('registry-entries'), sign: derive('heartbeats'), hop: derive('forwarded-requests') };
 }
 
 const REPLICA_ID = /^[A-Za-z0-9-]{1,63}$/;

@@ -81,6 +81,21 @@ export class Membership {
     return this.view;
   }
 
+  /**
+   * Where replica `id` is: from the cached view, or else read from the store once (a replica that joined since the
+   * last refresh); undefined when it has no valid heartbeat, or the store cannot say.
+   */
+  async lookup(id: string): Promise<Peer | undefined> {
+    const cached = this.view.get(id);
+    if (cached !== undefined) return cached;
+    try {
+      const value = await this.store.redis.get(KEYS.replica(id));
+      return value === null ? undefined : readHeartbeat(this.signKey, value);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Stops the heartbeat and removes it, so peers stop counting this replica at once. */
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);

@@ -39,6 +39,10 @@ export interface Cluster {
   start(listenerUrl: string): Promise<void>;
   /** The live replicas, as last seen. */
   peers(): ReadonlyMap<string, { readonly url: string }>;
+  /** Where live replica `id` is (its MCP endpoint), read from the store when not seen yet; undefined when gone. */
+  urlOf(id: string): Promise<string | undefined>;
+  /** The key of the header that marks a request forwarded between replicas. */
+  readonly hopKey: Buffer;
   /** Each replica's state of every server, read from the store now; local alone when it cannot be read. */
   readonly status: (names: readonly string[]) => Promise<ClusterStatus>;
   /** Leaves the cluster: stops the loops, withdraws the heartbeat and status, disconnects. */
@@ -90,6 +94,8 @@ export async function joinCluster(settings: ClusterSettings, options: JoinOption
       publisher.start();
     },
     peers: () => membership?.peers() ?? new Map(),
+    urlOf: async (id) => (await membership?.lookup(id))?.url,
+    hopKey: keys.hop,
     status,
     close: async () => {
       reconciler.stop();

@@ -35,6 +35,13 @@ export const GatewayConfigSchema = z
     limits: LimitsConfigSchema.optional(),
     /** The gateway as an OAuth resource server over HTTP (see docs/auth.md). */
     auth: AuthConfigSchema.optional(),
+    /** HTTP: on shutdown, how long requests in progress may take to finish; `--drain-timeout` overrides it. */
+    drainTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000, { error: 'drainTimeoutMs is at most 86400000 (a day)' })
+      .optional(),
   })
   .refine((config) => !(config.servers && config.mcpServers), {
     message: 'use either "servers" or "mcpServers", not both',
@@ -48,6 +55,7 @@ export const GatewayConfigSchema = z
     audit: config.audit,
     limits: config.limits,
     auth: config.auth,
+    drainTimeoutMs: config.drainTimeoutMs,
   }));
 
 /** The parsed, validated configuration. */

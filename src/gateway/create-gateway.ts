@@ -53,6 +53,8 @@ export interface CreateGatewayOptions {
    * for a changed definition are neither listed nor served. None: nothing is pinned.
    */
   readonly pins?: Pins | undefined;
+  /** The cluster replica this gateway is, when clustered: named in the `requestState`s it mints. */
+  readonly replicaId?: string | undefined;
 }
 
 /** A gateway core that sessions are opened on. */
@@ -99,7 +101,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     baseDir: options.baseDir,
     expose: options.expose ?? 'all',
     defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
-    inputBridge: new InputBridge(),
+    inputBridge: new InputBridge(undefined, options.replicaId),
     configStatus: options.configStatus ?? (() => undefined),
     observation,
     logger,
