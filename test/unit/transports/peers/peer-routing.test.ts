@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { gatewayStatePrefix, ownerOfRequestState } from '../../../../src/gateway/calls/request-state-owner.js';
+import {
+  gatewayStatePrefix,
+  ownerOfRequestState,
+} from '../../../../src/gateway/calls/request-state-owner.js';
 import { ownerOfSession, readHop, signHop } from '../../../../src/transports/peers/peer-routing.js';
 
 describe('the routing of requests between replicas', () => {
