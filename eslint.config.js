@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 /**
  * Which layer may import which (an arrow means "may import"): cli → {start-gateway, commands, config, logger};
  * start-gateway (with observability.ts, running-gateway.ts and open-dashboard.ts, the rest of the composition root) → every part; reload → {backends, config, pipelines}; transports → {rpc, errors, logger};
- * auth → {transports (the front door's types), logger}; observe → {shared, errors, logger}; dashboard → {shared, errors, logger, the HTTP front door's guards}; gateway → {rpc, shared, pipelines, pins, errors};
+ * auth → {transports (the front door's types), logger}; observe → {shared, errors, logger}; cluster → {backends, shared, errors, logger}; dashboard → {shared, errors, logger, the HTTP front door's guards}; gateway → {rpc, shared, pipelines, pins, errors};
  * commands → {backends, config, pipelines, pins, shared, errors}; pins → {shared, errors, logger};
  * backends → {rpc, shared, errors} (backends/oauth → {shared, errors, logger}, nothing of connections); pipelines → {errors}; config → the parts' schema files; rpc → {errors, logger};
  * shared → {errors}; errors and logger → nothing. Every zone below is one "may not".
@@ -27,6 +27,7 @@ const SRC_LAYERS = [
   './src/dashboard',
   './src/auth',
   './src/observe',
+  './src/cluster',
   './src/gateway',
   './src/backends',
   './src/pipelines',
@@ -98,6 +99,11 @@ const zones = [
     './src/observe',
     layersBut('./src/observe', './src/shared'),
     'Watchers (the audit log, the limits) know the gateway only through the observation seam in src/shared.',
+  ),
+  ...mayNotImport(
+    './src/cluster',
+    layersBut('./src/cluster', './src/backends', './src/shared'),
+    'The cluster shares the runtime registry through Redis; it wraps the backend registry and knows no gateway.',
   ),
   ...mayNotImport(
     './src/gateway',

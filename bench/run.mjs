@@ -50,6 +50,7 @@ const SECTIONS = [
   'tool-list-size',
   'observed',
   'access',
+  'cluster',
 ];
 
 /**

@@ -14,7 +14,13 @@ import { createPinsCommand } from './commands/pins/pins-command.js';
 import { createValidateCommand } from './commands/validate/validate-command.js';
 import { loadConfig } from './config/load-config.js';
 import { createStderrLogger, stderrAndFile } from './logger.js';
-import { describeExposureProblem, startGateway, type RunningGateway } from './start-gateway.js';
+import {
+  clusterSettingsFrom,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  describeExposureProblem,
+  startGateway,
+  type RunningGateway,
+} from './start-gateway.js';
 
 /** Exit code of a bad flag or value. */
 const EXIT_USAGE = 2;
@@ -76,11 +82,13 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
 
   const signals = watchProcessSignals();
   let gateway: RunningGateway;
+  let drainTimeoutMs = options.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_MS;
   try {
     const config = options.autoRegister === undefined ? undefined : await loadConfig(options.autoRegister);
     for (const warning of config?.warnings ?? []) logger.warn(`${config?.file ?? ''}: ${warning}`);
     const unguarded = describeExposureProblem(options.transport, options.host, authTokens, !!config?.auth);
     if (unguarded !== undefined) return usageError(unguarded);
+    drainTimeoutMs = options.drainTimeout ?? config?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     gateway = await startGateway({
       transport: options.transport,
       host: options.host,
@@ -96,6 +104,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
       stopping: signals.stopping,
       allowRegister: options.allowRegister === true,
       expose: options.expose,
+      cluster: clusterSettingsFrom(options, process.env),
       stateDir: options.stateDir,
       http: {
         authTokens,
@@ -104,7 +113,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
         maxBodyBytes: options.maxBodyBytes,
         sessionIdleMs: options.sessionIdleTimeout,
         requestTimeoutMs: options.requestTimeout,
-        drainTimeoutMs: options.drainTimeout,
+        drainTimeoutMs,
       },
     });
   } catch (error) {
@@ -114,7 +123,7 @@ async function serve(options: CliOptions, argv: readonly string[]): Promise<numb
   const reason = await signals.shutdownReason(gateway);
   logger.info(`shutting down (${reason})`);
   // In HTTP mode requests in progress get the drain time before the backends are closed.
-  const drainMs = options.transport === 'streamable-http' ? options.drainTimeout : 0;
+  const drainMs = options.transport === 'streamable-http' ? drainTimeoutMs : 0;
   return shutdown(gateway, logger, SHUTDOWN_DEADLINE_MS + drainMs);
 }
 

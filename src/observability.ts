@@ -119,13 +119,19 @@ function metricsRoute(telemetry: Telemetry): RouteHandler {
 export function startupReadiness(
   registry: { readiness(): Readiness },
   configured: readonly string[],
-): { readonly readiness: () => Readiness; started(): void } {
+): { readonly readiness: () => Readiness; started(): void; stopping(): void } {
   let started = false;
+  let stopping = false;
+  const current = (): Readiness =>
+    started ? registry.readiness() : { ready: configured.length === 0, starting: configured, failed: [] };
   return {
-    readiness: () =>
-      started ? registry.readiness() : { ready: configured.length === 0, starting: configured, failed: [] },
+    readiness: () => (stopping ? { ...current(), ready: false, stopping } : current()),
     started: () => {
       started = true;
+    },
+    // From the start of a drain: every probe (the admin listener's too) says 503.
+    stopping: () => {
+      stopping = true;
     },
   };
 }

@@ -7,7 +7,6 @@
  */
 import path from 'node:path';
 
-import type { BackendRegistry } from './backends/backend-registry.js';
 import type { ManagedBackend } from './backends/managed-backend.js';
 import { createDashboard, type Dashboard, type DashboardOptions } from './dashboard/create-dashboard.js';
 import type { BackendView, DashboardSources } from './dashboard/dashboard-sources.js';
@@ -18,13 +17,27 @@ import type { Pins } from './pins/pins.js';
 import type { ChangeAction, GatewayObservation } from './shared/observation.js';
 import type { MountedHandler } from './transports/http/serve-http.js';
 
+/**
+ * The backends the dashboard shows and acts on: the registry, or the directory a cluster wraps it in (which hides
+ * registrations the cluster has not taken yet). Restart, enable and disable act on this replica's copy only.
+ */
+export interface DashboardBackends {
+  get(name: string): ManagedBackend | undefined;
+  list(): ManagedBackend[];
+  restart(name: string): Promise<unknown>;
+  enable(name: string): Promise<unknown>;
+  disable(name: string): Promise<unknown>;
+  on(event: 'changed', listener: () => void): unknown;
+  off(event: 'changed', listener: () => void): unknown;
+}
+
 /** What {@link openDashboard} needs beyond the parts it shows. */
 export type OpenDashboardOptions = Omit<DashboardOptions, 'sources'>;
 
 /** The dashboard of a running gateway as the HTTP listener mounts it: no handler when it is turned off. */
 export function openDashboard(
   enabled: boolean,
-  parts: { registry: BackendRegistry; pins: Pins; observation: GatewayObservation },
+  parts: { registry: DashboardBackends; pins: Pins; observation: GatewayObservation },
   options: OpenDashboardOptions,
 ): { readonly mounts: MountedHandler[]; close(): void } {
   if (!enabled) return { mounts: [], close: () => undefined };
@@ -34,7 +47,7 @@ export function openDashboard(
 
 /** The sources of a dashboard over a registry, pins and an observation seam. */
 export function dashboardSources(parts: {
-  registry: BackendRegistry;
+  registry: DashboardBackends;
   pins: Pins;
   observation: GatewayObservation;
 }): DashboardSources {

@@ -3,18 +3,16 @@
  * serves the gateway on stdio or HTTP. Knows every part; no part knows it. What the command line needs of the parts
  * (flag defaults, value checks) it takes from here.
  */
-import type { Readable, Writable } from 'node:stream';
-
-import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from './backends/backend-options.js';
+import { DEFAULT_BACKEND_OPTIONS } from './backends/backend-options.js';
 import { BackendRegistry } from './backends/backend-registry.js';
 import { BackendOAuth } from './backends/oauth/backend-oauth.js';
 import { enterConfigChain } from './backends/registration/config-chain.js';
+import { joinIfClustered } from './cluster/join-if-clustered.js';
+import type { Cluster } from './cluster/start-cluster.js';
 import { createRegistrationPolicy } from './backends/registration/registration-policy.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { createGateway } from './gateway/create-gateway.js';
-import type { ExposeMode } from './gateway/expose-mode.js';
-import type { Logger } from './logger.js';
 import { openDashboard } from './open-dashboard.js';
 import { startupReadiness, startWatchers } from './observability.js';
 import { auditSettings } from './observe/start-observers.js';
@@ -26,9 +24,12 @@ import { startLiveConfig, type LiveConfig } from './reload/live-config.js';
 import { pinningModesOf } from './shared/pinning-mode.js';
 import type { RegistrationPolicy } from './shared/registration-policy.js';
 import { describeExposureProblem } from './transports/http/host-check.js';
-import type { HttpOptions } from './transports/http/serve-http.js';
 import { running, type RunningGateway } from './running-gateway.js';
+import { ownerOfRequestState } from './gateway/calls/request-state-owner.js';
+import type { StartGatewayOptions } from './start-options.js';
+import type { PeerRouting } from './transports/peers/peer-routing.js';
 
+export { CLUSTER_KEY_ENV, clusterSettingsFrom, REDIS_URL_ENV } from './cluster/join-if-clustered.js';
 export { EXPOSE_MODES } from './gateway/expose-mode.js';
 export type { RunningGateway } from './running-gateway.js';
 export { AUTH_TOKEN_ENV, describeTokensProblem, parseAuthToken } from './transports/http/bearer-auth.js';
@@ -48,55 +49,8 @@ export {
 /** How long a backend's first handshake may take unless its config or the command line says otherwise. */
 export const DEFAULT_BACKEND_STARTUP_MS = DEFAULT_BACKEND_OPTIONS.handshakeTimeoutMs;
 
-/** The front doors the gateway can serve. */
-export const TRANSPORTS = ['stdio', 'streamable-http'] as const;
-/** One of {@link TRANSPORTS}. */
-export type TransportKind = (typeof TRANSPORTS)[number];
-
-/** The HTTP front door's security options and limits (see {@link HttpOptions}); each has a safe default. */
-export type HttpFrontDoorOptions = Omit<HttpOptions, 'host' | 'port' | 'logger' | 'mounts'>;
-
-/** How to run the gateway. */
-export interface StartGatewayOptions {
-  readonly transport: TransportKind;
-  /** HTTP only. */
-  readonly host: string;
-  /** HTTP only; 0 picks a free port. */
-  readonly port: number;
-  /** Default per-call timeout of backend calls, in milliseconds. */
-  readonly timeoutMs: number;
-  /** How long a backend's first handshake may take when its config does not say (`startupTimeoutMs`). */
-  readonly startupTimeoutMs?: number | undefined;
-  readonly logger: Logger;
-  /** Backends and pipelines to load at startup. */
-  readonly config?: LoadedConfig | undefined;
-  /** Folder that relative paths given to `register_server` resolve against. Default: the working directory. */
-  readonly baseDir?: string | undefined;
-  /** Stdio only: streams to serve on instead of the process's own. */
-  readonly stdio?: { stdin: Readable; stdout: Writable } | undefined;
-  /** Overrides of backend timings and limits (tests shorten them). */
-  readonly backendOptions?: Partial<BackendOptions> | undefined;
-  /** HTTP only: auth tokens, allowed hosts and origins, limits and timeouts of the front door. */
-  readonly http?: HttpFrontDoorOptions | undefined;
-  /** HTTP only: let `register_server` start commands (off by default: see SECURITY.md); always on over stdio. */
-  readonly allowRegister?: boolean | undefined;
-  /** What `tools/list` shows (see `CreateGatewayOptions.expose`); overrides the config's `expose`. Default `all`. */
-  readonly expose?: ExposeMode | undefined;
-  /** The folder of `pins.json`. Default: `.mcp-gateway` beside the config file; with neither, in memory only. */
-  readonly stateDir?: string | undefined;
-  /** HTTP only: serve the dashboard at `/dashboard` (see docs/dashboard.md). Default true; `--no-dashboard` off. */
-  readonly dashboard?: boolean | undefined;
-  /** Reload the config file whenever it is saved (the command line turns it on; `--no-watch` off). */
-  readonly watch?: boolean | undefined;
-  /** The audit log's file (`--audit-log`): overrides the config's `audit.file`, resolved against the working directory. */
-  readonly auditLog?: string | undefined;
-  /** Open the loopback-only admin listener (`/metrics`, `/healthz`, `/readyz`) on this port; 0 picks a free one. */
-  readonly adminPort?: number | undefined;
-  /** Where the `OTEL_*` variables are read from. Default: `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** Aborted on a stop asked for while starting: starting backends stop at once; the caller then closes it. */
-  readonly stopping?: AbortSignal | undefined;
-}
+export { TRANSPORTS } from './start-options.js';
+export type { HttpFrontDoorOptions, StartGatewayOptions, TransportKind } from './start-options.js';
 
 /**
  * Starts the gateway. Over HTTP the port is taken first (a busy port fails before any backend starts) and served
@@ -137,9 +91,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
   // A reload may change `registration`: the gateway asks whichever policy is in force.
   let registration = registrationFor(config);
+  let registrationFrom = config;
+  const cluster = await joinIfClustered(options, { registry, logger, config: () => registrationFrom });
   let live: LiveConfig | undefined;
   const gateway = createGateway({
-    directory: registry,
+    directory: cluster?.directory ?? registry,
     pipelines,
     baseDir: options.baseDir ?? process.cwd(),
     logger,
@@ -149,11 +105,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     configStatus: () => live?.status(),
     pins,
     access: config?.access,
+    replicaId: cluster?.replicaId,
   });
   // Not ready before the configured backends had their first attempt, even while none is registered yet.
   const boot = startupReadiness(registry, Object.keys(config?.servers ?? {}));
   // Over stdio the dashboard is on the admin listener (loopback only; the page's own checks still apply).
-  const parts = { registry, pins, observation: gateway.observation };
+  const parts = { registry: cluster?.directory ?? registry, pins, observation: gateway.observation };
   const onAdmin =
     options.transport === 'stdio' && options.adminPort !== undefined && options.dashboard !== false;
   const adminDashboard = openDashboard(onAdmin, parts, { bindHost: '127.0.0.1', logger });
@@ -177,7 +134,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const closeCore = async (): Promise<void> => {
     started();
     try {
-      await Promise.all([gateway.close(), live?.close()]);
+      await Promise.all([gateway.close(), live?.close(), cluster?.close()]);
     } finally {
       await Promise.all([registry.closeAll(), pins.close(), oauth.close()]);
       // Last: what the sessions and the backends ended with is recorded (and exported) first.
@@ -194,7 +151,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       pipelines,
       // The command line's --expose wins over the file's, then and at every reload.
       applyExpose: (mode) => (options.expose === undefined ? gateway.setExpose(mode ?? 'all') : undefined),
-      applyRegistration: (from) => (registration = registrationFor(from)),
+      applyRegistration: (from) => (registration = registrationFor((registrationFrom = from))),
       applyPinning: (modes) => pins.setModes(modes),
       applyAccess: (access) => gateway.setAccess(access),
       reported: (change) => gateway.observation.reportChange(change),
@@ -260,6 +217,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       tokenAuthority: authorityFor(config?.auth, logger),
       maxSessions: config?.limits?.sessions,
       admitSession: observers.admitSession,
+      sessionIdPrefix: cluster?.replicaId,
+      peers: cluster && peerRoutingOf(cluster),
       host: options.host,
       port: options.port,
       logger,
@@ -269,12 +228,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     if (options.allowRegister === true) {
       const allowCommands = config?.registration?.allowCommands ?? 'any';
       logger.warn(
-        'register_server is on: clients that pass the front door can start commands on this machine',
+        `register_server is on: clients that pass the front door can start commands on ${cluster ? 'every replica' : 'this machine'}`,
         { allowCommands },
       );
     }
     const closeAll = async (): Promise<void> => {
       try {
+        boot.stopping();
         dashboard.close();
         await http.close();
       } finally {
@@ -284,6 +244,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     try {
       await keepConfigLive();
       await registerConfiguredServers(registry, config, logger);
+      await cluster?.start(http.url); // after the config servers, which come first in every replica's order
       started();
       boot.started();
     } catch (error) {
@@ -297,4 +258,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await closeCore();
     throw error;
   }
+}
+
+/** How the HTTP front door of a cluster replica finds the owner of a request among its peers. */
+function peerRoutingOf(cluster: Cluster): PeerRouting {
+  return {
+    self: cluster.replicaId,
+    urlOf: (id) => cluster.urlOf(id),
+    hopKey: cluster.hopKey,
+    ownerOfState: ownerOfRequestState,
+  };
 }

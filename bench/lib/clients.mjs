@@ -153,22 +153,30 @@ async function connectStdio(scope, label, parameters) {
  * names its URL.
  * @param {import('./scope.mjs').Scope} scope
  * @param {string} configPath
+ * @param {string[]} [extraArgs] more flags
+ * @param {Record<string, string>} [env] added to the environment
  * @returns {Promise<HttpGateway>}
  */
-export function startHttpGateway(scope, configPath) {
-  return startHttpServer(scope, 'HTTP gateway', [
-    CLI_PATH,
-    '--transport',
-    'streamable-http',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--auto-register',
-    configPath,
-    '--log-level',
-    'info',
-  ]);
+export function startHttpGateway(scope, configPath, extraArgs = [], env = {}) {
+  return startHttpServer(
+    scope,
+    'HTTP gateway',
+    [
+      CLI_PATH,
+      '--transport',
+      'streamable-http',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--auto-register',
+      configPath,
+      '--log-level',
+      'info',
+      ...extraArgs,
+    ],
+    env,
+  );
 }
 
 /**
@@ -199,10 +207,11 @@ export function startModernEchoServer(scope) {
  * @param {import('./scope.mjs').Scope} scope
  * @param {string} label
  * @param {string[]} args
+ * @param {Record<string, string>} [extraEnv]
  * @returns {Promise<HttpGateway>}
  */
-async function startHttpServer(scope, label, args) {
-  const env = { ...process.env };
+async function startHttpServer(scope, label, args, extraEnv = {}) {
+  const env = { ...process.env, ...extraEnv };
   delete env.MCP_GATEWAY_AUTH_TOKEN;
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import {
   AUTH_TOKEN_ENV,
+  CLUSTER_KEY_ENV,
   DEFAULT_BACKEND_STARTUP_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
@@ -16,6 +17,7 @@ import {
   normalizeAllowedHost,
   normalizeAllowedOrigin,
   parseAuthToken,
+  REDIS_URL_ENV,
   TRANSPORTS,
   type AuthToken,
   type TransportKind,
@@ -38,13 +40,17 @@ export interface CliOptions {
   maxBodyBytes: number;
   sessionIdleTimeout: number;
   requestTimeout: number;
-  drainTimeout: number;
+  /** Unset: the config's `drainTimeoutMs`, else the default. */
+  drainTimeout?: number;
   watch: boolean;
   dashboard: boolean;
   startupTimeout: number;
   logFile?: string;
   stateDir?: string;
   auditLog?: string;
+  redis?: string;
+  clusterKeyFile?: string;
+  advertiseUrl?: string;
   adminPort?: number;
 }
 
@@ -163,10 +169,20 @@ export function buildProgram(): Command {
         .default(DEFAULT_REQUEST_TIMEOUT_MS),
     )
     .addOption(
-      new Option('--drain-timeout <ms>', 'on shutdown, time given to HTTP requests in progress')
-        .argParser(parseInteger('--drain-timeout', 0, 86_400_000))
-        .default(DEFAULT_DRAIN_TIMEOUT_MS),
+      new Option(
+        '--drain-timeout <ms>',
+        `on shutdown, time given to HTTP requests in progress (default: the config's drainTimeoutMs, else ${DEFAULT_DRAIN_TIMEOUT_MS})`,
+      ).argParser(parseInteger('--drain-timeout', 0, 86_400_000)),
     )
+    .option(
+      '--redis <url>',
+      `join a cluster of replicas sharing runtime registrations through this Redis (default: $${REDIS_URL_ENV})`,
+    )
+    .option(
+      '--cluster-key-file <file>',
+      `file with the cluster key (mode 0600), instead of $${CLUSTER_KEY_ENV}`,
+    )
+    .option('--advertise-url <url>', "URL other replicas reach this one at (default: the listener's)")
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });

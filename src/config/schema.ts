@@ -38,6 +38,13 @@ export const GatewayConfigSchema = z
     auth: AuthConfigSchema.optional(),
     /** Who may see and call what (see docs/auth.md#access-rules). None: everything is allowed. */
     access: AccessConfigSchema.optional(),
+    /** HTTP: on shutdown, how long requests in progress may take to finish; `--drain-timeout` overrides it. */
+    drainTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000, { error: 'drainTimeoutMs is at most 86400000 (a day)' })
+      .optional(),
   })
   .refine((config) => !(config.servers && config.mcpServers), {
     message: 'use either "servers" or "mcpServers", not both',
@@ -52,6 +59,7 @@ export const GatewayConfigSchema = z
     limits: config.limits,
     auth: config.auth,
     access: config.access,
+    drainTimeoutMs: config.drainTimeoutMs,
   }));
 
 /** The parsed, validated configuration. */

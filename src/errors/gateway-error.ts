@@ -32,6 +32,7 @@ export type GatewayErrorCode =
   | 'limit_exceeded'
   | 'access_denied'
   | 'audit_unavailable'
+  | 'cluster_unavailable'
   | 'internal';
 
 /** Options for {@link GatewayError}. */

@@ -54,6 +54,7 @@ const RPC_CODES: Readonly<Record<GatewayErrorCode, number>> = {
   // The principal's access rules keep it from the item: the request is not malformed, it is not allowed.
   access_denied: ProtocolErrorCode.InvalidRequest,
   audit_unavailable: ProtocolErrorCode.InternalError,
+  cluster_unavailable: ProtocolErrorCode.InternalError,
   internal: ProtocolErrorCode.InternalError,
 };
 

@@ -63,6 +63,8 @@ export interface CreateGatewayOptions {
   readonly pins?: Pins | undefined;
   /** Who may see and call what (the config's `access` section, see docs/auth.md). None: everything is allowed. */
   readonly access?: AccessRules | undefined;
+  /** The cluster replica this gateway is, when clustered: named in the `requestState`s it mints. */
+  readonly replicaId?: string | undefined;
 }
 
 /** A gateway core that sessions are opened on. */
@@ -113,7 +115,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     baseDir: options.baseDir,
     expose: options.expose ?? 'all',
     defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
-    inputBridge: new InputBridge(),
+    inputBridge: new InputBridge(undefined, options.replicaId),
     configStatus: options.configStatus ?? (() => undefined),
     observation,
     access: new AccessPolicy(options.access),

@@ -52,3 +52,35 @@ export const BackendInfoSchema = z.object({
 
 /** A snapshot of one backend, for `list_servers`. */
 export type BackendInfo = z.infer<typeof BackendInfoSchema>;
+
+/** One replica's copy of one backend. `refused`: the replica will not run the entry (see its `lastError`). */
+export const ReplicaBackendStatusSchema = z.object({
+  state: z.string(),
+  toolCount: z.number().int(),
+  lastError: z.string().nullable(),
+  /** When the replica wrote it (ISO 8601). */
+  at: z.string(),
+});
+
+/** One replica's copy of one backend. */
+export type ReplicaBackendStatus = z.infer<typeof ReplicaBackendStatusSchema>;
+
+/** Server name → replica id → status. */
+export type ClusterServerStatus = Record<string, Record<string, ReplicaBackendStatus>>;
+
+/** The cluster as `list_servers` reports it. */
+export const ClusterStatusSchema = z.object({
+  /** This replica's id. */
+  replica: z.string(),
+  /** Live replicas (their heartbeats), by id. */
+  replicas: z.array(z.string()),
+  servers: z.record(z.string(), z.record(z.string(), ReplicaBackendStatusSchema)),
+  /** Set when the store could not be read: the servers above are then this replica's alone. */
+  error: z.string().optional(),
+});
+
+/** The cluster as `list_servers` reports it. */
+export type ClusterStatus = z.infer<typeof ClusterStatusSchema>;
+
+/** Reads each replica's state of the servers named (never rejects: a store it cannot read is said in `error`). */
+export type ClusterStatusSource = (names: readonly string[]) => Promise<ClusterStatus>;

@@ -15,7 +15,7 @@ import type {
   Tool,
 } from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../backends/server-config.js';
-import type { BackendInfo, BackendState } from './backend-info.js';
+import type { BackendInfo, BackendState, ClusterStatusSource } from './backend-info.js';
 import type { ToolFilter } from './tool-filter.js';
 
 /**
@@ -152,6 +152,8 @@ export interface BackendDirectory {
    * unknown or disabled backend, or with the reason the new start failed.
    */
   restart(name: string): Promise<Backend>;
+  /** Each replica's state of the servers named, read now: present when a cluster shares the directory. */
+  readonly clusterStatus?: ClusterStatusSource | undefined;
   /** Calls `listener` after a backend was added or removed, or changed state or tools. */
   on(event: 'changed', listener: () => void): unknown;
   /** Stops calling a `changed` listener. */

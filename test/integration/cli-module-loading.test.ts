@@ -21,6 +21,9 @@ const SDK_TRANSPORT = /@modelcontextprotocol\/((client|server)\/dist\/stdio\.mjs
 const HTTP_FRONT_DOOR =
   /\/dist\/transports\/http\/(serve-http|mcp-endpoint|session-store|read-json-body)\.js$/;
 
+/** The cluster's Redis side, loaded only with --redis. */
+const CLUSTER = /\/node_modules\/ioredis\/|\/dist\/cluster\/(start-cluster|cluster-store)\.js$/;
+
 let dir: string;
 
 beforeAll(async () => {
@@ -69,6 +72,7 @@ describe('the modules the bin loads', () => {
     expect(loaded.some((url) => url.endsWith('/dist/cli.js'))).toBe(true);
     expect(loaded.some((url) => url.includes('@modelcontextprotocol/server/'))).toBe(true);
     expect(loaded.filter((url) => SDK_TRANSPORT.test(url) || HTTP_FRONT_DOOR.test(url))).toEqual([]);
+    expect(loaded.filter((url) => CLUSTER.test(url))).toEqual([]);
   });
 
   it('for a stdio gateway that serves until stdin ends: its own line transport under the SDK stdio entry, no HTTP', async () => {
@@ -83,6 +87,7 @@ describe('the modules the bin loads', () => {
         (url) => (SDK_TRANSPORT.test(url) && !sdkStdioEntry.test(url)) || HTTP_FRONT_DOOR.test(url),
       ),
     ).toEqual([]);
+    expect(loaded.filter((url) => CLUSTER.test(url))).toEqual([]);
   });
 
   it('for a plain stdio gateway (no --admin-port, no OTEL_* variables): no OpenTelemetry module', async () => {

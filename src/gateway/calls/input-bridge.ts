@@ -19,6 +19,7 @@ import {
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
 import type { InputRound } from '../../shared/backend.js';
+import { GATEWAY_STATE_PREFIX, gatewayStatePrefix } from './request-state-owner.js';
 import { envelopeLogLevel } from '../hub/log-levels.js';
 import { InputFlow } from './input-flow.js';
 
@@ -30,9 +31,6 @@ interface FlowState {
   readonly flow: string;
 }
 
-/** Marks the states the gateway minted, apart from its backends' (which may use the same SDK codec). */
-const STATE_PREFIX = 'gw.';
-
 function flowStateOf(state: unknown): FlowState | undefined {
   return typeof state === 'object' && state !== null && typeof (state as FlowState).flow === 'string'
     ? (state as FlowState)
@@ -43,8 +41,15 @@ function flowStateOf(state: unknown): FlowState | undefined {
 export class InputBridge {
   readonly codec: RequestStateCodec<FlowState>;
   private readonly flows = new Map<string, { flow: InputFlow; timer: NodeJS.Timeout }>();
+  /** Marks the states this gateway minted (and, in a cluster, the replica), apart from its backends'. */
+  private readonly prefix: string;
 
-  constructor(private readonly waitMs = INPUT_WAIT_MS) {
+  /** `replicaId`: the cluster replica this gateway is, named in its states so that retries reach it. */
+  constructor(
+    private readonly waitMs = INPUT_WAIT_MS,
+    replicaId?: string,
+  ) {
+    this.prefix = gatewayStatePrefix(replicaId);
     // One process serves every round of a flow (its call runs here), so a key of its own is enough.
     this.codec = createRequestStateCodec<FlowState>({
       key: randomBytes(32),
@@ -57,9 +62,15 @@ export class InputBridge {
    * refused by the SDK with -32602); any other is a backend's, passed on to it as it is (see `serve`).
    */
   async verify(state: string, ctx: ServerContext): Promise<FlowState | undefined> {
-    return state.startsWith(STATE_PREFIX)
-      ? this.codec.verify(state.slice(STATE_PREFIX.length), ctx)
-      : undefined;
+    if (state.startsWith(this.prefix)) return this.codec.verify(state.slice(this.prefix.length), ctx);
+    // Another replica's: never read as a backend's state, which would start the call a second time.
+    if (state.startsWith(GATEWAY_STATE_PREFIX)) {
+      throw new GatewayError(
+        'invalid_input',
+        'this requestState belongs to a call waiting on another replica, which could not be reached: call the tool again',
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -106,7 +117,7 @@ export class InputBridge {
       }
       return inputRequired({
         inputRequests: step.requests as unknown as InputRequests,
-        requestState: STATE_PREFIX + (await this.codec.mint({ flow: id })),
+        requestState: this.prefix + (await this.codec.mint({ flow: id })),
       });
     } catch (error) {
       // The call failed, or the client gave up on this round: either way the call is over.

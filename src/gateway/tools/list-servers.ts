@@ -6,7 +6,12 @@ import { z } from 'zod';
 
 import { MEMORY_ONLY_ADVICE } from '../../pins/pin-advice.js';
 import { PIN_KINDS } from '../../pins/pin-kinds.js';
-import { BackendInfoSchema, type BackendInfo } from '../../shared/backend-info.js';
+import {
+  BackendInfoSchema,
+  ClusterStatusSchema,
+  type BackendInfo,
+  type ClusterStatus,
+} from '../../shared/backend-info.js';
 import { PINNING_MODES } from '../../shared/pinning-mode.js';
 import { ConfigStatusSchema, type ConfigStatus } from '../../shared/config-status.js';
 import { formatSeconds, formatUptime } from '../../shared/format-duration.js';
@@ -42,6 +47,8 @@ export const ListServersOutput = z.object({
   ),
   /** The config file in force; absent when the gateway runs without one. */
   config: ConfigStatusSchema.optional(),
+  /** Each replica's state of every server, when the gateway runs in a cluster. */
+  cluster: ClusterStatusSchema.optional(),
 });
 
 export const listServers: GatewayTool = {
@@ -53,7 +60,7 @@ export const listServers: GatewayTool = {
   inputSchema: ListServersInput,
   outputSchema: ListServersOutput,
   annotations: { title: 'List backend servers', readOnlyHint: true },
-  handler: (_raw, context) => {
+  handler: async (_raw, context) => {
     // The directory shows only the servers the caller may see; of those, only the tools it may call.
     const rights = context.access.rights();
     const servers = context.directory.list().map((backend): ServerEntry => {
@@ -79,11 +86,19 @@ export const listServers: GatewayTool = {
       .nameConflicts()
       .filter((conflict) => rights.allowsTool(conflict.server, conflict.name));
     const config = context.configStatus();
-    const text = formatServerList(servers, conflicts);
-    return Promise.resolve({
-      content: [{ type: 'text', text: config ? `${text}\n\n${formatConfigStatus(config)}` : text }],
-      structuredContent: { servers, conflicts, ...(config ? { config } : {}) },
-    });
+    const cluster = await context.directory.clusterStatus?.(servers.map((server) => server.name));
+    const parts = [formatServerList(servers, conflicts)];
+    if (config) parts.push(formatConfigStatus(config));
+    if (cluster) parts.push(formatClusterStatus(cluster));
+    return {
+      content: [{ type: 'text', text: parts.join('\n\n') }],
+      structuredContent: {
+        servers,
+        conflicts,
+        ...(config ? { config } : {}),
+        ...(cluster ? { cluster } : {}),
+      },
+    };
   },
 };
 
@@ -145,6 +160,24 @@ export function formatConfigStatus(status: ConfigStatus): string {
       `  last edit NOT applied (${status.lastErrorAt ?? ''}); the config above stays in force until the file is fixed:`,
       ...status.lastError.split('\n').map((line) => `  ${line}`),
     );
+  }
+  return lines.join('\n');
+}
+
+/** `cluster (replica r1; live: r1, r2):` then per server each replica's state. */
+export function formatClusterStatus(status: ClusterStatus): string {
+  const lines = [
+    `cluster (this replica: ${status.replica}; live replicas: ${status.replicas.join(', ') || 'none'}):`,
+  ];
+  if (status.error !== undefined) lines.push(`  the cluster store could not be read: ${status.error}`);
+  for (const [server, replicas] of Object.entries(status.servers)) {
+    const states = Object.entries(replicas)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([replica, state]) => {
+        const detail = state.lastError === null ? `${state.toolCount} tool(s)` : state.lastError;
+        return `${replica} ${state.state} (${detail})`;
+      });
+    lines.push(`  ${server}: ${states.join('; ') || 'no replica reports it'}`);
   }
   return lines.join('\n');
 }

@@ -12,6 +12,8 @@ export interface Readiness {
   readonly ready: boolean;
   readonly starting: readonly string[];
   readonly failed: readonly string[];
+  /** The gateway is draining (shutting down): not ready, whatever its backends. */
+  readonly stopping?: boolean | undefined;
 }
 
 /** Answers `/healthz`. */
@@ -25,7 +27,7 @@ export function answerReadiness(
   readiness: (() => Readiness) | undefined,
   stopping: boolean,
 ): void {
-  const { ready, starting, failed } = readiness?.() ?? { ready: true, starting: [], failed: [] };
-  const status = stopping ? 'stopping' : ready ? 'ready' : 'starting';
+  const { ready, starting, failed, ...rest } = readiness?.() ?? { ready: true, starting: [], failed: [] };
+  const status = stopping || rest.stopping === true ? 'stopping' : ready ? 'ready' : 'starting';
   sendJson(res, status === 'ready' ? 200 : 503, { status, starting, failed });
 }

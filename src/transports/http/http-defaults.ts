@@ -14,7 +14,7 @@ export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 /** How long a request's headers and body may take to arrive. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** On shutdown, how long requests in progress may take to finish. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 3000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 /** The largest request body: 4 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** How many HTTP sessions may be open at once, in all (the config's `limits.sessions` changes it). */

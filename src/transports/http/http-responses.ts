@@ -45,3 +45,10 @@ export function sendRejection(res: ServerResponse, rejection: Rejection): void {
     rejection.headers,
   );
 }
+
+/** What a draining front door answers to new work: 503, which a load balancer retries on another replica. */
+export const SHUTTING_DOWN: Rejection = {
+  status: 503,
+  message: 'Service Unavailable: the gateway is shutting down',
+  headers: { Connection: 'close' },
+};

@@ -15,7 +15,7 @@ import type { OpenSession, SessionOpener } from '../session-opener.js';
 import type { AuthIdentity, Principal } from './bearer-auth.js';
 import { headerValue } from './header-value.js';
 import { MCP_PATH, SESSION_RETRY_AFTER_S } from './http-defaults.js';
-import type { Rejection } from './http-responses.js';
+import { SHUTTING_DOWN, type Rejection } from './http-responses.js';
 import { isModernRequest, ModernEndpoint } from './modern-endpoint.js';
 import { checkProtocolVersion } from './protocol-version.js';
 import { readJsonBody } from './read-json-body.js';
@@ -48,8 +48,15 @@ export interface McpEndpointOptions {
   readonly maxSessions: number;
   /** Per-principal session limits; none when undefined. */
   readonly admitSession?: SessionAdmission | undefined;
+  /** Session ids become `<prefix>.<uuid>` (see `HttpOptions.sessionIdPrefix`). */
+  readonly sessionIdPrefix?: string | undefined;
   /** Whether `identity` may call JSON-RPC `method` (an OAuth scope per method): a 403 to answer, or undefined. */
   readonly authorize?: ((identity: AuthIdentity, method: string) => Rejection | undefined) | undefined;
+  /** Whether the front door is shutting down: no new session or call, only what finishes the calls in progress. */
+  readonly draining?: (() => boolean) | undefined;
+  /** A cluster replica's routing of 2026-07-28 requests by `requestState` (`handled` once forwarded). */
+  readonly routeModern?:
+    ((req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<'local' | 'handled'>) | undefined;
   readonly logger: Logger;
   /** Answers a refused request (and logs what is worth logging). */
   readonly refuse: (res: ServerResponse, rejection: Rejection) => void;
@@ -109,6 +116,7 @@ export class McpEndpoint {
       return;
     }
     const sessionId = headerValue(req, SESSION_HEADER);
+    const draining = this.options.draining?.() === true;
     let body: unknown;
     if (method === 'POST') {
       const read = await readJsonBody(req, this.options.maxBodyBytes);
@@ -125,6 +133,9 @@ export class McpEndpoint {
         return;
       }
       if (isModernRequest(req, body)) {
+        if ((await this.options.routeModern?.(req, res, body)) === 'handled') return;
+        // Draining: a retry resumes a call in progress here; a new request goes to another replica.
+        if (draining && !hasRequestState(body)) return refuse(res, SHUTTING_DOWN);
         await this.modern.handle(req, res, body, identity);
         return;
       }
@@ -140,6 +151,7 @@ export class McpEndpoint {
         return;
       }
       if (sessionId === undefined) {
+        if (draining) return refuse(res, SHUTTING_DOWN);
         if (!isInitializeRequest(body)) {
           refuse(res, { status: 400, message: `Bad Request: missing ${SESSION_HEADER} header` });
           return;
@@ -151,7 +163,10 @@ export class McpEndpoint {
       refuse(res, { status: 400, message: `Bad Request: missing ${SESSION_HEADER} header` });
       return;
     }
-    const session = this.sessions.acquire(sessionId, principal);
+    // Draining: answers and notifications (a sampling result, a cancellation) still reach the calls in progress;
+    // a new request or stream gets 404, so that the client starts a session on another replica at once.
+    const newWork = method === 'GET' || (method === 'POST' && isRequest(body));
+    const session = draining && newWork ? undefined : this.sessions.acquire(sessionId, principal);
     if (!session) {
       refuse(res, { status: 404, message: 'Session not found' });
       return;
@@ -181,7 +196,8 @@ export class McpEndpoint {
       refuse(res, tooManySessions(admission.message, admission.retryAfterMs));
       return;
     }
-    const id = randomUUID();
+    const prefix = this.options.sessionIdPrefix;
+    const id = prefix === undefined ? randomUUID() : `${prefix}.${randomUUID()}`;
     let opened: AcquiredSession<Session> | undefined;
     let entry: Session | undefined;
     // The callbacks below run once the session is connected (during `handleRequest`), after `entry` is set.
@@ -223,6 +239,17 @@ export class McpEndpoint {
     const session = this.sessions.delete(id);
     if (session) await closeSession(session);
   }
+}
+
+/** Whether a single message is a JSON-RPC request (a method and an id), not a notification or an answer. */
+function isRequest(body: unknown): boolean {
+  return methodOf(body) !== undefined && (body as { id?: unknown }).id !== undefined;
+}
+
+/** Whether a request carries a `requestState` (a 2026-07-28 retry of a call in progress). */
+function hasRequestState(body: unknown): boolean {
+  const params = (body as { params?: { requestState?: unknown } } | null)?.params;
+  return typeof params === 'object' && params !== null && typeof params.requestState === 'string';
 }
 
 /** The JSON-RPC method of a single message, if it is a request or notification. */

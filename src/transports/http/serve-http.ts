@@ -15,6 +15,8 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
 import type { HttpRoutes } from '../admin/http-routes.js';
 import { answerHealth, answerReadiness, type Readiness } from '../admin/probes.js';
+import { OwnerRouter } from '../peers/owner-router.js';
+import type { PeerRouting } from '../peers/peer-routing.js';
 import type { SessionOpener } from '../session-opener.js';
 import { socketTraffic } from '../socket-traffic.js';
 import { createRequestAuth, type AuthToken, type TokenAuthority } from './bearer-auth.js';
@@ -29,7 +31,7 @@ import {
   MCP_PATH,
   READY_PATH,
 } from './http-defaults.js';
-import { sendJson, sendRejection, type Rejection } from './http-responses.js';
+import { sendJson, sendRejection, SHUTTING_DOWN, type Rejection } from './http-responses.js';
 import { InFlightRequests } from './in-flight.js';
 import { McpEndpoint, type SessionAdmission } from './mcp-endpoint.js';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
@@ -68,6 +70,10 @@ export interface HttpOptions {
   readonly drainTimeoutMs?: number | undefined;
   /** What `/readyz` reports: ready (200) once nothing is starting, with what is starting or failed, by name. */
   readonly readiness?: (() => Readiness) | undefined;
+  /** Session ids become `<prefix>.<uuid>` (a cluster replica's id, so that any replica can tell the owner). */
+  readonly sessionIdPrefix?: string | undefined;
+  /** A cluster replica's peers: requests for another replica's sessions are passed to it (see docs/cluster.md). */
+  readonly peers?: PeerRouting | undefined;
   /** More routes (`/metrics`), served behind the Host check and the bearer token like `/mcp`. */
   readonly routes?: HttpRoutes | undefined;
   /**
@@ -119,11 +125,15 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
     }
     sendRejection(res, rejection);
   };
+  const router = options.peers && new OwnerRouter(options.peers, logger, refuse, () => draining);
   const endpoint = new McpEndpoint(opener, {
+    draining: () => draining,
+    routeModern: router && ((req, res, body) => router.routeState(req, res, body)),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     sessionIdleMs: options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
     maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
     admitSession: options.admitSession,
+    sessionIdPrefix: options.sessionIdPrefix,
     authorize: (identity, method) => authority?.authorize(identity, method),
     logger,
     refuse,
@@ -141,12 +151,9 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
     }
     // A standalone GET stream stays open for the session's life: shutdown does not wait for it.
     if (req.method !== 'GET') inFlight.track(res);
-    if (draining) {
-      refuse(res, {
-        status: 503,
-        message: 'Service Unavailable: the gateway is shutting down',
-        headers: { Connection: 'close' },
-      });
+    // While draining, the MCP endpoint still takes what finishes the calls in progress (see `McpEndpoint.handle`).
+    if (draining && path !== MCP_PATH) {
+      refuse(res, SHUTTING_DOWN);
       return;
     }
     for (const mounted of options.mounts ?? []) if (await mounted(req, res)) return;
@@ -171,6 +178,7 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
       else refuse(res, { status: 404, message: `Not found: the MCP endpoint is ${MCP_PATH}` });
       return;
     }
+    if (router && (await router.routeSession(req, res)) === 'handled') return;
     await endpoint.handle(req, res, { principal: auth.principal, claims: auth.claims });
   };
 
@@ -223,11 +231,14 @@ export async function serveHttp(opener: SessionOpener, options: HttpOptions): Pr
     close: () => {
       closing ??= (async () => {
         draining = true;
-        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        // Still listening while the calls in progress finish: the probes answer 503, new sessions get 503 and
+        // requests of this replica's sessions 404, so that clients move to another replica at once.
         httpServer.closeIdleConnections();
         if (!(await inFlight.settle(drainTimeoutMs))) {
           logger.warn(`${inFlight.size} request(s) still running after ${drainTimeoutMs} ms; ending them`);
         }
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        router?.close();
         await endpoint.closeAll();
         httpServer.closeAllConnections();
         await closed;

@@ -84,7 +84,7 @@ describe('findUnknownKeys', () => {
   it('lists the known keys when nothing is close', () => {
     expect(warningsOf({ servers: { a: { command: 'x', restart: { flavour: 1 } } }, zzz: 1 })).toEqual([
       'servers.a.restart.flavour: unknown key, ignored; known keys here: maxAttempts, initialDelayMs, maxDelayMs, resetAfterMs',
-      'zzz: unknown key, ignored; known keys here: servers, mcpServers, pipelines, registration, expose, pinning, audit, limits, auth, access',
+      'zzz: unknown key, ignored; known keys here: servers, mcpServers, pipelines, registration, expose, pinning, audit, limits, auth, access, drainTimeoutMs',
     ]);
   });
 
