@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 import { PROJECT_ROOT } from '../gateway-process.js';
-import { findSystemTool } from './system-tool.js';
+import { findProgram } from './system-tool.js';
 
 /** Any rendered object: what every Kubernetes object has, the rest read through the kind's own interface. */
 export interface KubernetesObject {
@@ -20,7 +20,7 @@ export interface KubernetesObject {
 
 /** The objects `kubectl kustomize <folder>` prints, `folder` relative to the project. */
 export function renderKustomization(folder: string): KubernetesObject[] {
-  const kubectl = findSystemTool('kubectl');
+  const kubectl = findProgram('kubectl');
   if (kubectl === undefined)
     throw new Error('kubectl is not installed (apt-get install -y kubernetes-client)');
   const rendered = spawnSync(kubectl, ['kustomize', path.join(PROJECT_ROOT, folder)], { encoding: 'utf8' });
