@@ -139,4 +139,55 @@ describe.skipIf(redisSkipReason() !== undefined)('load balancers in front of gat
       expect(await call).toBe('aborted');
     });
   });
+  // Last: it stops r2.
+  describe('when the replica holding a session stops', () => {
+    const running = PROXIES.filter(({ skip }) => skip === undefined);
+    const proxies: RunningProxy[] = [];
+    const clients: Client[] = [];
+
+    afterAll(async () => {
+      await Promise.allSettled(clients.map((client) => client.close()));
+      await Promise.all(proxies.map((proxy) => proxy.stop()));
+    });
+
+    it.skipIf(running.length === 0)(
+      'answers its next request 404 from another replica, and a new session opens there',
+      async () => {
+        proxies.push(...(await Promise.all(running.map(({ kind }) => startProxy(kind, dir, proxied)))));
+        const held: string[] = [];
+        for (const proxy of proxies) {
+          // New sessions alternate between the replicas: at most a few tries give one on r2.
+          const session = await waitFor(
+            async () => {
+              const opened = await connect(proxy.url);
+              clients.push(opened.client);
+              return opened.owner === 'r2' ? opened : undefined;
+            },
+            { timeoutMs: 10_000, description: 'a session on r2' },
+          );
+          held.push(session.transport.sessionId ?? '');
+        }
+
+        await replicas[1]?.stop();
+
+        for (const [index, proxy] of proxies.entries()) {
+          const response = await fetch(proxy.url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json, text/event-stream',
+              'mcp-session-id': held[index] ?? '',
+              'mcp-protocol-version': '2025-06-18',
+            },
+            body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+          });
+          expect(response.status, running[index]?.kind).toBe(404);
+          const fresh = await connect(proxy.url);
+          clients.push(fresh.client);
+          expect(fresh.owner).toBe('r1');
+          expect(textOf(await callTool(fresh.client, 'echo__echo', { text: 'again' }))).toBe('again');
+        }
+      },
+    );
+  });
 });
