@@ -45,7 +45,8 @@ function requirePrograms(): { redis: string; nginx: string } {
     const missing = [redis === undefined ? 'redis-server' : '', nginx === undefined ? 'nginx' : ''].filter(
       Boolean,
     );
-    console.error(`cluster:local needs ${missing.join(' and ')}; on Debian or Ubuntu install them with:`);
+    const them = missing.length > 1 ? 'them' : 'it';
+    console.error(`cluster:local needs ${missing.join(' and ')}; on Debian or Ubuntu install ${them} with:`);
     console.error(`  sudo apt-get install -y ${missing.join(' ')}`);
     process.exit(1);
   }

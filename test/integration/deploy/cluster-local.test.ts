@@ -89,4 +89,25 @@ describe.skipIf(skip !== undefined)('npm run cluster:local', () => {
     expect(pids.filter((pid) => isProcessAlive(pid))).toEqual([]);
     expect(existsSync(logs ?? '')).toBe(false);
   });
+
+  it('says how to install redis-server when it is missing, and exits 1', async () => {
+    // An empty PATH: nginx is still found in /usr/sbin, redis-server (in /usr/bin) is not.
+    const emptyPath = await makeTempDir('gateway-empty-path-');
+    try {
+      const script = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--port', '0'], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, PATH: emptyPath },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      script.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const [code] = (await once(script, 'exit')) as [number | null];
+
+      expect(code).toBe(1);
+      expect(stderr).toContain('cluster:local needs redis-server; on Debian or Ubuntu install it with:');
+      expect(stderr).toContain('  sudo apt-get install -y redis-server\n');
+    } finally {
+      await removeTempDir(emptyPath);
+    }
+  });
 });
