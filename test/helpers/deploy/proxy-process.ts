@@ -61,20 +61,25 @@ export async function checkProxyConfig(
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-/** Starts the proxy in front of `replicas` and resolves once `/healthz` answers through it. */
+/**
+ * Starts the proxy in front of `replicas` and resolves once `/healthz` answers through it. The free port it is
+ * given may be taken by another program before it binds: then it is tried on another one, twice at most.
+ */
 export async function startProxy(
   kind: ProxyKind,
   dir: string,
   replicas: readonly ProxiedReplica[],
 ): Promise<RunningProxy> {
-  const listen = `127.0.0.1:${await freePort()}`;
-  const { program, run } = await writeConfig(kind, dir, listen, replicas);
-  const child = startChild(kind, program, run, path.join(dir, `${kind}.log`));
-  try {
-    await waitForHttp(child, new URL(`http://${listen}/healthz`), 30_000);
-  } catch (error) {
-    await child.stop();
-    throw error;
+  for (let attempt = 1; ; attempt += 1) {
+    const listen = `127.0.0.1:${await freePort()}`;
+    const { program, run } = await writeConfig(kind, dir, listen, replicas);
+    const child = startChild(kind, program, run, path.join(dir, `${kind}.log`));
+    try {
+      await waitForHttp(child, new URL(`http://${listen}/healthz`), 30_000);
+      return { url: new URL(`http://${listen}/mcp`), child, stop: () => child.stop() };
+    } catch (error) {
+      await child.stop();
+      if (attempt >= 3 || !/address already in use|cannot bind/i.test(child.output())) throw error;
+    }
   }
-  return { url: new URL(`http://${listen}/mcp`), child, stop: () => child.stop() };
 }
