@@ -9,13 +9,10 @@ import path from 'node:path';
 
 import { callOk, connectStdioGateway, waitForTools, writeEchoConfig } from '../lib/clients.mjs';
 import { formatInt, formatMs, formatRatio, formatUs } from '../lib/format.mjs';
-import { median, summarize } from '../lib/percentiles.mjs';
-import { cpuTime, measureCpu } from '../lib/proc-stats.mjs';
+import { BLOCKS, measureInterleaved, ratiosTo } from '../lib/interleaved.mjs';
 import { checkTarget, targetMark } from '../lib/targets.mjs';
-import { runConcurrent, timeSequential } from '../lib/timing.mjs';
 
 const ARGS = { text: 'access' };
-const BLOCKS = 4;
 const IN_FLIGHT = 64;
 const MODES = ['open', 'ruled'];
 const LABELS = { open: 'no access section', ruled: '20 access rules' };
@@ -38,10 +35,6 @@ export default {
   name: 'access',
   title: 'Access rules on the call path: a gateway without rules against one with 20 (same run)',
   async run(context) {
-    const calls = context.quick ? 300 : 2000;
-    const warmup = context.quick ? 50 : 200;
-    const concurrentCalls = context.quick ? 600 : 4000;
-    const repeats = context.quick ? 1 : 3;
     const open = await writeEchoConfig(context.tmpDir, ['echo']);
     const ruled = path.join(context.tmpDir, 'access-config.json');
     const servers = JSON.parse(await readFile(open, 'utf8')).servers;
@@ -52,50 +45,10 @@ export default {
       ruled: await connectStdioGateway(context.scope, ruled),
     };
     for (const gateway of Object.values(gateways)) await waitForTools(gateway.client, ['echo__echo']);
+    const pids = { open: gateways.open.pid, ruled: gateways.ruled.pid };
     const call = (key) => () => callOk(gateways[key].client, 'echo__echo', ARGS);
-    const rotated = (round) => MODES.map((_, index) => MODES[(index + round) % MODES.length]);
-
-    const sequential = Object.fromEntries(MODES.map((key) => [key, { samples: [], cpuNs: 0 }]));
-    for (const key of MODES) await timeSequential(warmup, call(key));
-    const blockSize = Math.ceil(calls / BLOCKS);
-    for (let block = 0; block < BLOCKS; block++) {
-      for (const key of rotated(block)) {
-        const before = cpuTime(gateways[key].pid).ns;
-        sequential[key].samples.push(...(await timeSequential(blockSize, call(key))));
-        sequential[key].cpuNs += cpuTime(gateways[key].pid).ns - before;
-      }
-      context.log(`access: sequential block ${block + 1}/${BLOCKS} done`);
-    }
-    const concurrent = Object.fromEntries(MODES.map((key) => [key, { ms: [], cpuNs: [] }]));
-    for (const key of MODES) await runConcurrent(warmup, IN_FLIGHT, call(key));
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      for (const key of rotated(repeat)) {
-        const { result, cpuNs } = await measureCpu(gateways[key].pid, () =>
-          runConcurrent(concurrentCalls, IN_FLIGHT, call(key)),
-        );
-        concurrent[key].ms.push(result);
-        concurrent[key].cpuNs.push(cpuNs);
-      }
-    }
-    context.log('access: throughput done');
-
-    const figures = { calls, concurrentCalls, repeats, modes: {} };
-    for (const key of MODES) {
-      const count = sequential[key].samples.length;
-      figures.modes[key] = {
-        ...summarize(sequential[key].samples),
-        cpuUsPerCall: sequential[key].cpuNs / 1000 / count,
-        callsPerSecond: (concurrentCalls / median(concurrent[key].ms)) * 1000,
-        concurrentCpuUsPerCall: median(concurrent[key].cpuNs) / 1000 / concurrentCalls,
-      };
-    }
-    const { open: base, ruled: mode } = figures.modes;
-    figures.ratios = {
-      p50: mode.p50 / base.p50,
-      cpuPerCall: mode.cpuUsPerCall / base.cpuUsPerCall,
-      throughput: mode.callsPerSecond / base.callsPerSecond,
-      concurrentCpuPerCall: mode.concurrentCpuUsPerCall / base.concurrentCpuUsPerCall,
-    };
+    const figures = await measureInterleaved(context, 'access', MODES, pids, call, IN_FLIGHT);
+    figures.ratios = ratiosTo(figures.modes.ruled, figures.modes.open);
     const targets = [
       checkTarget(
         'gateway CPU per sequential call, rules / none',
@@ -149,7 +102,7 @@ export default {
         },
       ],
       notes: [
-        `${calls} sequential calls per gateway in ${BLOCKS} interleaved blocks, then ${concurrentCalls} calls at ${IN_FLIGHT} in flight (median of ${repeats}), after warm-ups.`,
+        `${figures.calls} sequential calls per gateway in ${BLOCKS} interleaved blocks, then ${figures.concurrentCalls} calls at ${IN_FLIGHT} in flight (median of ${figures.repeats}), after warm-ups.`,
         "The CPU is the gateway process's user+system time.",
       ],
       figures,

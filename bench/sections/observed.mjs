@@ -11,13 +11,10 @@ import path from 'node:path';
 
 import { callOk, connectStdioGateway, waitForTools, writeEchoConfig } from '../lib/clients.mjs';
 import { formatInt, formatMs, formatRatio, formatUs } from '../lib/format.mjs';
-import { median, summarize } from '../lib/percentiles.mjs';
-import { cpuTime, measureCpu } from '../lib/proc-stats.mjs';
+import { BLOCKS, measureInterleaved, ratiosTo } from '../lib/interleaved.mjs';
 import { checkTarget, targetMark } from '../lib/targets.mjs';
-import { runConcurrent, timeSequential } from '../lib/timing.mjs';
 
 const ARGS = { text: 'observed' };
-const BLOCKS = 4;
 const IN_FLIGHT = 64;
 const MODES = ['plain', 'audited', 'full'];
 const LABELS = {
@@ -52,10 +49,6 @@ export default {
   title:
     'Watching the call path: a plain gateway against one with --audit-log and one with the audit log, metrics and traces (same run)',
   async run(context) {
-    const calls = context.quick ? 300 : 2000;
-    const warmup = context.quick ? 50 : 200;
-    const concurrentCalls = context.quick ? 600 : 4000;
-    const repeats = context.quick ? 1 : 3;
     const config = await writeEchoConfig(context.tmpDir, ['echo']);
     const auditFile = path.join(context.tmpDir, 'audit.jsonl');
     const receiver = await startReceiver(context.scope);
@@ -76,63 +69,20 @@ export default {
       ),
     };
     for (const gateway of Object.values(gateways)) await waitForTools(gateway.client, ['echo__echo']);
+    const pids = Object.fromEntries(MODES.map((key) => [key, gateways[key].pid]));
     const call = (key) => () => callOk(gateways[key].client, 'echo__echo', ARGS);
-    const rotated = (round) => MODES.map((_, index) => MODES[(index + round) % MODES.length]);
-
-    const sequential = Object.fromEntries(MODES.map((key) => [key, { samples: [], cpuNs: 0 }]));
-    for (const key of MODES) await timeSequential(warmup, call(key));
-    const blockSize = Math.ceil(calls / BLOCKS);
-    for (let block = 0; block < BLOCKS; block++) {
-      for (const key of rotated(block)) {
-        const before = cpuTime(gateways[key].pid).ns;
-        sequential[key].samples.push(...(await timeSequential(blockSize, call(key))));
-        sequential[key].cpuNs += cpuTime(gateways[key].pid).ns - before;
-      }
-      context.log(`observed: sequential block ${block + 1}/${BLOCKS} done`);
-    }
-
-    const concurrent = Object.fromEntries(MODES.map((key) => [key, { ms: [], cpuNs: [] }]));
-    for (const key of MODES) await runConcurrent(warmup, IN_FLIGHT, call(key));
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      for (const key of rotated(repeat)) {
-        const { result, cpuNs } = await measureCpu(gateways[key].pid, () =>
-          runConcurrent(concurrentCalls, IN_FLIGHT, call(key)),
-        );
-        concurrent[key].ms.push(result);
-        concurrent[key].cpuNs.push(cpuNs);
-      }
-    }
-    context.log('observed: throughput done');
+    const measured = await measureInterleaved(context, 'observed', MODES, pids, call, IN_FLIGHT);
 
     const lines = readFileSync(auditFile, 'utf8')
       .split('\n')
       .filter((line) => line !== '').length;
     const figures = {
-      calls,
-      concurrentCalls,
-      repeats,
+      ...measured,
       auditLines: lines,
       otlpExports: receiver.exports(),
-      modes: {},
+      ratios: ratiosTo(measured.modes.audited, measured.modes.plain),
+      fullRatios: ratiosTo(measured.modes.full, measured.modes.plain),
     };
-    for (const key of MODES) {
-      const count = sequential[key].samples.length;
-      figures.modes[key] = {
-        ...summarize(sequential[key].samples),
-        cpuUsPerCall: sequential[key].cpuNs / 1000 / count,
-        callsPerSecond: (concurrentCalls / median(concurrent[key].ms)) * 1000,
-        concurrentCpuUsPerCall: median(concurrent[key].cpuNs) / 1000 / concurrentCalls,
-      };
-    }
-    const { plain } = figures.modes;
-    const ratiosOf = (mode) => ({
-      p50: mode.p50 / plain.p50,
-      cpuPerCall: mode.cpuUsPerCall / plain.cpuUsPerCall,
-      throughput: mode.callsPerSecond / plain.callsPerSecond,
-      concurrentCpuPerCall: mode.concurrentCpuUsPerCall / plain.concurrentCpuUsPerCall,
-    });
-    figures.ratios = ratiosOf(figures.modes.audited);
-    figures.fullRatios = ratiosOf(figures.modes.full);
     const targets = {
       audited: [
         checkTarget(
@@ -205,7 +155,7 @@ export default {
         },
       ],
       notes: [
-        `${calls} sequential calls per gateway in ${BLOCKS} interleaved blocks, then ${concurrentCalls} calls at ${IN_FLIGHT} in flight (median of ${repeats}), after warm-ups; the audit log had ${lines} lines at the end.`,
+        `${figures.calls} sequential calls per gateway in ${BLOCKS} interleaved blocks, then ${figures.concurrentCalls} calls at ${IN_FLIGHT} in flight (median of ${figures.repeats}), after warm-ups; the audit log had ${lines} lines at the end.`,
         "Each response waits until its line is in the file: the latency includes that write, the CPU is the gateway process's user+system time.",
         `The third gateway exports spans (batched) and metrics (every 5 s) over OTLP http/protobuf to a loopback receiver that took ${receiver.exports()} exports; its CPU includes that export work.`,
       ],

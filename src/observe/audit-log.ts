@@ -48,7 +48,7 @@ export class AuditLog {
   }
 
   /** Opens the file, or reports it unwritable (the gateway serves either way). */
-  static async open(options: AuditLogOptions): Promise<AuditLog> {
+  static open(options: AuditLogOptions): Promise<AuditLog> {
     return Promise.resolve(new AuditLog(options));
   }
 
