@@ -144,7 +144,11 @@ try {
         /serving MCP over Streamable HTTP at (\S+)/,
         START_TIMEOUT_MS,
       );
-      return new URL(url as string);
+      const address = new URL(url as string);
+      // Ready means its configured backends had their first start: a first call through nginx must not find
+      // one still starting on whichever replica it lands.
+      await waitForHttp(replica, new URL('/readyz', address), START_TIMEOUT_MS);
+      return address;
     }),
   );
 
