@@ -21,6 +21,9 @@ import { HOP_HEADER } from './peer-routing.js';
 /** Errors of a kept-alive connection the peer closed just before a request was written on it. */
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
 
+/** How long the head of an answer may wait for its first piece of body before it is sent alone. */
+const HEAD_HOLD_MS = 20;
+
 /** How long connecting to an owner may take before the session counts as gone. */
 export const PEER_CONNECT_TIMEOUT_MS = 1000;
 
@@ -48,6 +51,8 @@ export interface ForwardOptions {
   readonly logger: Logger;
   /** Answers the client when the owner is gone. */
   readonly refuse: (res: ServerResponse, rejection: Rejection) => void;
+  /** How long an answer's head may wait for its first piece of body (default `HEAD_HOLD_MS`). */
+  readonly headHoldMs?: number | undefined;
 }
 
 /**
@@ -105,9 +110,7 @@ export function forwardToPeer(
         (answer: IncomingMessage) => {
           answered = true;
           res.writeHead(answer.statusCode ?? 502, passedOn(answer.headers));
-          // An SSE stream may stay quiet for a while: the client learns at once that it is open.
-          res.flushHeaders();
-          answer.pipe(res);
+          relayBody(answer, res, options.headHoldMs ?? HEAD_HOLD_MS);
           answer.once('error', () => res.destroy());
           answer.once('close', () => {
             if (!answer.complete) res.destroy();
@@ -159,6 +162,44 @@ export function forwardToPeer(
       resolve();
     });
   });
+}
+
+/**
+ * Streams the owner's answer to the client in as few writes as it came: each write to a loopback socket wakes its
+ * reader, and those wake-ups are most of what the hop costs. The head waits for the first piece of the body (an
+ * SSE answer's head usually comes alone, the event a moment later) or `headHoldMs`, so that a stream that stays
+ * quiet still tells the client soon that it is open; the pieces and the end that arrive in one turn of the event
+ * loop leave together.
+ */
+function relayBody(answer: IncomingMessage, res: ServerResponse, headHoldMs: number): void {
+  const open = (): boolean => !res.writableEnded && !res.destroyed;
+  const head = setTimeout(() => {
+    if (open()) res.flushHeaders();
+  }, headHoldMs);
+  let holding = false;
+  const hold = (): void => {
+    if (holding) return;
+    holding = true;
+    res.cork();
+    setImmediate(() => {
+      holding = false;
+      // `end()` has sent everything held already.
+      if (open()) res.uncork();
+    });
+  };
+  answer.on('data', (chunk: Buffer) => {
+    clearTimeout(head);
+    hold();
+    if (!res.write(chunk)) {
+      answer.pause();
+      res.once('drain', () => answer.resume());
+    }
+  });
+  answer.once('end', () => {
+    clearTimeout(head);
+    res.end();
+  });
+  answer.once('close', () => clearTimeout(head));
 }
 
 /** `headers` without the connection's own. */

@@ -30,8 +30,21 @@ export function ownerOfSession(sessionId: string): string | undefined {
   return dot > 0 ? sessionId.slice(0, dot) : undefined;
 }
 
+/** Signatures already computed, by key: a session's requests all carry the same one (an HMAC is ~10 µs). */
+const signed = new WeakMap<Buffer, Map<string, string>>();
+const SIGNED_LIMIT = 4096;
+
 function signature(key: Buffer, from: string, to: string, route: string): string {
-  return createHmac('sha256', key).update(`${from}\n${to}\n${route}`).digest('base64url');
+  const text = `${from}\n${to}\n${route}`;
+  let known = signed.get(key);
+  if (known === undefined) signed.set(key, (known = new Map<string, string>()));
+  const cached = known.get(text);
+  if (cached !== undefined) return cached;
+  const value = createHmac('sha256', key).update(text).digest('base64url');
+  // Bounded: past the limit it starts over (sessions are long-lived; a refill costs one HMAC each).
+  if (known.size >= SIGNED_LIMIT) known.clear();
+  known.set(text, value);
+  return value;
 }
 
 /** The hop header's value for a request `from` forwards `to` its owner, for `route` (the session id or state). */
