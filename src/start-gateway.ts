@@ -267,5 +267,6 @@ function peerRoutingOf(cluster: Cluster): PeerRouting {
     urlOf: (id) => cluster.urlOf(id),
     hopKey: cluster.hopKey,
     ownerOfState: ownerOfRequestState,
+    joined: cluster.joined,
   };
 }

@@ -37,6 +37,11 @@ export interface Cluster {
    * starts the heartbeat at `advertiseUrl` (the flag's, when given) and the status publisher.
    */
   start(listenerUrl: string): Promise<void>;
+  /**
+   * Settles once `start` has written this replica's first heartbeat: before, its peers cannot find it, so a session
+   * it minted would get 404 on every other replica.
+   */
+  readonly joined: Promise<void>;
   /** The live replicas, as last seen. */
   peers(): ReadonlyMap<string, { readonly url: string }>;
   /** Where live replica `id` is (its MCP endpoint), read from the store when not seen yet; undefined when gone. */
@@ -82,6 +87,8 @@ export async function joinCluster(settings: ClusterSettings, options: JoinOption
   };
   directory.clusterStatus = status;
   logger.info('joined the cluster', { replica: replicaId, store: describeRedisUrl(settings.redisUrl) });
+  let markJoined = (): void => undefined;
+  const joined = new Promise<void>((resolve) => (markJoined = resolve));
 
   return {
     replicaId,
@@ -91,8 +98,10 @@ export async function joinCluster(settings: ClusterSettings, options: JoinOption
       const url = settings.advertiseUrl ?? listenerUrl;
       membership = new Membership(store, keys.sign, { id: replicaId, url, version: GATEWAY_VERSION }, logger);
       await membership.start();
+      markJoined();
       publisher.start();
     },
+    joined,
     peers: () => membership?.peers() ?? new Map(),
     urlOf: async (id) => (await membership?.lookup(id))?.url,
     hopKey: keys.hop,

@@ -18,6 +18,8 @@ export type Routed = 'local' | 'handled';
 /** Routes requests to their owners among the replicas. */
 export class OwnerRouter {
   private readonly agent = createPeerAgent();
+  /** What a request without a session gets: 'local', once the peers can find this replica. */
+  private unrouted: Promise<Routed>;
 
   constructor(
     private readonly routing: PeerRouting,
@@ -25,12 +27,21 @@ export class OwnerRouter {
     private readonly refuse: (res: ServerResponse, rejection: Rejection) => void,
     /** Whether this replica is shutting down: it forwards nothing then (new work goes to another replica). */
     private readonly draining: () => boolean,
-  ) {}
+  ) {
+    const { joined } = routing;
+    this.unrouted = joined === undefined ? Promise.resolve('local') : joined.then(() => 'local');
+    // Once joined, no request waits on the promise chain any more.
+    void this.unrouted.then(() => (this.unrouted = Promise.resolve('local')));
+  }
 
-  /** A 2025 request: forwarded (or answered 404) when its session belongs to another replica. */
+  /**
+   * A 2025 request: forwarded (or answered 404) when its session belongs to another replica. One without a session
+   * (an `initialize`, a 2026-07-28 request) is served here once the peers can find this replica, so that a session
+   * or `requestState` minted here is never unknown to them.
+   */
   routeSession(req: IncomingMessage, res: ServerResponse): Promise<Routed> {
     const sessionId = headerValue(req, 'mcp-session-id');
-    if (sessionId === undefined) return Promise.resolve('local');
+    if (sessionId === undefined) return this.unrouted;
     return this.route(req, res, ownerOfSession(sessionId), sessionId, undefined);
   }
 

@@ -22,6 +22,11 @@ export interface PeerRouting {
   readonly hopKey: Buffer;
   /** The replica a 2026-07-28 `requestState` belongs to, or undefined when it names none. */
   ownerOfState(state: string): string | undefined;
+  /**
+   * Settles once the peers can find this replica (its first heartbeat is written); requests that would open a
+   * session or name none wait for it. Absent: found from the start.
+   */
+  readonly joined?: Promise<void> | undefined;
 }
 
 /** The replica a session id names (`<replica>.<uuid>`), or undefined for an id without one. */
