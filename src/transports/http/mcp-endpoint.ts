@@ -172,8 +172,13 @@ export class McpEndpoint {
       return;
     }
     res.once('close', () => session.release());
-    await session.value.transport.handleRequest(req, res, body);
+    const { transport } = session.value;
+    await transport.handleRequest(req, res, body);
     if (method === 'DELETE') await this.endSession(sessionId);
+    // A cancelled request gets no answer: its POST's stream is ended now rather than held open until the client
+    // hangs up (a draining replica would otherwise wait its whole drain timeout for it).
+    const cancelled = cancelledRequestOf(body);
+    if (cancelled !== undefined) transport.closeSSEStream(cancelled);
   }
 
   private async openSession(
@@ -244,6 +249,13 @@ export class McpEndpoint {
 /** Whether a single message is a JSON-RPC request (a method and an id), not a notification or an answer. */
 function isRequest(body: unknown): boolean {
   return methodOf(body) !== undefined && (body as { id?: unknown }).id !== undefined;
+}
+
+/** The request a `notifications/cancelled` names, if `body` is one. */
+function cancelledRequestOf(body: unknown): string | number | undefined {
+  if (methodOf(body) !== 'notifications/cancelled') return undefined;
+  const requestId = (body as { params?: { requestId?: unknown } }).params?.requestId;
+  return typeof requestId === 'string' || typeof requestId === 'number' ? requestId : undefined;
 }
 
 /** Whether a request carries a `requestState` (a 2026-07-28 retry of a call in progress). */

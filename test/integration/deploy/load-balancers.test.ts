@@ -1,7 +1,8 @@
 /**
  * The nginx and HAProxy configs of deploy/, checked by the proxies themselves and run for real in front of two
  * gateway replicas sharing a Redis: new sessions spread over the replicas, every later request of a session reaches
- * the replica holding it (no forwarding needed), and a call's server-sent events pass as they come.
+ * the replica holding it (no forwarding needed), a call's server-sent events pass as they come, and while a replica
+ * drains the proxies hand its 503s to another replica (new sessions open there; its own sessions get 404).
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +47,8 @@ async function connect(url: URL) {
 describe.skipIf(redisSkipReason() !== undefined)('load balancers in front of gateway replicas', () => {
   let redis: TestRedis;
   let dir: string;
+  let config: string;
+  let key: string;
   const replicas: HttpGateway[] = [];
   /** The shipped configs name three replicas: the third entry is r2's address again, under an id nobody has. */
   let proxied: { id: string; address: string }[];
@@ -53,8 +56,8 @@ describe.skipIf(redisSkipReason() !== undefined)('load balancers in front of gat
   beforeAll(async () => {
     redis = await startTestRedis();
     dir = await makeTempDir('gateway-load-balancers-');
-    const config = await writeEchoConfig(dir, `load-balancers-${process.pid}`);
-    const key = newClusterKey();
+    config = await writeEchoConfig(dir, `load-balancers-${process.pid}`);
+    key = newClusterKey();
     replicas.push(
       ...(await Promise.all(
         ['r1', 'r2'].map((id) =>
@@ -139,6 +142,104 @@ describe.skipIf(redisSkipReason() !== undefined)('load balancers in front of gat
       expect(await call).toBe('aborted');
     });
   });
+  describe('while a replica drains', () => {
+    const running = PROXIES.filter(({ skip }) => skip === undefined);
+    const proxies: RunningProxy[] = [];
+    const clients: Client[] = [];
+    let draining: HttpGateway | undefined;
+
+    afterAll(async () => {
+      await Promise.allSettled(clients.map((client) => client.close()));
+      await Promise.all(proxies.map((proxy) => proxy.stop()));
+      await draining?.stop();
+    });
+
+    it.skipIf(running.length === 0)(
+      'hands its 503s to another replica: new sessions open there, its own sessions get 404',
+      async () => {
+        draining = await startHttpGateway(['--auto-register', config, '--redis', redis.url], {
+          env: replicaEnv('r3', key),
+        });
+        const [r1, r2, r3] = [...replicas, draining].map((replica) => replica.url.host);
+        const three = [
+          { id: 'r1', address: r1 ?? '' },
+          { id: 'r2', address: r2 ?? '' },
+          { id: 'r3', address: r3 ?? '' },
+        ];
+        proxies.push(...(await Promise.all(running.map(({ kind }) => startProxy(kind, dir, three)))));
+        // Through each proxy a session on r3 with a call in progress there, which keeps r3 draining.
+        const held = [];
+        for (const proxy of proxies) {
+          const session = await waitFor(
+            async () => {
+              const opened = await connect(proxy.url);
+              clients.push(opened.client);
+              return opened.owner === 'r3' ? opened : undefined;
+            },
+            { timeoutMs: 10_000, description: 'a session on r3' },
+          );
+          let progressed = (): void => undefined;
+          const started = new Promise<void>((resolve) => (progressed = resolve));
+          const abort = new AbortController();
+          const call = session.client
+            .callTool(
+              { name: 'echo__progress', arguments: { steps: 1, delayMs: 60_000 } },
+              { onprogress: () => progressed(), signal: abort.signal, timeout: 120_000 },
+            )
+            .catch(() => 'ended');
+          await started;
+          held.push({ sessionId: session.transport.sessionId ?? '', abort, call });
+        }
+        const exited = new Promise<number | null>((resolve) => draining?.child.once('exit', resolve));
+
+        draining.child.kill('SIGTERM');
+        // On SIGTERM the replica closes its idle kept-alive connections: a probe may meet one closing.
+        const probe = new URL('/readyz', draining.url);
+        await waitFor(
+          () =>
+            fetch(probe).then(
+              ({ status }) => status === 503,
+              () => false,
+            ),
+          {
+            timeoutMs: 10_000,
+            description: "r3's /readyz to say 503",
+          },
+        );
+
+        for (const [index, proxy] of proxies.entries()) {
+          const kind = running[index]?.kind;
+          // Round robin sends about one in three to r3: each of those is answered 503 and retried elsewhere.
+          for (let session = 0; session < 6; session += 1) {
+            const fresh = await connect(proxy.url);
+            clients.push(fresh.client);
+            expect(['r1', 'r2'], kind).toContain(fresh.owner);
+            expect(textOf(await callTool(fresh.client, 'echo__echo', { text: 'elsewhere' }))).toBe(
+              'elsewhere',
+            );
+          }
+          const ownSession = await fetch(proxy.url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json, text/event-stream',
+              'mcp-session-id': held[index]?.sessionId ?? '',
+              'mcp-protocol-version': '2025-06-18',
+            },
+            body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+          });
+          expect(ownSession.status, kind).toBe(404);
+        }
+        for (const { abort, call } of held) {
+          abort.abort();
+          await call;
+        }
+        // Its calls ended, r3 finishes draining and exits by itself.
+        expect(await exited).toBe(0);
+      },
+    );
+  });
+
   // Last: it stops r2.
   describe('when the replica holding a session stops', () => {
     const running = PROXIES.filter(({ skip }) => skip === undefined);

@@ -2,7 +2,8 @@
  * What a draining front door answers while the calls in progress finish (in this process): it still listens, its
  * probes say 503, a new session gets 503 (a load balancer retries it elsewhere), a new request of one of its
  * sessions gets 404 (the client starts a session elsewhere at once), and what finishes a call in progress (a
- * notification, such as a cancellation) is still taken.
+ * notification, such as a cancellation) is still taken; a cancelled call's stream ends, so the drain does not wait
+ * for it.
  */
 import { describe, expect, it } from 'vitest';
 
@@ -63,5 +64,42 @@ describe('a draining HTTP front door', () => {
     expect(jsonRpcMessages(answered)).toEqual([
       { jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: 'finished during the drain' }] } },
     ]);
+  });
+
+  it('ends a cancelled call’s stream, so that the drain does not wait its timeout for it', async () => {
+    const started = deferred();
+    const cancelled = deferred();
+    const stuck = new FakeBackend('stuck', {
+      tools: {
+        // A backend that never answers, even once told the call is cancelled.
+        hold: (_args, options) => {
+          started.resolve();
+          options?.signal?.addEventListener('abort', () => cancelled.resolve());
+          return new Promise(() => undefined);
+        },
+      },
+    });
+    const { url, handle } = await serve(new FakeDirectory([stuck]), { drainTimeoutMs: 60_000 });
+    const id = await openRawSession(url);
+    const session = jsonHeaders({ 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    const call = rawRequest(url, {
+      headers: session,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'stuck__hold' } }),
+    });
+    await started.promise;
+
+    const closing = handle.close();
+    const notified = await rawRequest(url, {
+      headers: session,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2 } }),
+    });
+    const ended = await call;
+    await cancelled.promise;
+    // Settles long before the 60 s drain timeout: nothing is left in progress.
+    await closing;
+
+    expect(notified.status).toBe(202);
+    expect(ended.status).toBe(200);
+    expect(jsonRpcMessages(ended)).toEqual([]);
   });
 });
