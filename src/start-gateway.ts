@@ -166,6 +166,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       return Promise.resolve();
     };
     if (options.transport === 'stdio') {
+      if (config?.auth !== undefined) {
+        // Over stdio the one client is whoever started the gateway: there is no token to check.
+        logger.warn(
+          'the config\'s "auth" applies to the HTTP front door only: over stdio the client is the local user (principal "local" in access rules)',
+        );
+      }
       // The backends start on the client's first message but `server/discover` (see transports/startup-gate.ts),
       // and the config is kept live from then on: a reload asked for before (SIGHUP) happens once they started.
       let startup: Promise<void> | undefined;

@@ -127,7 +127,7 @@ export class ConfigReloader {
     const pinningChanged = !isDeepStrictEqual(pinningModesOf(previous), pinningModesOf(next));
     const accessChanged = !isDeepStrictEqual(previous.access, next.access);
     this.failure = undefined;
-    for (const key of ['audit', 'limits'] as const) {
+    for (const key of ['auth', 'audit', 'limits'] as const) {
       if (!isDeepStrictEqual(previous[key], next[key])) {
         logger.warn(
           `config reloaded (${reason}): the changed "${key}" takes effect when the gateway restarts`,

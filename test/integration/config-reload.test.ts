@@ -175,6 +175,25 @@ describe('editing the config file of a running gateway', () => {
   });
 });
 
+describe('settings that a reload does not apply', () => {
+  it('says an auth change takes effect on restart, and that auth does not apply over stdio', async () => {
+    const auth = { issuers: [{ name: 'corp', issuer: 'https://id.example.com' }] };
+    const running = await start({ servers: { alpha: echo() }, auth });
+    await listServers();
+
+    await writeConfig({ servers: { alpha: echo() }, auth: { ...auth, scopes: ['mcp'] } });
+
+    await waitFor(
+      () => running.stderr().includes('the changed "auth" takes effect when the gateway restarts'),
+      {
+        description: 'the warning about auth on reload',
+        timeoutMs: 15_000,
+      },
+    );
+    expect(running.stderr()).toContain('"auth" applies to the HTTP front door only');
+  });
+});
+
 describe('servers as the config lists them', () => {
   it('lists a disabled server without starting it, and starts it once an edit enables it', async () => {
     await start({ servers: { alpha: echo(), off: { ...echo(), disabled: true } } });
