@@ -11,7 +11,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInitializeRequest } from '@modelcontextprotocol/server';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { Logger } from '../../logger.js';
-import { ResumableEvents } from '../resumable-events.js';
 import type { OpenSession, SessionOpener } from '../session-opener.js';
 import type { AuthIdentity, Principal } from './bearer-auth.js';
 import { headerValue } from './header-value.js';
@@ -164,11 +163,9 @@ export class McpEndpoint {
       refuse(res, { status: 400, message: `Bad Request: missing ${SESSION_HEADER} header` });
       return;
     }
-    // Draining: answers and notifications (a sampling result, a cancellation) and resumed streams still reach the
-    // calls in progress; a new request or stream gets 404, so that the client starts a session on another replica at once.
-    // A GET with Last-Event-ID resumes the stream of a call in progress: not new work.
-    const resuming = method === 'GET' && headerValue(req, 'last-event-id') !== undefined;
-    const newWork = (method === 'GET' && !resuming) || (method === 'POST' && isRequest(body));
+    // Draining: answers and notifications (a sampling result, a cancellation) still reach the calls in progress;
+    // a new request or stream gets 404, so that the client starts a session on another replica at once.
+    const newWork = method === 'GET' || (method === 'POST' && isRequest(body));
     const session = draining && newWork ? undefined : this.sessions.acquire(sessionId, principal);
     if (!session) {
       refuse(res, { status: 404, message: 'Session not found' });
@@ -211,8 +208,6 @@ export class McpEndpoint {
     // The callbacks below run once the session is connected (during `handleRequest`), after `entry` is set.
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
-      // A client whose stream broke before its answer came resumes it with Last-Event-ID (see resumable-events.ts).
-      eventStore: new ResumableEvents(),
       onsessioninitialized: (initialized) => {
         if (entry) opened = this.sessions.add(initialized, entry, principal);
         res.once('close', () => opened?.release());
