@@ -16,13 +16,11 @@ import {
 
 import type { Logger } from '../../logger.js';
 import type { Rejection } from '../http/http-responses.js';
+import { HEAD_HOLD_MS, holdHead } from './hold-head.js';
 import { HOP_HEADER } from './peer-routing.js';
 
 /** Errors of a kept-alive connection the peer closed just before a request was written on it. */
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
-
-/** How long the head of an answer may wait for its first piece of body before it is sent alone. */
-const HEAD_HOLD_MS = 20;
 
 /** How long connecting to an owner may take before the session counts as gone. */
 export const PEER_CONNECT_TIMEOUT_MS = 1000;
@@ -109,8 +107,10 @@ export function forwardToPeer(
         },
         (answer: IncomingMessage) => {
           answered = true;
+          holdHead(res, options.headHoldMs ?? HEAD_HOLD_MS);
           res.writeHead(answer.statusCode ?? 502, passedOn(answer.headers));
-          relayBody(answer, res, options.headHoldMs ?? HEAD_HOLD_MS);
+          res.flushHeaders();
+          relayBody(answer, res);
           answer.once('error', () => res.destroy());
           answer.once('close', () => {
             if (!answer.complete) res.destroy();
@@ -165,17 +165,10 @@ export function forwardToPeer(
 }
 
 /**
- * Streams the owner's answer to the client in as few writes as it came: each write to a loopback socket wakes its
- * reader, and those wake-ups are most of what the hop costs. The head waits for the first piece of the body (an
- * SSE answer's head usually comes alone, the event a moment later) or `headHoldMs`, so that a stream that stays
- * quiet still tells the client soon that it is open; the pieces and the end that arrive in one turn of the event
- * loop leave together.
+ * Streams the owner's answer to the client in as few writes as it came (see hold-head.ts): the pieces and the end
+ * that arrive in one turn of the event loop leave together.
  */
-function relayBody(answer: IncomingMessage, res: ServerResponse, headHoldMs: number): void {
-  const open = (): boolean => !res.writableEnded && !res.destroyed;
-  const head = setTimeout(() => {
-    if (open()) res.flushHeaders();
-  }, headHoldMs);
+function relayBody(answer: IncomingMessage, res: ServerResponse): void {
   let holding = false;
   const hold = (): void => {
     if (holding) return;
@@ -184,22 +177,17 @@ function relayBody(answer: IncomingMessage, res: ServerResponse, headHoldMs: num
     setImmediate(() => {
       holding = false;
       // `end()` has sent everything held already.
-      if (open()) res.uncork();
+      if (!res.writableEnded && !res.destroyed) res.uncork();
     });
   };
   answer.on('data', (chunk: Buffer) => {
-    clearTimeout(head);
     hold();
     if (!res.write(chunk)) {
       answer.pause();
       res.once('drain', () => answer.resume());
     }
   });
-  answer.once('end', () => {
-    clearTimeout(head);
-    res.end();
-  });
-  answer.once('close', () => clearTimeout(head));
+  answer.once('end', () => res.end());
 }
 
 /** `headers` without the connection's own. */
