@@ -17,6 +17,7 @@ import { NATIVE_EXAMPLES } from '../helpers/native-examples.js';
 import { useProcessSandbox } from '../helpers/process-sandbox.js';
 import { findProcessesByMarker, listDescendants, waitForProcessesGone } from '../helpers/process-table.js';
 import { textOf } from '../helpers/text-of.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 interface ListedServer {
   name: string;
@@ -140,6 +141,9 @@ describe('the gateway process lifetime', () => {
     expect(servers.filter((server) => server.state === 'ready').map((server) => server.name)).toEqual([
       'echo',
     ]);
-    expect(gateway.stderr()).toContain('fatal: missing configuration FIXTURE_X');
+    // The backend's stderr reaches the gateway's through two pipes: it may trail the answer.
+    await waitFor(() => gateway.stderr().includes('fatal: missing configuration FIXTURE_X'), {
+      description: "the broken backend's stderr on the gateway's",
+    });
   });
 });
