@@ -23,6 +23,7 @@ import { registerConfiguredServers } from './reload/configured-servers.js';
 import { startLiveConfig, type LiveConfig } from './reload/live-config.js';
 import { pinningModesOf } from './shared/pinning-mode.js';
 import type { RegistrationPolicy } from './shared/registration-policy.js';
+import type { TokenAuthority } from './transports/http/bearer-auth.js';
 import { describeExposureProblem } from './transports/http/host-check.js';
 import { running, type RunningGateway } from './running-gateway.js';
 import { ownerOfRequestState } from './gateway/calls/request-state-owner.js';
@@ -214,13 +215,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     // Loaded only for HTTP: the SDK's HTTP server transport is about 45 ms of a stdio gateway's start otherwise.
     const { serveHttp } = await import('./transports/http/serve-http.js');
-    const frontDoor = { ...options.http, bindHost: options.host, logger };
-    const dashboard = openDashboard(options.dashboard !== false, parts, frontDoor);
     const { authorityFor } = await import('./auth/resource-server.js');
+    const makeAuthority = authorityFor(config?.auth, logger);
+    let authority: TokenAuthority | undefined;
+    const frontDoor = {
+      ...options.http,
+      bindHost: options.host,
+      logger,
+      // The dashboard takes the same OAuth access tokens as the MCP endpoint.
+      tokenAuthority: makeAuthority && (() => authority),
+    };
+    const dashboard = openDashboard(options.dashboard !== false, parts, frontDoor);
     const http = await serveHttp(gateway, {
       ...options.http,
       mounts: dashboard.mounts,
-      tokenAuthority: authorityFor(config?.auth, logger),
+      tokenAuthority: makeAuthority && ((url) => (authority = makeAuthority(url))),
       maxSessions: config?.limits?.sessions,
       admitSession: observers.admitSession,
       sessionIdPrefix: cluster?.replicaId,

@@ -4,14 +4,21 @@
  * node:http listener is one line: `if (await dashboard.handle(req, res)) return;`.
  *
  * Guards, in order: Host and Origin (the front door's own check), then who is asking: a session cookie (after the
- * login form), a bearer header (scripts), or nobody when the gateway has no tokens (loopback only). Actions are
+ * login form, which takes the static tokens), a bearer header (scripts: a static token or, with an `auth` section,
+ * an OAuth access token), or nobody when the gateway has neither (loopback only). Actions are
  * POSTs that need the session's CSRF token in `X-CSRF-Token` (or a bearer header, which no other site can make a
  * browser send); a GET never changes anything. A token is never read from the query string.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Logger } from '../logger.js';
-import { createBearerAuth, createTokenCheck, type AuthToken } from '../transports/http/bearer-auth.js';
+import {
+  createRequestAuth,
+  createTokenCheck,
+  type AuthToken,
+  type RequestAuth,
+  type TokenAuthority,
+} from '../transports/http/bearer-auth.js';
 import { createHostCheck, type HostCheckOptions } from '../transports/http/host-check.js';
 import { DEFAULT_WINDOW, type WindowOptions } from './call-stats.js';
 import { DASHBOARD_SCRIPT } from './dashboard-script.js';
@@ -30,8 +37,13 @@ export const DASHBOARD_PATH = '/dashboard';
 export interface DashboardOptions extends HostCheckOptions {
   readonly sources: DashboardSources;
   readonly logger: Logger;
-  /** The tokens of the MCP endpoint; none means no login (the listener is then on loopback). */
+  /** The tokens of the MCP endpoint; none (and no `tokenAuthority`) means no login (the listener is on loopback). */
   readonly authTokens?: readonly AuthToken[] | undefined;
+  /**
+   * The MCP endpoint's OAuth validation, given when the config has an `auth` section (it exists once the listener
+   * is open): bearer headers may carry an access token then.
+   */
+  readonly tokenAuthority?: (() => TokenAuthority | undefined) | undefined;
   readonly basePath?: string | undefined;
   /** How long a login lasts. Default 8 hours. */
   readonly sessionTtlMs?: number | undefined;
@@ -67,7 +79,18 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const base = options.basePath ?? DASHBOARD_PATH;
   const tokens = options.authTokens ?? [];
   const checkHost = createHostCheck(options);
-  const bearer = createBearerAuth(tokens);
+  const authority = options.tokenAuthority;
+  // Nobody needs to prove anything only when the front door asks nothing either (it is then on loopback).
+  const open = tokens.length === 0 && authority === undefined;
+  let requestAuth: RequestAuth | undefined;
+  const bearer = (req: IncomingMessage) => {
+    const made = authority?.();
+    // Kept once the authority exists (or when there is none to wait for).
+    if (requestAuth === undefined && (authority === undefined || made !== undefined)) {
+      requestAuth = createRequestAuth(tokens, made);
+    }
+    return (requestAuth ?? createRequestAuth(tokens, made))(req);
+  };
   const checkToken = createTokenCheck(tokens);
   const sessions = new LoginSessions(options.sessionTtlMs ?? 8 * 3600_000, 1000, base);
   const throttle = new LoginThrottle();
@@ -78,19 +101,19 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     window: options.window ?? DEFAULT_WINDOW,
   });
 
-  const callerOf = (req: IncomingMessage): Caller | undefined => {
+  const callerOf = async (req: IncomingMessage): Promise<Caller | undefined> => {
     const session = sessions.of(req);
     if (session) return { principal: session.principal, session, bearer: false };
     if (req.headers.authorization !== undefined) {
-      const auth = bearer(req);
+      const auth = await bearer(req);
       return auth.ok ? { principal: auth.principal, session: undefined, bearer: true } : undefined;
     }
-    return tokens.length === 0 ? { principal: 'anonymous', session: undefined, bearer: false } : undefined;
+    return open ? { principal: 'anonymous', session: undefined, bearer: false } : undefined;
   };
 
   const page = (res: ServerResponse, caller: Caller): void => {
     const session = caller.session ?? sessions.create(caller.principal);
-    const html = dashboardPage(base, session.csrfToken, caller.principal, tokens.length > 0);
+    const html = dashboardPage(base, session.csrfToken, caller.principal, !open);
     send(res, 200, 'text/html; charset=utf-8', html, { 'Set-Cookie': sessions.cookie(session) });
   };
 
@@ -108,10 +131,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const body = await readSmallBody(req);
     const token = body === undefined ? undefined : new URLSearchParams(body).get('token');
     const principal = token ? checkToken(token) : undefined;
-    if (tokens.length > 0 && principal === undefined) {
+    if (!open && principal === undefined) {
       throttle.failed(address);
       logger.warn('refused a dashboard login', { reason: 'the token is not valid', address });
-      send(res, 401, 'text/html; charset=utf-8', loginPage(base, true));
+      send(res, 401, 'text/html; charset=utf-8', loginPage(base, true, tokens.length > 0));
       return;
     }
     throttle.succeeded(address);
@@ -170,10 +193,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (method === 'GET' && sub === '/app.js') return send(res, 200, 'text/javascript', DASHBOARD_SCRIPT);
     if (method === 'GET' && sub === '/app.css') return send(res, 200, 'text/css', DASHBOARD_STYLE);
     if (method === 'POST' && sub === '/login') return login(req, res);
-    const caller = callerOf(req);
+    const caller = await callerOf(req);
     if ((sub === '' || sub === '/') && method === 'GET') {
       if (caller) page(res, caller);
-      else send(res, 200, 'text/html; charset=utf-8', loginPage(base, false));
+      else send(res, 200, 'text/html; charset=utf-8', loginPage(base, false, tokens.length > 0));
       return;
     }
     if (!caller) {

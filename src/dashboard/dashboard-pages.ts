@@ -57,10 +57,17 @@ function head(base: string, title: string): string {
 }
 
 /** The login form: the token goes in a POST body, never in the URL. */
-export function loginPage(base: string, failed: boolean): string {
+export function loginPage(base: string, failed: boolean, staticTokens = true): string {
+  // The form takes static tokens only: a browser cannot run an OAuth flow for this page.
+  const noStaticTokens = staticTokens
+    ? ''
+    : `<p class="failed" role="alert">This gateway takes OAuth access tokens only, which this form cannot use: ` +
+      `start it with an --auth-token for the page, or send "Authorization: Bearer &lt;access token&gt;" to ` +
+      `${base}/state from a script.</p>`;
   return (
     `${head(base, 'mcp-gateway: log in')}</head><body><main><section class="login">` +
     `<h1>mcp-gateway dashboard</h1>` +
+    noStaticTokens +
     `<form method="post" action="${base}/login">` +
     `<label for="token">Access token (one of the gateway's --auth-token values)</label>` +
     `<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>` +

@@ -217,6 +217,20 @@ describe('a gateway with an auth section and a static token', () => {
     expect(inactive.headers['www-authenticate']).toContain('the token is not active');
   });
 
+  it('takes an access token on its dashboard by bearer header, as on the MCP endpoint', async () => {
+    const state = new URL('/dashboard/state', gateway.url);
+    const withToken = await fetch(state, { headers: bearer(await token('alice')) });
+    const without = await fetch(state);
+    const forged = await fetch(state, { headers: bearer('not-a-token-of-the-issuer-0123') });
+
+    expect(withToken.status).toBe(200);
+    expect(
+      ((await withToken.json()) as { backends: { name: string }[] }).backends.map((b) => b.name),
+    ).toContain('echo');
+    expect(without.status).toBe(401);
+    expect(forged.status).toBe(401);
+  });
+
   it('accepts the static token beside OAuth tokens, under its name', async () => {
     const client = await gateway.connect(STATIC);
     expect(

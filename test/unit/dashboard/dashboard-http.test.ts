@@ -17,6 +17,7 @@ import { LOGIN_WINDOW_MS, MAX_FAILED_LOGINS } from '../../../src/dashboard/login
 import { ObservationHub } from '../../../src/gateway/observation-hub.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { CallEvent } from '../../../src/shared/observation.js';
+import type { TokenAuthority } from '../../../src/transports/http/bearer-auth.js';
 import { rawRequest } from '../../helpers/http-gateway.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -167,6 +168,41 @@ describe('dashboard login', () => {
         description: 'the session to expire',
       },
     );
+  });
+
+  it('takes OAuth access tokens by bearer header when the gateway has only those, and never opens up', async () => {
+    const ACCESS_TOKEN = 'an-oauth-access-token-0123456789';
+    const authority: TokenAuthority = {
+      authenticate: (token) =>
+        Promise.resolve(
+          token === ACCESS_TOKEN
+            ? { ok: true, principal: 'corp:alice' }
+            : { ok: false, rejection: { status: 401, message: 'Unauthorized: the token is not valid' } },
+        ),
+      unauthenticated: () => ({ status: 401, message: 'Unauthorized' }),
+      authorize: () => undefined,
+      document: () => undefined,
+    };
+    const { url, done } = await start({ authTokens: [], tokenAuthority: () => authority });
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+    const page = await (await fetch(url)).text();
+    const anonymous = await fetch(new URL('/dashboard/state', url));
+    const login = await logIn(url, 'anything-at-all-0123456789');
+    const wrong = await fetch(new URL('/dashboard/state', url), { headers: bearer('not-valid-0123456789') });
+    const state = await fetch(new URL('/dashboard/state', url), { headers: bearer(ACCESS_TOKEN) });
+    const refusedAction = await act(url, {});
+    const action = await act(url, bearer(ACCESS_TOKEN));
+
+    expect(page).toContain('takes OAuth access tokens only');
+    expect(page).not.toContain('csrf-token');
+    expect(anonymous.status).toBe(401);
+    expect(login.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(state.status).toBe(200);
+    expect(refusedAction.status).toBe(401);
+    expect(action.status).toBe(200);
+    expect(done).toEqual(['restart echo by corp:alice']);
   });
 
   it('needs no login without tokens (a loopback listener)', async () => {
