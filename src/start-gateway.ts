@@ -13,6 +13,7 @@ import { createRegistrationPolicy } from './backends/registration/registration-p
 import type { LoadedConfig } from './config/load-config.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { createGateway } from './gateway/create-gateway.js';
+import type { DashboardCaller } from './dashboard/create-dashboard.js';
 import { openDashboard } from './open-dashboard.js';
 import { startupReadiness, startWatchers } from './observability.js';
 import { auditSettings } from './observe/start-observers.js';
@@ -222,8 +223,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       ...options.http,
       bindHost: options.host,
       logger,
-      // The dashboard takes the same OAuth access tokens as the MCP endpoint.
+      // The dashboard takes the same OAuth access tokens as the MCP endpoint, and is for the principals that the
+      // access rules let restart servers.
       tokenAuthority: makeAuthority && (() => authority),
+      admit: ({ principal, claims }: DashboardCaller) =>
+        gateway.operatorRefusal({ principal, claims, frontDoor: 'http-legacy', sessionId: undefined }),
     };
     const dashboard = openDashboard(options.dashboard !== false, parts, frontDoor);
     const http = await serveHttp(gateway, {

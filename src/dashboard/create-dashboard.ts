@@ -12,6 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Logger } from '../logger.js';
+import type { PrincipalClaims } from '../shared/observation.js';
 import {
   createRequestAuth,
   createTokenCheck,
@@ -44,6 +45,11 @@ export interface DashboardOptions extends HostCheckOptions {
    * is open): bearer headers may carry an access token then.
    */
   readonly tokenAuthority?: (() => TokenAuthority | undefined) | undefined;
+  /**
+   * Why a caller may not use the dashboard (it shows every backend and every principal's calls, and its actions
+   * restart and disable backends), or undefined when it may. Default: whoever passed the login may.
+   */
+  readonly admit?: ((caller: DashboardCaller) => string | undefined) | undefined;
   readonly basePath?: string | undefined;
   /** How long a login lasts. Default 8 hours. */
   readonly sessionTtlMs?: number | undefined;
@@ -62,9 +68,15 @@ export interface Dashboard {
   close(): void;
 }
 
-/** Who is asking, and how they proved it. */
-interface Caller {
+/** Who a dashboard request comes from. */
+export interface DashboardCaller {
   readonly principal: string;
+  /** What its OAuth access token said, when a bearer header carried one. */
+  readonly claims?: PrincipalClaims | undefined;
+}
+
+/** Who is asking, and how they proved it. */
+interface Caller extends DashboardCaller {
   /** The browser session, when the request carried its cookie. */
   readonly session: LoginSession | undefined;
   /** Whether a bearer header authenticated it (a script: no CSRF token needed). */
@@ -106,7 +118,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (session) return { principal: session.principal, session, bearer: false };
     if (req.headers.authorization !== undefined) {
       const auth = await bearer(req);
-      return auth.ok ? { principal: auth.principal, session: undefined, bearer: true } : undefined;
+      return auth.ok
+        ? { principal: auth.principal, claims: auth.claims, session: undefined, bearer: true }
+        : undefined;
     }
     return open ? { principal: 'anonymous', session: undefined, bearer: false } : undefined;
   };
@@ -194,6 +208,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (method === 'GET' && sub === '/app.css') return send(res, 200, 'text/css', DASHBOARD_STYLE);
     if (method === 'POST' && sub === '/login') return login(req, res);
     const caller = await callerOf(req);
+    const refused = caller && options.admit?.(caller);
+    if (refused !== undefined) {
+      logger.warn('refused a dashboard request', { principal: caller?.principal, reason: 'access rules' });
+      send(res, 403, 'text/plain; charset=utf-8', `Forbidden: ${refused}`);
+      return;
+    }
     if ((sub === '' || sub === '/') && method === 'GET') {
       if (caller) page(res, caller);
       else send(res, 200, 'text/html; charset=utf-8', loginPage(base, false, tokens.length > 0));

@@ -20,6 +20,7 @@ import type { ExposeMode } from './expose-mode.js';
 import { ObservationHub } from './observation-hub.js';
 import { AccessPolicy } from './access/access-policy.js';
 import type { AccessRules } from './access/access-rules.js';
+import { gatewayToolRefusal } from './access/gateway-tool-access.js';
 import { ChangedServers } from './access/changed-servers.js';
 import { InputBridge } from './calls/input-bridge.js';
 import { LiveCatalog } from './hub/live-catalog.js';
@@ -87,6 +88,11 @@ export interface Gateway {
   setExpose(mode: ExposeMode): void;
   /** Puts new access rules in force, for open sessions too (they are told their lists changed). */
   setAccess(rules: AccessRules | undefined): void;
+  /**
+   * Why `identity` may not operate the gateway from its dashboard (see every backend and call, restart, enable,
+   * disable, approve pins): the access rules' refusal of the `restart_server` gateway tool; undefined when it may.
+   */
+  operatorRefusal(identity: SessionIdentity): string | undefined;
   /**
    * What the gateway reports of the requests it forwards, the changes made to it and its sessions, and the gates
    * every client request passes (limits): the seam the audit log, metrics and dashboards build on (see
@@ -192,6 +198,8 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       core.access.replace(rules);
       router.announce({ gatewayToolsChanged: true, promptsChanged: true, resourcesChanged: true });
     },
+    operatorRefusal: (identity) =>
+      gatewayToolRefusal(core.access.rightsOf(identity), identity.principal, 'restart_server')?.message,
     close: () => {
       closing ??= (async () => {
         directory.off('changed', onBackendsChanged);

@@ -205,6 +205,25 @@ describe('dashboard login', () => {
     expect(done).toEqual(['restart echo by corp:alice']);
   });
 
+  it('refuses, with the reason, a caller the access rules do not let operate it', async () => {
+    const { url, done } = await start({
+      admit: ({ principal }) =>
+        principal === 'admin' ? 'principal "admin" may not call restart_server' : undefined,
+    });
+    const { cookie, csrf } = await session(url);
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+
+    const page = await fetch(url, { headers: { cookie } });
+    const state = await fetch(new URL('/dashboard/state', url), { headers: bearer });
+    const action = await act(url, { cookie, 'x-csrf-token': csrf });
+
+    expect(page.status).toBe(403);
+    expect(await page.text()).toBe('Forbidden: principal "admin" may not call restart_server');
+    expect(state.status).toBe(403);
+    expect(action.status).toBe(403);
+    expect(done).toEqual([]);
+  });
+
   it('needs no login without tokens (a loopback listener)', async () => {
     const { url } = await start({ authTokens: [] });
     const page = await fetch(url);

@@ -49,7 +49,7 @@ async function connect(access: AccessRules | undefined) {
   });
   const session = await connectInMemory(directory, { gateway });
   const names = async () => (await session.client.listTools()).tools.map((tool) => tool.name).sort();
-  return { ...session, directory, echo, db, hidden, names };
+  return { ...session, gateway, directory, echo, db, hidden, names };
 }
 
 describe('a gateway with access rules', () => {
@@ -119,5 +119,27 @@ describe('a gateway with access rules', () => {
     expect(textOf(await callTool('hidden__anything'))).toBe('seen');
     gateway.setAccess(undefined);
     expect(await names()).toContain('register_server');
+  });
+
+  it('lets only the principals granted restart_server operate the dashboard', async () => {
+    const rules: AccessRules = {
+      rules: [
+        {
+          name: 'ops',
+          match: { principals: ['ops'] },
+          allow: { servers: ['*'], gatewayTools: ['restart_server'] },
+        },
+        { name: 'users', match: { principals: ['corp:*'] }, allow: { servers: ['echo'] } },
+      ],
+    };
+    const { gateway } = await connect(rules);
+    const identity = (principal: string) =>
+      ({ principal, frontDoor: 'http-legacy', sessionId: undefined }) as const;
+
+    expect(gateway.operatorRefusal(identity('ops'))).toBeUndefined();
+    expect(gateway.operatorRefusal(identity('corp:alice'))).toMatch(
+      /^access denied: principal "corp:alice" may not call .*restart_server/,
+    );
+    expect((await connect(undefined)).gateway.operatorRefusal(identity('anyone'))).toBeUndefined();
   });
 });
