@@ -46,7 +46,21 @@ const SCENARIOS: readonly (readonly [string, string])[] = [
     'iss-normalized',
     'metadata-issuer-mismatch',
   ].map((name) => [`auth/${name}`, '2026-07-28'] as const),
-  ['auth/client-credentials-basic', 'extension'],
+  // The 2025-03-26 revision's discovery: no protected resource metadata, the authorization server's metadata at the
+  // server's root, or no metadata at all and the default endpoints (/authorize, /token, /register).
+  ...['2025-03-26-oauth-metadata-backcompat', '2025-03-26-oauth-endpoint-fallback'].map(
+    (name) => [`auth/${name}`, '2025-03-26'] as const,
+  ),
+  // The extensions, each through its `oauth` option (see the driver): client credentials with a client secret or
+  // private_key_jwt, DPoP (with and without nonces), enterprise-managed authorization, workload identity.
+  ...[
+    'client-credentials-basic',
+    'client-credentials-jwt',
+    'dpop',
+    'dpop-nonce',
+    'enterprise-managed-authorization',
+    'wif-jwt-bearer',
+  ].map((name) => [`auth/${name}`, 'extension'] as const),
 ];
 
 /** The client under test. */
