@@ -23,6 +23,6 @@ export async function readSecret(source: SecretSource, what: string): Promise<st
     throw new Error(`cannot read ${what} from ${source.file} (${code}); check the path in the oauth section`);
   }
   const secret = text.trim();
-  if (secret === '') throw new Error(`${source.file} holds no ${what}; it is empty`);
+  if (secret === '') throw new Error(`${source.file} is empty; it should hold ${what}`);
   return secret;
 }
