@@ -19,7 +19,7 @@ import type {
 } from '@modelcontextprotocol/client';
 import type { Logger } from '../../logger.js';
 import type { CallbackListener } from './callback-listener.js';
-import { assertionGrantRequest, JWT_BEARER_GRANT } from './extensions/assertion-grant.js';
+import { assertionGrantRequest, JWT_BEARER_GRANT, RefusedAssertion } from './extensions/assertion-grant.js';
 import { privateKeyJwtAuthentication } from './extensions/client-authentication.js';
 import { DpopKey } from './extensions/dpop.js';
 import { isInteractive, type OAuthSettings } from './oauth-config.js';
@@ -72,6 +72,7 @@ export class OAuthSession implements OAuthClientProvider {
   /** The authorization server's issuer and the resource, as the SDK's discovery found them (the JWT bearer grant). */
   private issuer: string | undefined;
   private resource: string | undefined;
+  private readonly assertions = new RefusedAssertion();
 
   constructor(private readonly parts: SessionParts) {
     const { clientMetadataUrl, clientId, extensions } = parts.settings;
@@ -162,6 +163,7 @@ export class OAuthSession implements OAuthClientProvider {
       ...(tokens.expires_in === undefined ? {} : { expires_at: Date.now() + tokens.expires_in * 1000 }),
     };
     this.tokensRefused = false;
+    this.assertions.accepted();
     // Discovered again next time: a backend may move to another authorization server (its metadata then says so).
     this.discovery = undefined;
     await this.save({ tokens: kept });
@@ -204,6 +206,7 @@ export class OAuthSession implements OAuthClientProvider {
     if (scope === 'verifier' || scope === 'all') this.verifier = undefined;
     if (scope === 'discovery' || scope === 'all') this.discovery = undefined;
     if (scope === 'tokens' || scope === 'all') {
+      this.assertions.refusedNow();
       this.tokensRefused ||= this.entry.tokens !== undefined;
       this.refresher.cancel();
       await this.save({ tokens: undefined });
@@ -219,7 +222,9 @@ export class OAuthSession implements OAuthClientProvider {
     }
     if (extensions.assertion === undefined) return undefined;
     const target = { issuer: this.issuer, resource: this.resource ?? this.parts.serverUrl };
-    return assertionGrantRequest(extensions.assertion, target, scope);
+    const params = await assertionGrantRequest(extensions.assertion, target, scope);
+    this.assertions.sending(params, extensions.assertion);
+    return params;
   }
 
   /** DPoP (RFC 9449) when configured: the SDK then asks for bound tokens, and the transport presents them. */

@@ -63,3 +63,44 @@ async function exchangeIdToken(
     );
   }
 }
+
+/**
+ * The assertion of the token request in flight, and one the authorization server refused: the SDK's `auth()`
+ * discards the tokens and tries again once after an `invalid_grant` or `invalid_client`, and the same workload JWT
+ * would only be refused again (and the second answer would hide the first). A refused assertion is therefore not
+ * sent again; a new one (the platform rotated its token, or a new ID-JAG) is.
+ */
+export class RefusedAssertion {
+  private inFlight: string | undefined;
+  private refused: string | undefined;
+
+  /**
+   * Notes the assertion of `params` as sent.
+   *
+   * @throws When it is the one the authorization server refused last.
+   */
+  sending(params: URLSearchParams, grant: AssertionGrant): void {
+    const assertion = params.get('assertion') ?? undefined;
+    if (assertion !== undefined && assertion === this.refused) {
+      const what = grant.kind === 'workload' ? 'the workload identity token' : 'the ID-JAG';
+      const fix =
+        grant.kind === 'workload'
+          ? "the platform's token may have expired or be meant for another audience; check workloadIdentity"
+          : 'check the enterprise section';
+      throw new Error(`the authorization server refused ${what} (its answer is logged just before); ${fix}`);
+    }
+    this.inFlight = assertion;
+  }
+
+  /** The authorization server refused the token request in flight (the SDK discards the tokens). */
+  refusedNow(): void {
+    if (this.inFlight !== undefined) this.refused = this.inFlight;
+    this.inFlight = undefined;
+  }
+
+  /** The token request in flight succeeded. */
+  accepted(): void {
+    this.inFlight = undefined;
+    this.refused = undefined;
+  }
+}

@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertionGrantRequest,
   JWT_BEARER_GRANT,
+  RefusedAssertion,
 } from '../../../../src/backends/oauth/extensions/assertion-grant.js';
 import { privateKeyJwtAuthentication } from '../../../../src/backends/oauth/extensions/client-authentication.js';
 import { DpopKey } from '../../../../src/backends/oauth/extensions/dpop.js';
@@ -176,6 +177,25 @@ describe('the JWT bearer grant', () => {
       );
       expect(failure?.message).not.toContain('eyJ.person');
     });
+  });
+});
+
+describe('a refused assertion', () => {
+  const workload = { kind: 'workload', token: { value: 'unused' } } as const;
+  const request = (assertion: string) => new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion });
+
+  it('is not sent again, while a new one is, and an accepted one clears the refusal', () => {
+    const assertions = new RefusedAssertion();
+    assertions.sending(request('old'), workload);
+    assertions.refusedNow();
+    expect(() => assertions.sending(request('old'), workload)).toThrow(
+      "the authorization server refused the workload identity token (its answer is logged just before); the platform's " +
+        'token may have expired or be meant for another audience; check workloadIdentity',
+    );
+    assertions.sending(request('rotated'), workload);
+    assertions.accepted();
+    assertions.refusedNow();
+    expect(() => assertions.sending(request('rotated'), workload)).not.toThrow();
   });
 });
 
