@@ -122,6 +122,8 @@ export class OAuthSession implements OAuthClientProvider {
   }
 
   clientInformation(ctx?: OAuthClientInformationContext): StoredOAuthClientInformation | undefined {
+    // The SDK asks with the authorization server it found, just before each token request: the ID-JAG's audience.
+    if (ctx !== undefined) this.issuer = ctx.issuer;
     const { clientId, clientSecret } = this.parts.settings;
     if (clientId !== undefined) {
       // A configured client is the one for the backend's authorization server, whichever it is: stamped with it.
@@ -230,10 +232,6 @@ export class OAuthSession implements OAuthClientProvider {
   /** DPoP (RFC 9449) when configured: the SDK then asks for bound tokens, and the transport presents them. */
   dpop(): Promise<DpopSession> | undefined {
     return this.dpopKey.get();
-  }
-
-  saveAuthorizationServerUrl(issuer: string): void {
-    this.issuer = issuer;
   }
 
   saveResourceUrl(resource: string): void {
