@@ -198,6 +198,7 @@ export class OAuthSession implements OAuthClientProvider {
 
   saveDiscoveryState(state: OAuthDiscoveryState): void {
     this.discovery = state;
+    if (state.resourceMetadata?.dpop_bound_access_tokens_required === true) this.dpopKey.require();
   }
 
   discoveryState(): OAuthDiscoveryState | undefined {
