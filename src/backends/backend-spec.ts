@@ -72,7 +72,7 @@ export function toBackendSpec(
     name,
     url: config.url,
     headers: config.headers ?? {},
-    oauth: config.url === undefined ? undefined : resolveOAuth(config.oauth, config.headers ?? {}),
+    oauth: config.url === undefined ? undefined : resolveOAuth(config.oauth, config.headers ?? {}, baseDir),
     prefix: config.prefix ?? name,
     toolFilter: config.tools,
     command,

@@ -1,7 +1,7 @@
 /**
  * `${VAR}` and `${VAR:-default}` in a config file, expanded from the gateway's environment when the file is loaded.
  * Only the fields that name what a backend runs and how it is reached are expanded (`command`, `args`, `env` values,
- * `cwd`, `url`, `headers` values), and the strings of the `auth` section; values a client gives `register_server` never pass through here, so a client
+ * `cwd`, `url`, `headers` values, the strings of its `oauth` section), and the strings of the `auth` section; values a client gives `register_server` never pass through here, so a client
  * cannot read the gateway's environment.
  *
  * Syntax: `${NAME}` is the variable's value (it must be set, possibly to ""); `${NAME:-default}` is its value, or
@@ -118,23 +118,30 @@ export function expandAuthVariables(expanded: ExpandedConfig, options: Expansion
   const { json } = expanded;
   if (!isJsonObject(json) || !isJsonObject(json.auth)) return expanded;
   const problems = [...expanded.problems];
-  const walk = (value: unknown, path: readonly string[]): unknown => {
-    if (typeof value === 'string') {
-      const result = expandVariables(value, options);
-      for (const message of result.problems)
-        problems.push({ severity: 'error', path: formatJsonPath(path), message });
-      return result.value;
-    }
-    if (Array.isArray(value))
-      return value.map((item: unknown, index) => walk(item, [...path, String(index)]));
-    if (isJsonObject(value)) {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key])]),
-      );
-    }
-    return value;
+  const expand = (text: string, path: readonly string[]): string => {
+    const result = expandVariables(text, options);
+    for (const message of result.problems)
+      problems.push({ severity: 'error', path: formatJsonPath(path), message });
+    return result.value;
   };
-  return { json: { ...json, auth: walk(json.auth, ['auth']) }, problems };
+  return { json: { ...json, auth: expandStrings(json.auth, ['auth'], expand) }, problems };
+}
+
+/** `value` with every string in it (at any depth) expanded by `expand`. */
+function expandStrings(
+  value: unknown,
+  path: readonly string[],
+  expand: (text: string, path: readonly string[]) => string,
+): unknown {
+  if (typeof value === 'string') return expand(value, path);
+  if (Array.isArray(value))
+    return value.map((item: unknown, index) => expandStrings(item, [...path, String(index)], expand));
+  if (isJsonObject(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, expandStrings(item, [...path, key], expand)]),
+    );
+  }
+  return value;
 }
 
 function expandServer(
@@ -165,6 +172,8 @@ function expandServer(
       ]),
     );
   }
+  // A remote backend's OAuth client secret, private key, ID token or workload token is written `${VAR}`.
+  if (isJsonObject(server.oauth)) result.oauth = expandStrings(server.oauth, [...at, 'oauth'], expand);
   const args = server.args;
   if (Array.isArray(args)) {
     result.args = args.map((word: unknown, index) =>

@@ -46,6 +46,12 @@ function flattenIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly Pro
   });
 }
 
+/** A branch the value was not meant for: its one issue is the value's type, or a literal it is not (`false`). */
 function isTypeMismatchOnly(branch: readonly z.core.$ZodIssue[]): boolean {
-  return branch.length === 1 && branch[0]?.code === 'invalid_type' && branch[0].path.length === 0;
+  const code = branch[0]?.code;
+  return (
+    branch.length === 1 &&
+    (code === 'invalid_type' || code === 'invalid_value') &&
+    branch[0]?.path.length === 0
+  );
 }

@@ -2,13 +2,14 @@
  * A real authorization server (`oidc-provider`) on 127.0.0.1 and a free port, for the gateway as an OAuth client:
  * dynamic client registration, the authorization code grant with PKCE behind its development login and consent
  * pages (any login name is accepted; it becomes the token's `sub`), refresh tokens (rotated), the client
- * credentials grant for one preset client, and JWT access tokens whose audience is the resource asked for.
+ * credentials grant for two preset clients (one authenticated with a secret, one with private_key_jwt), and JWT access tokens whose audience is the resource asked for.
  * Tests can shorten the access tokens' lifetime and revoke every refresh token it issued.
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 
 import { newSigningKey } from './oidc-issuer.js';
@@ -16,9 +17,14 @@ import { newSigningKey } from './oidc-issuer.js';
 /** The preset machine client of the client credentials grant, and its secret. */
 export const MACHINE_CLIENT = { id: 'machine', secret: 'machine-secret-0123456789abcdef' };
 
+/** The preset machine client that authenticates with private_key_jwt (its ES256 key: `keyClientPrivateKey`). */
+export const KEY_CLIENT = { id: 'keyed-machine', alg: 'ES256' } as const;
+
 /** A running authorization server. */
 export interface AuthorizationServer {
   readonly issuer: string;
+  /** The PKCS#8 PEM private key of {@link KEY_CLIENT}, made for this server. */
+  readonly keyClientPrivateKey: string;
   /** Requests served per path and grant (`/token refresh_token`, `/reg`...). */
   hits(what: string): number;
   /** Access tokens issued from now on live `seconds`. */
@@ -38,8 +44,19 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
   const counts = new Map<string, number>();
   let ttl = 300;
   const refreshTokens: { destroy(): Promise<void> }[] = [];
+  const clientKey = await generateKeyPair(KEY_CLIENT.alg, { extractable: true });
   const provider = new Provider(issuer, {
     clients: [
+      {
+        client_id: KEY_CLIENT.id,
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: KEY_CLIENT.alg,
+        jwks: { keys: [await exportJWK(clientKey.publicKey)] },
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        scope: 'mcp',
+      },
       {
         client_id: MACHINE_CLIENT.id,
         client_secret: MACHINE_CLIENT.secret,
@@ -79,6 +96,7 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
   });
   return {
     issuer,
+    keyClientPrivateKey: await exportPKCS8(clientKey.privateKey),
     hits: (what) => counts.get(what) ?? 0,
     setAccessTokenTtl: (seconds) => (ttl = seconds),
     revokeRefreshTokens: async () => {

@@ -2,9 +2,9 @@
  * Remote backends protected by OAuth, in process: a real authorization server and a protected backend on
  * loopback, the gateway's registry as their client. The authorization code flow driven by a headless user agent,
  * tokens at rest encrypted, renewal before expiry, `needs_authorization` once the refresh token is revoked, and the
- * client credentials grant.
+ * client credentials grant, with a client secret or private_key_jwt.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { STATE_KEY_FILE } from '../../src/backends/oauth/state-key.js';
 import { TOKEN_FILE } from '../../src/backends/oauth/token-store.js';
 import { silentLogger } from '../../src/logger.js';
 import {
+  KEY_CLIENT,
   MACHINE_CLIENT,
   startAuthorizationServer,
   type AuthorizationServer,
@@ -167,6 +168,49 @@ describe('the client credentials grant', () => {
     expect(entry.state).toBe('ready');
     expect(await whoami('machine')).toBe(MACHINE_CLIENT.id);
     expect(as.hits('/token client_credentials')).toBeGreaterThan(0);
+  });
+});
+
+describe('the client credentials grant with private_key_jwt', () => {
+  const keyed = (privateKeyFile: string) => ({
+    url: backend.url,
+    oauth: {
+      grant: 'client_credentials' as const,
+      clientId: KEY_CLIENT.id,
+      clientAuth: 'private_key_jwt' as const,
+      privateKeyFile,
+      alg: KEY_CLIENT.alg,
+    },
+  });
+
+  it('authenticates with an assertion signed by the key file, relative to the config folder', async () => {
+    await writeFile(path.join(stateDir, 'client.pem'), as.keyClientPrivateKey, { mode: 0o600 });
+    const entry = await registry.register('keyed', keyed('client.pem'), { baseDir: stateDir });
+    expect(entry.state).toBe('ready');
+    expect(await whoami('keyed')).toBe(KEY_CLIENT.id);
+  });
+
+  it('fails with the file named, never its content, when the key is missing or not the registered one', async () => {
+    const missing = path.join(stateDir, 'absent.pem');
+    await registry
+      .register('absent', keyed(missing), { baseDir: stateDir, keepOnFailure: true })
+      .catch(() => undefined);
+    expect(registry.get('absent')?.state).toBe('failed');
+    expect(registry.get('absent')?.info().lastError).toContain(
+      `cannot read the private key from ${missing} (ENOENT)`,
+    );
+
+    // A well-formed key the authorization server does not know: it refuses the client (invalid_client).
+    const { exportPKCS8, generateKeyPair } = await import('jose');
+    const stranger = await exportPKCS8((await generateKeyPair('ES256', { extractable: true })).privateKey);
+    await writeFile(path.join(stateDir, 'stranger.pem'), stranger);
+    await registry
+      .register('stranger', keyed('stranger.pem'), { baseDir: stateDir, keepOnFailure: true })
+      .catch(() => undefined);
+    const error = registry.get('stranger')?.info().lastError ?? '';
+    expect(registry.get('stranger')?.state).toBe('failed');
+    expect(error).toMatch(/invalid_client|client authentication failed/i);
+    expect(error).not.toContain(stranger.split('\n')[1]);
   });
 });
 

@@ -46,8 +46,33 @@ const SCENARIOS: readonly (readonly [string, string])[] = [
     'iss-normalized',
     'metadata-issuer-mismatch',
   ].map((name) => [`auth/${name}`, '2026-07-28'] as const),
-  ['auth/client-credentials-basic', 'extension'],
+  // The 2025-03-26 revision's discovery: no protected resource metadata, the authorization server's metadata at the
+  // server's root, or no metadata at all and the default endpoints (/authorize, /token, /register).
+  ...['2025-03-26-oauth-metadata-backcompat', '2025-03-26-oauth-endpoint-fallback'].map(
+    (name) => [`auth/${name}`, '2025-03-26'] as const,
+  ),
+  // The extensions, each through its `oauth` option (see the driver): client credentials with a client secret or
+  // private_key_jwt, DPoP (with and without nonces), enterprise-managed authorization, workload identity.
+  ...[
+    'client-credentials-basic',
+    'client-credentials-jwt',
+    'dpop',
+    'dpop-nonce',
+    'enterprise-managed-authorization',
+    'wif-jwt-bearer',
+  ].map((name) => [`auth/${name}`, 'extension'] as const),
 ];
+
+/**
+ * The workload identity scenario again, with the JWTs it hands out for the errors (`expired_jwt`,
+ * `wrong_audience_jwt`; the driver picks the one CONFORMANCE_WIF_JWT names): the authorization server refuses it,
+ * and the client must give up, neither retrying nor falling back to another grant. The suite then records the one
+ * failure it was given cause for (the token's), and nothing of the client's.
+ */
+const REFUSED_WORKLOAD_TOKENS = [
+  ['expired_jwt', 'wif-assertion-expired'],
+  ['wrong_audience_jwt', 'wif-assertion-audience'],
+] as const;
 
 /** The client under test. */
 const DRIVER = fileURLToPath(new URL('../fixtures/oauth-conformance-driver.mjs', import.meta.url));
@@ -60,22 +85,39 @@ interface Check {
 
 let node: string;
 let dir: string;
+/** The checks of each run, by scenario (and, for a refused workload token, the token's name). */
 const results = new Map<string, readonly Check[] | string>();
+
+/** One run of the suite's CLI: a scenario at a revision, with what the driver is told through its environment. */
+interface Run {
+  readonly key: string;
+  readonly scenario: string;
+  readonly revision: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
 
 beforeAll(async () => {
   node = await ensureSuiteNode();
   dir = await makeTempDir('oauth-conformance-');
-  const queue = [...SCENARIOS];
+  const queue: Run[] = [
+    ...SCENARIOS.map(([scenario, revision]) => ({ key: scenario, scenario, revision })),
+    ...REFUSED_WORKLOAD_TOKENS.map(([jwt]) => ({
+      key: jwt,
+      scenario: 'auth/wif-jwt-bearer',
+      revision: 'extension',
+      env: { CONFORMANCE_WIF_JWT: jwt },
+    })),
+  ];
   const live = new Set<ChildProcess>();
   const worker = async (): Promise<void> => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      const [scenario, revision] = next;
-      const outputDir = path.join(dir, scenario.replace('/', '-'));
+      const { key, scenario, revision, env } = next;
+      const outputDir = path.join(dir, key.replace('/', '-'));
       const command = `${process.execPath} ${DRIVER}`;
       const args = ['client', '--command', command, '--scenario', scenario, '--output-dir', outputDir];
       if (revision !== 'extension') args.push('--spec-version', revision);
-      const run = await runCli(args, { node, cwd: dir, timeoutMs: 60_000, live });
-      results.set(scenario, (await readResults(outputDir)) ?? `no results:\n${run.output.slice(-2000)}`);
+      const run = await runCli(args, { node, cwd: dir, timeoutMs: 60_000, live, ...(env ? { env } : {}) });
+      results.set(key, (await readResults(outputDir)) ?? `no results:\n${run.output.slice(-2000)}`);
     }
   };
   await Promise.all([worker(), worker(), worker()]);
@@ -104,4 +146,18 @@ describe('the backend connector as an OAuth client, by the conformance suite', (
     expect(notable).toEqual([]);
     expect(checks.some((check) => check.status === 'SUCCESS')).toBe(true);
   });
+});
+
+describe('the backend connector given a workload token the authorization server refuses', () => {
+  it.each(REFUSED_WORKLOAD_TOKENS)(
+    '%s: gives up after the refusal, without a retry or another grant',
+    (jwt, cause) => {
+      const checks = results.get(jwt);
+      if (typeof checks === 'string' || checks === undefined) throw new Error(checks ?? 'not run');
+      const notable = checks
+        .filter((check) => check.status === 'FAILURE' || check.status === 'WARNING')
+        .map((check) => `${check.status} ${check.id}`);
+      expect(notable).toEqual([`FAILURE ${cause}`]);
+    },
+  );
 });

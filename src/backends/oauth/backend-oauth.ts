@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../logger.js';
 import { CallbackListener } from './callback-listener.js';
-import type { OAuthSettings } from './oauth-config.js';
+import { isInteractive, type OAuthSettings } from './oauth-config.js';
 import { OAuthSession } from './oauth-session.js';
 import { loadStateKey } from './state-key.js';
 import { TokenStore } from './token-store.js';
@@ -54,7 +54,7 @@ export class BackendOAuth {
       serverUrl: target.serverUrl,
       settings,
       store: this.store,
-      listener: settings.grant === 'client_credentials' ? undefined : this.listener(settings.callbackPort),
+      listener: isInteractive(settings) ? this.listener(settings.callbackPort) : undefined,
       logger: target.logger,
     });
   }

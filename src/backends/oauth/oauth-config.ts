@@ -6,6 +6,13 @@
  */
 import { z } from 'zod';
 
+import {
+  extensionProblems,
+  OAUTH_EXTENSION_FIELDS,
+  resolveExtensions,
+  type OAuthExtensions,
+} from './extensions/extensions-config.js';
+
 /** The grants the gateway can use for a backend. */
 export const OAUTH_GRANTS = ['authorization_code', 'client_credentials'] as const;
 
@@ -28,9 +35,20 @@ export const OAuthConfigSchema = z
       .optional(),
     /** The loopback port of the redirect URI (`http://127.0.0.1:<port>/oauth/callback`); default a free one. */
     callbackPort: z.number().int().min(0).max(65_535).optional(),
+    /** private_key_jwt, DPoP, enterprise-managed authorization, workload identity: see extensions-config.ts. */
+    ...OAUTH_EXTENSION_FIELDS,
   })
-  .refine((oauth) => oauth.grant !== 'client_credentials' || (oauth.clientId && oauth.clientSecret), {
-    error: 'grant "client_credentials" needs a clientId and a clientSecret',
+  .refine(
+    (oauth) =>
+      oauth.grant !== 'client_credentials' ||
+      (oauth.clientId && (oauth.clientSecret || oauth.clientAuth === 'private_key_jwt')),
+    {
+      error:
+        'grant "client_credentials" needs a clientId and a clientSecret (or clientAuth "private_key_jwt")',
+    },
+  )
+  .superRefine((oauth, context) => {
+    for (const message of extensionProblems(oauth)) context.addIssue({ code: 'custom', message });
   });
 
 /** A server's `oauth` section as written; `false` turns OAuth off for a backend that would use it by default. */
@@ -39,9 +57,12 @@ export const ServerOAuthSchema = z.union([z.literal(false), OAuthConfigSchema]);
 /** The `oauth` section as written. */
 export type OAuthConfig = z.infer<typeof OAuthConfigSchema>;
 
+/** The grant a backend's OAuth client uses: a configured one, or the JWT bearer grant of an extension. */
+export type OAuthGrant = (typeof OAUTH_GRANTS)[number] | 'jwt_bearer';
+
 /** What a backend's OAuth client needs, resolved from its config. */
 export interface OAuthSettings {
-  readonly grant: (typeof OAUTH_GRANTS)[number];
+  readonly grant: OAuthGrant;
   readonly clientId: string | undefined;
   /** Never logged. */
   readonly clientSecret: string | undefined;
@@ -49,26 +70,37 @@ export interface OAuthSettings {
   readonly scope: string | undefined;
   readonly clientMetadataUrl: string | undefined;
   readonly callbackPort: number;
+  /** private_key_jwt, DPoP and the JWT bearer grants. */
+  readonly extensions: OAuthExtensions;
+}
+
+/** Whether a person authorizes the backend (the authorization code grant), rather than the gateway alone. */
+export function isInteractive(settings: OAuthSettings): boolean {
+  return settings.grant === 'authorization_code';
 }
 
 /**
  * The OAuth settings of a remote backend: those of its `oauth` section, or the defaults when it has none and sends
  * no `Authorization` header of its own (a backend that never answers 401 is not affected). Undefined: no OAuth.
+ * Files the section names are resolved against `baseDir`, the config file's folder.
  */
 export function resolveOAuth(
   oauth: OAuthConfig | false | undefined,
   headers: Readonly<Record<string, string>>,
+  baseDir: string = process.cwd(),
 ): OAuthSettings | undefined {
   if (oauth === false) return undefined;
   const hasAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
   if (oauth === undefined && hasAuthorization) return undefined;
   const scopes = oauth?.scopes;
+  const extensions = resolveExtensions(oauth, baseDir);
   return {
-    grant: oauth?.grant ?? 'authorization_code',
+    grant: extensions.assertion === undefined ? (oauth?.grant ?? 'authorization_code') : 'jwt_bearer',
     clientId: oauth?.clientId,
     clientSecret: oauth?.clientSecret,
     scope: Array.isArray(scopes) ? scopes.join(' ') : scopes,
     clientMetadataUrl: oauth?.clientMetadataUrl,
     callbackPort: oauth?.callbackPort ?? 0,
+    extensions,
   };
 }

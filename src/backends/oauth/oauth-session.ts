@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 
 import type {
+  AddClientAuthentication,
+  DpopSession,
   OAuthClientInformationContext,
   OAuthClientMetadata,
   OAuthClientProvider,
@@ -17,7 +19,10 @@ import type {
 } from '@modelcontextprotocol/client';
 import type { Logger } from '../../logger.js';
 import type { CallbackListener } from './callback-listener.js';
-import type { OAuthSettings } from './oauth-config.js';
+import { assertionGrantRequest, JWT_BEARER_GRANT, RefusedAssertion } from './extensions/assertion-grant.js';
+import { privateKeyJwtAuthentication } from './extensions/client-authentication.js';
+import { DpopKey } from './extensions/dpop.js';
+import { isInteractive, type OAuthSettings } from './oauth-config.js';
 import { TokenRefresh } from './token-refresh.js';
 import type { KeptTokens, OAuthEntry, TokenStore } from './token-store.js';
 
@@ -61,10 +66,22 @@ export class OAuthSession implements OAuthClientProvider {
   private events: SessionEvents | undefined;
   private readonly refresher: TokenRefresh;
   readonly clientMetadataUrl: string | undefined;
+  /** `private_key_jwt` when configured; undefined: the SDK authenticates with the client secret, if any. */
+  readonly addClientAuthentication: AddClientAuthentication | undefined;
+  private readonly dpopKey: DpopKey;
+  /** The authorization server's issuer and the resource, as the SDK's discovery found them (the JWT bearer grant). */
+  private issuer: string | undefined;
+  private resource: string | undefined;
+  private readonly assertions = new RefusedAssertion();
 
   constructor(private readonly parts: SessionParts) {
-    this.clientMetadataUrl = parts.settings.clientMetadataUrl;
+    const { clientMetadataUrl, clientId, extensions } = parts.settings;
+    this.clientMetadataUrl = clientMetadataUrl;
     this.refresher = new TokenRefresh(this, parts.serverUrl, parts.logger);
+    const keyJwt = extensions.privateKeyJwt;
+    this.addClientAuthentication =
+      keyJwt && clientId !== undefined ? privateKeyJwtAuthentication(clientId, keyJwt) : undefined;
+    this.dpopKey = new DpopKey(extensions.dpop);
   }
 
   /** Loads the stored entry and starts the callback listener (its port is part of the redirect URI). */
@@ -81,18 +98,20 @@ export class OAuthSession implements OAuthClientProvider {
   }
 
   get redirectUrl(): string | undefined {
-    return this.parts.settings.grant === 'client_credentials' ? undefined : this.redirectUri;
+    return isInteractive(this.parts.settings) ? this.redirectUri : undefined;
   }
 
   get clientMetadata(): OAuthClientMetadata {
     const { settings, backend } = this.parts;
-    const machine = settings.grant === 'client_credentials';
+    const machine = !isInteractive(settings);
+    const grant = settings.grant === 'jwt_bearer' ? JWT_BEARER_GRANT : settings.grant;
+    const authMethod = settings.clientSecret === undefined ? 'none' : 'client_secret_basic';
     return {
       client_name: `mcp-gateway (${backend})`,
       redirect_uris: machine || this.redirectUri === undefined ? [] : [this.redirectUri],
-      grant_types: machine ? ['client_credentials'] : ['authorization_code', 'refresh_token'],
+      grant_types: machine ? [grant] : ['authorization_code', 'refresh_token'],
       response_types: machine ? [] : ['code'],
-      token_endpoint_auth_method: settings.clientSecret === undefined ? 'none' : 'client_secret_basic',
+      token_endpoint_auth_method: this.addClientAuthentication ? 'private_key_jwt' : authMethod,
       ...(settings.scope === undefined ? {} : { scope: settings.scope }),
     };
   }
@@ -103,6 +122,8 @@ export class OAuthSession implements OAuthClientProvider {
   }
 
   clientInformation(ctx?: OAuthClientInformationContext): StoredOAuthClientInformation | undefined {
+    // The SDK asks with the authorization server it found, just before each token request: the ID-JAG's audience.
+    if (ctx !== undefined) this.issuer = ctx.issuer;
     const { clientId, clientSecret } = this.parts.settings;
     if (clientId !== undefined) {
       // A configured client is the one for the backend's authorization server, whichever it is: stamped with it.
@@ -144,6 +165,7 @@ export class OAuthSession implements OAuthClientProvider {
       ...(tokens.expires_in === undefined ? {} : { expires_at: Date.now() + tokens.expires_in * 1000 }),
     };
     this.tokensRefused = false;
+    this.assertions.accepted();
     // Discovered again next time: a backend may move to another authorization server (its metadata then says so).
     this.discovery = undefined;
     await this.save({ tokens: kept });
@@ -176,6 +198,7 @@ export class OAuthSession implements OAuthClientProvider {
 
   saveDiscoveryState(state: OAuthDiscoveryState): void {
     this.discovery = state;
+    if (state.resourceMetadata?.dpop_bound_access_tokens_required === true) this.dpopKey.require();
   }
 
   discoveryState(): OAuthDiscoveryState | undefined {
@@ -186,6 +209,7 @@ export class OAuthSession implements OAuthClientProvider {
     if (scope === 'verifier' || scope === 'all') this.verifier = undefined;
     if (scope === 'discovery' || scope === 'all') this.discovery = undefined;
     if (scope === 'tokens' || scope === 'all') {
+      this.assertions.refusedNow();
       this.tokensRefused ||= this.entry.tokens !== undefined;
       this.refresher.cancel();
       await this.save({ tokens: undefined });
@@ -193,9 +217,26 @@ export class OAuthSession implements OAuthClientProvider {
     if (scope === 'client' || scope === 'all') await this.save({ client: undefined });
   }
 
-  prepareTokenRequest(scope?: string): URLSearchParams | undefined {
-    if (this.parts.settings.grant !== 'client_credentials') return undefined;
-    return new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
+  /** The token request of a grant without a person: client credentials, or the JWT bearer grant. */
+  async prepareTokenRequest(scope?: string): Promise<URLSearchParams | undefined> {
+    const { grant, extensions } = this.parts.settings;
+    if (grant === 'client_credentials') {
+      return new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
+    }
+    if (extensions.assertion === undefined) return undefined;
+    const target = { issuer: this.issuer, resource: this.resource ?? this.parts.serverUrl };
+    const params = await assertionGrantRequest(extensions.assertion, target, scope);
+    this.assertions.sending(params, extensions.assertion);
+    return params;
+  }
+
+  /** DPoP (RFC 9449) when configured: the SDK then asks for bound tokens, and the transport presents them. */
+  dpop(): Promise<DpopSession> | undefined {
+    return this.dpopKey.get();
+  }
+
+  saveResourceUrl(resource: string): void {
+    this.resource = resource;
   }
 
   /** Stops the refresh timer and forgets a pending authorization. */

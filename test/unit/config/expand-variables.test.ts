@@ -115,6 +115,44 @@ describe('expandServerVariables', () => {
     expect(json.servers.local.command).toBe('${HOME}/bin/server');
   });
 
+  it("expands every string of a server's oauth section, nested ones included, and reports where one is unset", () => {
+    const json = {
+      servers: {
+        remote: {
+          url: 'https://api.example.com/mcp',
+          oauth: {
+            clientId: 'gw',
+            clientSecret: '${TOKEN}',
+            scopes: ['a', '${PORT}'],
+            dpop: true,
+            enterprise: { idpTokenEndpoint: 'https://idp.example.com/token', idToken: '${ID_TOKEN}' },
+          },
+        },
+      },
+    };
+
+    const expanded = expandServerVariables(json, options);
+    expect(expanded.json).toMatchObject({
+      servers: {
+        remote: {
+          oauth: {
+            clientSecret: 's3cr3t value',
+            scopes: ['a', '8080'],
+            dpop: true,
+            enterprise: { idpTokenEndpoint: 'https://idp.example.com/token', idToken: '' },
+          },
+        },
+      },
+    });
+    expect(expanded.problems).toEqual([
+      {
+        severity: 'error',
+        path: 'servers.remote.oauth.enterprise.idToken',
+        message: '${ID_TOKEN} is not set; set it, or write ${ID_TOKEN:-default}',
+      },
+    ]);
+  });
+
   it('expands mcpServers too, and leaves pipelines and other sections alone', () => {
     const json = {
       mcpServers: { a: { command: '${HOME}/x' } },

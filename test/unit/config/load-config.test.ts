@@ -304,6 +304,37 @@ describe('loadConfig with variables and warnings', () => {
     expect(error.message).not.toContain('k-123');
   });
 
+  it("expands a remote server's oauth secrets, and reports a bad oauth option at its path without the secret", async () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIGH-not-a-real-key\n-----END PRIVATE KEY-----';
+    const keyed = {
+      clientId: 'gw',
+      clientAuth: 'private_key_jwt',
+      privateKey: '${CLIENT_KEY}',
+      alg: 'ES256',
+    };
+    const file = await writeConfig({
+      servers: { billing: { url: 'https://billing.example.com/mcp', oauth: keyed } },
+    });
+
+    const config = await loadConfig(file, { env: { ...env, CLIENT_KEY: pem } });
+    expect(config.servers.billing?.oauth).toEqual({ ...keyed, privateKey: pem });
+
+    const wrong = await writeConfig({
+      servers: {
+        billing: { url: 'https://billing.example.com/mcp', oauth: { ...keyed, alg: 'none', dpop: 'yes' } },
+      },
+    });
+    const error = await loadError(wrong, { env: { ...env, CLIENT_KEY: pem } });
+    expect(error.message).toBe(
+      [
+        `${wrong}: invalid config:`,
+        '  at servers.billing.oauth.alg: alg is one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512',
+        '  at servers.billing.oauth.dpop: dpop is true or false',
+      ].join('\n'),
+    );
+    expect(error.message).not.toContain('MIGH');
+  });
+
   it('returns the warnings: unknown keys and envPassthrough variables that are not set', async () => {
     const file = await writeConfig({
       servers: { a: { command: 'x', enviroment: {}, envPassthrough: ['HOME', 'NOT_SET'] } },

@@ -30,7 +30,7 @@ describe("a server's oauth section", () => {
   it('refuses the client credentials grant without a client, and oauth on a local server', () => {
     const machine = ServerConfigSchema.safeParse({ url: URL, oauth: { grant: 'client_credentials' } });
     expect(machine.error?.issues.map((issue) => issue.message)).toContain(
-      'grant "client_credentials" needs a clientId and a clientSecret',
+      'grant "client_credentials" needs a clientId and a clientSecret (or clientAuth "private_key_jwt")',
     );
     const local = ServerConfigSchema.safeParse({ command: 'node', oauth: {} });
     expect(local.error?.issues.map((issue) => issue.message).join()).toContain('"oauth" goes with "url"');
