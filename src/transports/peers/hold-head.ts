@@ -7,8 +7,12 @@
  */
 import type { ServerResponse } from 'node:http';
 
-/** How long a head may wait for its first piece of body before it is sent alone. */
-export const HEAD_HOLD_MS = 20;
+/**
+ * How long a head may wait for its first piece of body before it is sent alone. Short: while nothing of the answer
+ * has left, a load balancer that retries on a dead connection may send the request again elsewhere (and so to the
+ * owner a second time) if the forwarding replica dies; a quick answer still fits in the hold.
+ */
+export const HEAD_HOLD_MS = 2;
 
 /**
  * Makes `res.flushHeaders()` send the head with the first piece of body instead of at once, or alone after
