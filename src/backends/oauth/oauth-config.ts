@@ -9,6 +9,17 @@ import { z } from 'zod';
 /** The grants the gateway can use for a backend. */
 export const OAUTH_GRANTS = ['authorization_code', 'client_credentials'] as const;
 
+/** `perPrincipal` with its limits: how many principals' connections at once, and how long one stays idle. */
+const PerPrincipalSchema = z.strictObject({
+  maxConnections: z.number().int().min(1).max(10_000).optional(),
+  idleTimeoutMs: z.number().int().min(10).optional(),
+});
+
+/** Per-principal connections at once, by default (past it the least recently used idle one is closed). */
+const DEFAULT_MAX_PRINCIPAL_CONNECTIONS = 100;
+/** A principal's connection unused this long is closed, by default. */
+const DEFAULT_PRINCIPAL_IDLE_MS = 300_000;
+
 /** A server's `oauth` section. */
 export const OAuthConfigSchema = z
   .strictObject({
@@ -28,9 +39,14 @@ export const OAuthConfigSchema = z
       .optional(),
     /** The loopback port of the redirect URI (`http://127.0.0.1:<port>/oauth/callback`); default a free one. */
     callbackPort: z.number().int().min(0).max(65_535).optional(),
+    /** Each principal of the gateway acts as itself: its own tokens and connection (see `PerPrincipalSchema`). */
+    perPrincipal: z.union([z.boolean(), PerPrincipalSchema]).optional(),
   })
   .refine((oauth) => oauth.grant !== 'client_credentials' || (oauth.clientId && oauth.clientSecret), {
     error: 'grant "client_credentials" needs a clientId and a clientSecret',
+  })
+  .refine((oauth) => oauth.grant !== 'client_credentials' || !oauth.perPrincipal, {
+    error: 'perPrincipal needs a person per principal: it cannot go with grant "client_credentials"',
   });
 
 /** A server's `oauth` section as written; `false` turns OAuth off for a backend that would use it by default. */
@@ -49,6 +65,14 @@ export interface OAuthSettings {
   readonly scope: string | undefined;
   readonly clientMetadataUrl: string | undefined;
   readonly callbackPort: number;
+  /** Present when each principal acts as itself (its own tokens and connection), with its limits. */
+  readonly perPrincipal: PrincipalLimits | undefined;
+}
+
+/** The limits of a backend's per-principal connections. */
+export interface PrincipalLimits {
+  readonly maxConnections: number;
+  readonly idleTimeoutMs: number;
 }
 
 /**
@@ -70,5 +94,15 @@ export function resolveOAuth(
     scope: Array.isArray(scopes) ? scopes.join(' ') : scopes,
     clientMetadataUrl: oauth?.clientMetadataUrl,
     callbackPort: oauth?.callbackPort ?? 0,
+    perPrincipal: principalLimits(oauth?.perPrincipal),
+  };
+}
+
+function principalLimits(perPrincipal: OAuthConfig['perPrincipal']): PrincipalLimits | undefined {
+  if (perPrincipal === undefined || perPrincipal === false) return undefined;
+  const limits = perPrincipal === true ? {} : perPrincipal;
+  return {
+    maxConnections: limits.maxConnections ?? DEFAULT_MAX_PRINCIPAL_CONNECTIONS,
+    idleTimeoutMs: limits.idleTimeoutMs ?? DEFAULT_PRINCIPAL_IDLE_MS,
   };
 }

@@ -82,6 +82,7 @@ export function registerPromptHandlers(context: ForwardingContext): void {
             meta,
             inputRound: inputRoundOf(extra),
             clientCapabilities: context.session.peer.clientCapabilities(),
+            principal: context.session.identity.principal,
           }),
         forwarded,
       );

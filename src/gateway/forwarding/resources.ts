@@ -134,6 +134,7 @@ export function registerResourceHandlers(context: ForwardingContext): void {
             meta,
             inputRound: inputRoundOf(extra),
             clientCapabilities: context.session.peer.clientCapabilities(),
+            principal: context.session.identity.principal,
           }),
         request,
       );
