@@ -56,21 +56,22 @@ export class ManagedBackend extends BackendRequests implements Backend {
       failed: (error, note) => this.fail(error, note),
       changed: () => this.events.changed(),
     });
-    this.resources = new ResourceSubscriptions(this.name, this.send, () => this.connection, logger);
     this.authorization = authorizationOf(spec, options.oauth, logger, {
       needed: () => this.awaitAuthorization(),
       authorized: () => this.startAfresh(),
       ask: (asked, signal) => this.events.request(this.name, asked, signal),
       notify: (notification) => this.events.notification(this.name, notification),
     });
-    this.principals = principalConnectionsOf({
-      spec,
-      options,
+    const owner = { spec, options, logger, events, isStopping: () => this.stopping };
+    this.principals = principalConnectionsOf({ ...owner, timeoutMs: () => this.timeoutMs });
+    const perPrincipal = this.principals !== undefined;
+    this.resources = new ResourceSubscriptions(
+      this.name,
+      this.send,
+      () => this.connection,
       logger,
-      events,
-      timeoutMs: () => this.timeoutMs,
-      isStopping: () => this.stopping,
-    });
+      perPrincipal,
+    );
   }
 
   get name(): string {

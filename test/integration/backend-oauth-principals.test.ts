@@ -211,6 +211,15 @@ describe('a backend that connects per principal', () => {
     expect(asked).toHaveLength(0);
   });
 
+  it('takes no resource subscription: one connection would tell every holder what one principal sees', async () => {
+    const entry = await registerPerPrincipal();
+    const refusal = (await entry.resources
+      .subscribe('file:///notes', {})
+      .catch((error: Error) => error)) as Error;
+    expect(refusal.message).toContain('takes no resource subscriptions');
+    expect(entry.resources.uris).toEqual([]);
+  });
+
   it('closes every principal connection when the backend is removed', async () => {
     const entry = await registerPerPrincipal();
     await authorizeAs(await refusedUrl(entry, 'alice-p'), 'alice');
