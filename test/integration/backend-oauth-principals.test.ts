@@ -6,6 +6,7 @@
  * only its client is asked); a revoked refresh puts only its principal in `needs_authorization`; idle connections
  * close; past the limit, the least recently used idle one is closed.
  */
+import { ListToolsResultSchema } from '@modelcontextprotocol/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { DEFAULT_BACKEND_OPTIONS } from '../../src/backends/backend-options.js';
@@ -202,6 +203,24 @@ describe('a backend that connects per principal', () => {
     expect(entry.info().principals).toEqual({ connected: 0, needsAuthorization: 1 });
     expect(await whoami(entry, 'alice-p')).toBe('alice');
     expect(entry.info().principals).toEqual({ connected: 1, needsAuthorization: 0 });
+  });
+
+  it("lists over the principal's own connection, and asks nobody for a list", async () => {
+    const entry = await registerPerPrincipal();
+    const listed = (principal: string) =>
+      entry
+        .request({ method: 'tools/list' }, ListToolsResultSchema, { principal })
+        .catch((error: Error) => error);
+    const refused = await listed('dave-p');
+    expect((refused as Error).message).toContain('waiting for authorization of principal "dave-p"');
+    expect(asked).toHaveLength(0);
+    await authorizeAs(entry.info('dave-p').authorizationUrl ?? '', 'dave');
+    await waitFor(() => entry.info().principals?.connected === 1);
+    const tokensBefore = backend.tokens.length;
+    expect(await listed('dave-p')).toMatchObject({ tools: [{ name: 'whoami' }] });
+    expect(backend.tokens.slice(tokensBefore)).toEqual([
+      (await oauth.store.get('remote\ndave-p')).tokens?.access_token,
+    ]);
   });
 
   it('refuses an unauthenticated caller: it has no principal of its own to act as', async () => {

@@ -70,9 +70,14 @@ export class PrincipalConnection {
   /**
    * The principal's open connection, opened when there is none. When its person must authorize first, its client
    * is asked to open the URL (URL-mode elicitation) and the call waits for the callback; a client that cannot be
-   * asked, or a person who declines, gets the refusal that carries the URL.
+   * asked, or a person who declines, gets the refusal that carries the URL. Without `ask` (a list), nobody is
+   * asked: the refusal comes at once.
    */
-  async connect(signal: AbortSignal | undefined, tool: string | undefined): Promise<BackendConnection> {
+  async connect(
+    signal: AbortSignal | undefined,
+    tool: string | undefined,
+    ask = true,
+  ): Promise<BackendConnection> {
     if (this.currentState === 'ready' && this.connection) return this.connection;
     if (this.currentState !== 'needs_authorization') {
       try {
@@ -82,7 +87,7 @@ export class PrincipalConnection {
         if (this.state !== 'needs_authorization') throw error;
       }
     }
-    await this.authorization.authorizeCall(signal);
+    if (ask) await this.authorization.authorizeCall(signal);
     const connection = this.connection;
     if (this.state === 'ready' && connection) return connection;
     throw this.refusal(tool);

@@ -70,7 +70,9 @@ export class PrincipalConnections {
     entry.connection.inFlight += 1;
     clearTimeout(entry.idle);
     try {
-      const connection = await entry.connection.connect(options.signal, what.tool);
+      // A list is not worth a person's sign-in: it shows what the principal sees once it authorized.
+      const ask = !request.method.endsWith('/list');
+      const connection = await entry.connection.connect(options.signal, what.tool, ask);
       const context = {
         backend: spec.name,
         connection,

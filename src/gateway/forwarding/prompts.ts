@@ -23,6 +23,7 @@ export async function listPrompts(context: ForwardingContext): Promise<Prompt[]>
       'prompts/list',
       ListPromptsResultSchema,
       (page) => page.prompts,
+      context.session.identity.principal,
     ),
   );
   const index = context.catalog.setPrompts(
