@@ -117,7 +117,9 @@ describe('a backend that connects per principal', () => {
     // Each principal sees its own pending authorization, nobody else's; the backend shows counts.
     expect(entry.info('alice-p')).toMatchObject({ state: 'needs_authorization', authorizationUrl: aliceUrl });
     expect(entry.info('bob-p')).toMatchObject({ state: 'needs_authorization', authorizationUrl: bobUrl });
+    expect(entry.info('carol-p')).toMatchObject({ state: 'needs_authorization' });
     expect(entry.info('carol-p').authorizationUrl).toBeUndefined();
+    expect(entry.info('carol-p').lastError).toContain('principal "carol-p" has not authorized it yet');
     expect(entry.info().principals).toEqual({ connected: 0, needsAuthorization: 2 });
 
     // Bob's callback binds tokens to bob-p only: alice-p still waits.

@@ -91,7 +91,8 @@ describe('an OAuth backend that connects per principal, behind the HTTP front do
     const first = await remoteInfo(alice.client);
     expect(first.state).toBe('needs_authorization');
     await authorizeAs(String(first.authorizationUrl), 'operator');
-    await waitFor(async () => (await remoteInfo(alice.client)).state === 'ready', {
+    // Alice's own view shows the tools, and that she has not authorized yet.
+    await waitFor(async () => (await remoteInfo(alice.client)).toolCount === 1, {
       description: 'the backend listed its tools',
     });
 
@@ -107,8 +108,10 @@ describe('an OAuth backend that connects per principal, behind the HTTP front do
       state: 'needs_authorization',
       authorizationUrl: bobUrl,
     });
+    // Alice has not authorized yet either: her view says so, without Bob's URL.
     const aliceView = await remoteInfo(alice.client);
-    expect(aliceView.state).toBe('ready');
+    expect(aliceView.state).toBe('needs_authorization');
+    expect(aliceView.lastError).toContain('principal "alice" has not authorized it yet');
     expect(JSON.stringify(aliceView)).not.toContain(bobUrl);
     expect(aliceView.principals).toEqual({ connected: 0, needsAuthorization: 1 });
 

@@ -106,15 +106,24 @@ export class PrincipalConnections {
       else if (connection.state === 'needs_authorization') needsAuthorization += 1;
     }
     const seen = { ...info, principals: { connected, needsAuthorization } };
-    const own = principal === undefined ? undefined : this.entries.get(principal)?.connection;
+    if (principal === undefined || principal === ANONYMOUS || info.state !== 'ready') return seen;
+    const own = this.entries.get(principal)?.connection;
     const url = own?.authorizationUrl;
-    if (url === undefined || info.state !== 'ready') return seen;
-    return {
-      ...seen,
-      state: 'needs_authorization',
-      authorizationUrl: url,
-      lastError: own?.describe() ?? null,
-    };
+    if (url !== undefined) {
+      return {
+        ...seen,
+        state: 'needs_authorization',
+        authorizationUrl: url,
+        lastError: own?.describe() ?? null,
+      };
+    }
+    // Never connected, and no tokens kept: its first call asks its person (and then this shows the URL).
+    const { name } = this.owner.spec;
+    if (own || this.owner.options.oauth?.store.hasTokens(`${name}\n${principal}`) !== false) return seen;
+    const lastError =
+      `backend "${name}" acts for each principal with its own authorization, and principal "${principal}" has ` +
+      'not authorized it yet; call one of its tools to be asked (or to get the URL to open)';
+    return { ...seen, state: 'needs_authorization', lastError };
   }
 
   /** How many principals' connections are kept now. */
