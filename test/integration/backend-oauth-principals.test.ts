@@ -207,6 +207,26 @@ describe('a backend that connects per principal', () => {
     expect(entry.info().principals).toEqual({ connected: 1, needsAuthorization: 0 });
   });
 
+  it('refuses a new principal past its limit while every connection has a call in flight', async () => {
+    const entry = await registerPerPrincipal({ maxConnections: 1 });
+    // Alice's client accepts, and her person takes their time: her call stays in flight.
+    answer = () => Promise.resolve({ action: 'accept' });
+    const cancel = new AbortController();
+    const waiting = entry
+      .callTool('whoami', {}, { principal: 'alice-p', signal: cancel.signal })
+      .catch((error: Error) => error);
+    await waitFor(() => asked.length === 1, { description: "alice's client asked" });
+    const refusal = (await whoami(entry, 'bob-p').catch((error: Error) => error)) as Error;
+    expect(refusal.message).toContain("has 1 principals' connections with calls in flight");
+    expect(refusal.message).toContain('oauth.perPrincipal.maxConnections');
+    cancel.abort();
+    expect(((await waiting) as Error).message).toContain('cancelled');
+    // Alice's call ended: Bob's call (his client cannot be asked) takes the place of her idle entry.
+    answer = () => Promise.reject(new Error('this client cannot be asked'));
+    await refusedUrl(entry, 'bob-p');
+    expect(entry.info().principals).toEqual({ connected: 0, needsAuthorization: 1 });
+  });
+
   it("lists over the principal's own connection, and asks nobody for a list", async () => {
     const entry = await registerPerPrincipal();
     const listed = (principal: string) =>
