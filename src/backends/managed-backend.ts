@@ -119,7 +119,7 @@ export class ManagedBackend extends BackendRequests implements Backend {
    */
   async restart(): Promise<void> {
     if (this.currentState === 'disabled' || this.stopping) throw this.unavailable();
-    await this.dropConnection('starting', this.lastErrorMessage);
+    await Promise.all([this.dropConnection('starting', this.lastErrorMessage), this.principals?.reset()]);
     await this.start().catch((error: unknown) => {
       this.events.changed();
       throw error;

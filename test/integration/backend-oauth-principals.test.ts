@@ -261,6 +261,17 @@ describe('a backend that connects per principal', () => {
     expect(entry.resources.uris).toEqual([]);
   });
 
+  it('closes every principal connection when the backend restarts; each opens again on its next call', async () => {
+    const entry = await registerPerPrincipal();
+    await authorizeAs(await refusedUrl(entry, 'alice-p'), 'alice');
+    await waitFor(() => entry.info().principals?.connected === 1);
+    await registry.restart('remote');
+    expect(entry.state).toBe('ready');
+    expect(entry.info().principals).toEqual({ connected: 0, needsAuthorization: 0 });
+    expect(await whoami(entry, 'alice-p')).toBe('alice');
+    expect(asked).toHaveLength(1);
+  });
+
   it('closes every principal connection when the backend is removed', async () => {
     const entry = await registerPerPrincipal();
     await authorizeAs(await refusedUrl(entry, 'alice-p'), 'alice');

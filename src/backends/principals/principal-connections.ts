@@ -131,9 +131,14 @@ export class PrincipalConnections {
     return this.entries.size;
   }
 
-  /** Closes every principal's connection (the backend is removed or restarted). */
+  /** Closes every principal's connection for good (the backend is removed). */
   async close(): Promise<void> {
     this.closed = true;
+    await this.reset();
+  }
+
+  /** Closes every principal's connection (the backend restarts): each opens again on its principal's next call. */
+  async reset(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
     await Promise.allSettled(all.map((entry) => this.end(entry)));
