@@ -143,6 +143,7 @@ function viewOf(backend: ManagedBackend): BackendView {
     lastError: info.lastError === null ? null : withoutCommandLine(info.lastError, backend),
     tools: info.tools,
     authorizationUrl: info.authorizationUrl,
+    principals: info.principals,
   };
 }
 

@@ -131,8 +131,10 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> implements Bac
     }
     return new ManagedBackend(spec, this.options, this.logger.child(name), {
       changed: () => this.emit('changed'),
-      request: (backend, request, signal) => this.upward.request(backend, request, signal),
-      notification: (backend, notification) => this.upward.notification(backend, notification),
+      request: (backend, request, signal, principal) =>
+        this.upward.request(backend, request, signal, principal),
+      notification: (backend, notification, principal) =>
+        this.upward.notification(backend, notification, principal),
     });
   }
 

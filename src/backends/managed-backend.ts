@@ -18,6 +18,7 @@ import { ResourceSubscriptions } from './resource-subscriptions.js';
 import type { Exchanger } from './exchange/tool-call.js';
 import { BackendRequests } from './backend-requests.js';
 import { authorizationOf, type BackendAuthorization } from './oauth/backend-authorization.js';
+import { principalConnectionsOf, type PrincipalConnections } from './principals/principal-connections.js';
 
 /** One running (or failed, or stopped) backend. */
 export class ManagedBackend extends BackendRequests implements Backend {
@@ -29,6 +30,8 @@ export class ManagedBackend extends BackendRequests implements Backend {
   private readonly supervisor: Supervisor;
   /** Present for a remote backend that may ask for OAuth. */
   private readonly authorization: BackendAuthorization | undefined;
+  /** Present when each principal connects as itself (`oauth.perPrincipal`). */
+  private readonly principals: PrincipalConnections | undefined;
   /** Prefix of the names its tools and prompts are exposed under; "" for none. */
   readonly prefix: string;
   /** Which of its tools are exposed. */
@@ -53,13 +56,22 @@ export class ManagedBackend extends BackendRequests implements Backend {
       failed: (error, note) => this.fail(error, note),
       changed: () => this.events.changed(),
     });
-    this.resources = new ResourceSubscriptions(this.name, this.send, () => this.connection, logger);
     this.authorization = authorizationOf(spec, options.oauth, logger, {
       needed: () => this.awaitAuthorization(),
       authorized: () => this.startAfresh(),
       ask: (asked, signal) => this.events.request(this.name, asked, signal),
       notify: (notification) => this.events.notification(this.name, notification),
     });
+    const owner = { spec, options, logger, events, isStopping: () => this.stopping };
+    this.principals = principalConnectionsOf({ ...owner, timeoutMs: () => this.timeoutMs });
+    const perPrincipal = this.principals !== undefined;
+    this.resources = new ResourceSubscriptions(
+      this.name,
+      this.send,
+      () => this.connection,
+      logger,
+      perPrincipal,
+    );
   }
 
   get name(): string {
@@ -107,7 +119,7 @@ export class ManagedBackend extends BackendRequests implements Backend {
    */
   async restart(): Promise<void> {
     if (this.currentState === 'disabled' || this.stopping) throw this.unavailable();
-    await this.dropConnection('starting', this.lastErrorMessage);
+    await Promise.all([this.dropConnection('starting', this.lastErrorMessage), this.principals?.reset()]);
     await this.start().catch((error: unknown) => {
       this.events.changed();
       throw error;
@@ -152,18 +164,19 @@ export class ManagedBackend extends BackendRequests implements Backend {
     this.currentState = 'stopped';
     this.supervisor.stop();
     this.authorization?.close();
-    await this.connection?.close();
+    await Promise.all([this.connection?.close(), this.principals?.close()]);
   }
 
-  /** A snapshot for `list_servers`. */
-  info(): BackendInfo {
+  /** A snapshot for `list_servers`; with per-principal connections, as `principal` sees it. */
+  info(principal?: string): BackendInfo {
     const { currentState: state, connection, startedAt, supervisor } = this;
     const authorizationUrl = state === 'needs_authorization' ? this.authorization?.url : undefined;
-    return snapshotOf(
+    const info = snapshotOf(
       this.spec,
       { state, connection, startedAt, supervisor, tools: this.toolList.all, authorizationUrl },
       { calls: this.callCount, errors: this.errorCount, lastError: this.lastErrorMessage ?? null },
     );
+    return this.principals ? this.principals.view(info, principal) : info;
   }
 
   protected currentConnection(): BackendConnection | undefined {
@@ -173,6 +186,10 @@ export class ManagedBackend extends BackendRequests implements Backend {
   /** Readiness, then the exchange; every failure counts as an error of this backend. */
   protected readonly send: Exchanger = async (request, check, options, what) => {
     try {
+      // A principal's request goes over its own connection, whatever the state of the backend's own.
+      const { principals } = this;
+      if (principals && options.principal !== undefined)
+        return await principals.send(options.principal, request, check, options, what);
       if (this.currentState === 'needs_authorization')
         await this.authorization?.authorizeCall(options.signal);
       const connection = this.connection;

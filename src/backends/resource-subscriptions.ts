@@ -5,6 +5,7 @@
  * backend is told with `resources/subscribe` and `resources/unsubscribe`, a 2026-07-28 one through the
  * `resourceSubscriptions` of its `subscriptions/listen` stream. A new connection (a restart) is given them all again.
  */
+import { GatewayError } from '../errors/gateway-error.js';
 import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
 import type { BackendCallOptions } from '../shared/backend.js';
@@ -18,12 +19,15 @@ export class ResourceSubscriptions {
   /**
    * @param send the backend's usual path for a request (readiness, timeout, cancellation, errors)
    * @param connection the backend's current connection
+   * @param perPrincipal the backend connects per principal: a subscription held on one connection would tell
+   *   every holder of what one principal sees, so none is taken
    */
   constructor(
     private readonly backend: string,
     private readonly send: Exchanger,
     private readonly connection: () => BackendConnection | undefined,
     private readonly logger: Logger,
+    private readonly perPrincipal = false,
   ) {}
 
   /** The URIs someone holds, in the order first subscribed. */
@@ -33,6 +37,14 @@ export class ResourceSubscriptions {
 
   /** `holder` subscribes to `uri`; the backend is asked when nobody held it yet (and a refusal undoes it). */
   async subscribe(uri: string, holder: object, options: BackendCallOptions = {}): Promise<void> {
+    if (this.perPrincipal) {
+      throw new GatewayError(
+        'invalid_input',
+        `backend "${this.backend}" connects per principal (oauth.perPrincipal): the gateway takes no resource ` +
+          `subscriptions for it; read ${uri} again to see changes`,
+        { backend: this.backend },
+      );
+    }
     const held = this.holders.get(uri);
     if (held) {
       held.add(holder);

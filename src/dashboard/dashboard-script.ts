@@ -49,12 +49,21 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     if (!/^https?:\/\//.test(url || '')) return '';
     return el('div', {}, [el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, ['Authorize'])]);
   }
+  // Counts only: who the principals are is nobody else's business.
+  function principalsLine(p) {
+    if (!p) return '';
+    return el('div', { class: 'muted principals' }, [
+      'per principal: ' + p.connected + ' connected, ' + p.needsAuthorization + ' to authorize',
+    ]);
+  }
   function renderBackends() {
     replace('backends', state.backends.map(function (b) {
       var uptime = b.uptimeMs === null ? '' : duration(b.uptimeMs + (Date.now() - receivedAt));
       var disabled = b.state === 'disabled';
       return el('tr', { 'data-server': b.name }, [
-        el('td', { class: 'name' }, [el('strong', {}, [b.name]), el('div', { class: 'muted' }, [b.program])]),
+        el('td', { class: 'name' }, [
+          el('strong', {}, [b.name]), el('div', { class: 'muted' }, [b.program]), principalsLine(b.principals),
+        ]),
         el('td', {}, [el('span', { class: 'state state-' + b.state }, [b.state])]),
         el('td', { class: 'pid' }, [text(b.pid)]),
         el('td', { class: 'uptime' }, [uptime]),

@@ -28,6 +28,8 @@ export interface BackendView {
   readonly tools: readonly string[];
   /** Where a person authorizes the gateway, while the backend waits for that (`needs_authorization`). */
   readonly authorizationUrl?: string | undefined;
+  /** For a backend that connects per principal: how many are connected, how many wait to authorize (never who). */
+  readonly principals?: { readonly connected: number; readonly needsAuthorization: number } | undefined;
 }
 
 /** A changed definition waiting for approval (see docs/pinning.md). */

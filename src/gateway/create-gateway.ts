@@ -128,8 +128,10 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     logger,
   };
   const detachUpward = directory.attachUpwardHandler({
-    request: (backend, request, signal) => router.routeRequest(backend, request, signal),
-    notification: (backend, notification) => router.routeNotification(backend, notification),
+    request: (backend, request, signal, principal) =>
+      router.routeRequest(backend, request, signal, principal),
+    notification: (backend, notification, principal) =>
+      router.routeNotification(backend, notification, principal),
   });
   // The gateway tools' descriptions change with the pipelines and the backends registered (route_pipeline lists
   // the pipelines whose backends are there): a change to them is a change to every session's tool list.

@@ -48,6 +48,11 @@ export const BackendInfoSchema = z.object({
   lastError: z.string().nullable(),
   /** The URL a person opens to authorize the gateway, while the state is `needs_authorization`. */
   authorizationUrl: z.string().optional(),
+  /**
+   * For a backend that connects per principal (`oauth.perPrincipal`): how many principals are connected now and how
+   * many wait for their person to authorize. Counts only: never who.
+   */
+  principals: z.object({ connected: z.number().int(), needsAuthorization: z.number().int() }).optional(),
 });
 
 /** A snapshot of one backend, for `list_servers`. */

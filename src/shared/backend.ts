@@ -60,6 +60,11 @@ export interface BackendCallOptions {
    * none). A 2025 backend sends what its session's level lets through.
    */
   readonly logLevel?: LoggingLevel | 'off' | undefined;
+  /**
+   * Who the caller is (its session's principal): a backend that connects per principal (`oauth.perPrincipal`)
+   * sends the request over that principal's own connection, with its own tokens. Ignored by every other backend.
+   */
+  readonly principal?: string | undefined;
 }
 
 /** What a 2026-07-28 client's retry of a request carries for the backend that asked for input. */
@@ -76,10 +81,21 @@ export interface BackendMessage {
 
 /** Who answers the requests backends send on their own (sampling, elicitation, roots) and hears their notifications. */
 export interface UpwardHandler {
-  /** Answers a backend's request; a rejection goes back to the backend as a JSON-RPC error. */
-  request(backend: string, request: BackendMessage, signal: AbortSignal): Promise<Record<string, unknown>>;
-  /** Receives a backend's notification (progress of forwarded calls excepted: it goes with its call). */
-  notification(backend: string, notification: BackendMessage): void;
+  /**
+   * Answers a backend's request; a rejection goes back to the backend as a JSON-RPC error. With `principal` (the
+   * request came over that principal's own connection), only a session of that principal may be asked.
+   */
+  request(
+    backend: string,
+    request: BackendMessage,
+    signal: AbortSignal,
+    principal?: string,
+  ): Promise<Record<string, unknown>>;
+  /**
+   * Receives a backend's notification (progress of forwarded calls excepted: it goes with its call). With
+   * `principal`, it reaches only that principal's sessions.
+   */
+  notification(backend: string, notification: BackendMessage, principal?: string): void;
 }
 
 /**
@@ -132,8 +148,11 @@ export interface Backend {
   notify(notification: BackendMessage): Promise<void>;
   /** The resources sessions subscribed to on this backend. */
   readonly resources: BackendSubscriptions;
-  /** A snapshot for `list_servers`. */
-  info(): BackendInfo;
+  /**
+   * A snapshot for `list_servers`. With `principal`, a backend that connects per principal shows that principal's
+   * own authorization (`needs_authorization` and its URL, until it authorized); never another principal's.
+   */
+  info(principal?: string): BackendInfo;
 }
 
 /** The set of backends, shared by every client connection. */

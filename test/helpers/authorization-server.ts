@@ -29,8 +29,11 @@ export interface AuthorizationServer {
   hits(what: string): number;
   /** Access tokens issued from now on live `seconds`. */
   setAccessTokenTtl(seconds: number): void;
-  /** Destroys every refresh token issued so far: the next refresh is refused (`invalid_grant`). */
-  revokeRefreshTokens(): Promise<void>;
+  /**
+   * Destroys every refresh token issued so far (to the user `login` only, when given): the next refresh is refused
+   * (`invalid_grant`).
+   */
+  revokeRefreshTokens(login?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,7 +46,7 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
   const key = await newSigningKey('as-key');
   const counts = new Map<string, number>();
   let ttl = 300;
-  const refreshTokens: { destroy(): Promise<void> }[] = [];
+  const refreshTokens: RefreshToken[] = [];
   const clientKey = await generateKeyPair(KEY_CLIENT.alg, { extractable: true });
   const provider = new Provider(issuer, {
     clients: [
@@ -87,7 +90,7 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
       },
     },
   });
-  provider.on('refresh_token.saved', (token: { destroy(): Promise<void> }) => refreshTokens.push(token));
+  provider.on('refresh_token.saved', (token: RefreshToken) => refreshTokens.push(token));
   server.on('request', (req, res) => {
     const path = new URL(req.url ?? '/', issuer).pathname;
     counts.set(path, (counts.get(path) ?? 0) + 1);
@@ -99,14 +102,22 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
     keyClientPrivateKey: await exportPKCS8(clientKey.privateKey),
     hits: (what) => counts.get(what) ?? 0,
     setAccessTokenTtl: (seconds) => (ttl = seconds),
-    revokeRefreshTokens: async () => {
-      await Promise.all(refreshTokens.splice(0).map((token) => token.destroy()));
+    revokeRefreshTokens: async (login) => {
+      const revoked = refreshTokens.filter((token) => login === undefined || token.accountId === login);
+      for (const token of revoked) refreshTokens.splice(refreshTokens.indexOf(token), 1);
+      await Promise.all(revoked.map((token) => token.destroy()));
     },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A refresh token the provider saved: whose it is, and how to destroy it. */
+interface RefreshToken {
+  readonly accountId?: string;
+  destroy(): Promise<void>;
 }
 
 /** Counts `/token <grant_type>` by peeking at the body as it streams past (the provider reads it too). */

@@ -35,10 +35,11 @@ export function authorizationOf(
   oauth: BackendOAuth | undefined,
   logger: Logger,
   hooks: AuthorizationHooks,
+  principal?: string,
 ): BackendAuthorization | undefined {
   const { name, url, oauth: settings } = spec;
   if (url === undefined || settings === undefined || oauth === undefined) return undefined;
-  return new BackendAuthorization(oauth, { name, url, settings }, logger, hooks);
+  return new BackendAuthorization(oauth, { name, url, settings, principal }, logger, hooks);
 }
 
 /** The OAuth state of one backend. */
@@ -55,6 +56,8 @@ export class BackendAuthorization {
       readonly name: string;
       readonly url: string;
       readonly settings: OAuthSettings;
+      /** The principal it acts for (its tokens kept apart); undefined for the gateway's own identity. */
+      readonly principal?: string | undefined;
     },
     private readonly logger: Logger,
     private readonly hooks: AuthorizationHooks,
@@ -63,8 +66,14 @@ export class BackendAuthorization {
   /** The provider the backend's transport authorizes its requests with. */
   async provider(): Promise<OAuthClientProvider> {
     if (this.session) return this.session;
-    const { name, url, settings } = this.target;
-    const session = this.oauth.session({ backend: name, serverUrl: url, settings, logger: this.logger });
+    const { name, url, settings, principal } = this.target;
+    const session = this.oauth.session({
+      backend: name,
+      serverUrl: url,
+      settings,
+      logger: this.logger,
+      principal,
+    });
     await session.prepare({
       needed: (_url, reason) => {
         this.reason = reason;
@@ -89,9 +98,12 @@ export class BackendAuthorization {
   describe(): string | undefined {
     const url = this.url;
     if (url === undefined) return undefined;
+    const { name, principal } = this.target;
     const why = this.reason ?? 'a person must authorize the gateway';
+    // A principal's own authorization: its URL is shown to it alone (its list_servers, its calls).
+    const whose = principal === undefined ? '' : ` of principal "${principal}"`;
     return (
-      `backend "${this.target.name}" is waiting for authorization: ${why}; open ${url} in a browser ` +
+      `backend "${name}" is waiting for authorization${whose}: ${why}; open ${url} in a browser ` +
       '(list_servers shows it too)'
     );
   }

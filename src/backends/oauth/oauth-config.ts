@@ -16,6 +16,17 @@ import {
 /** The grants the gateway can use for a backend. */
 export const OAUTH_GRANTS = ['authorization_code', 'client_credentials'] as const;
 
+/** `perPrincipal` with its limits: how many principals' connections at once, and how long one stays idle. */
+const PerPrincipalSchema = z.strictObject({
+  maxConnections: z.number().int().min(1).max(10_000).optional(),
+  idleTimeoutMs: z.number().int().min(10).optional(),
+});
+
+/** Per-principal connections at once, by default (past it the least recently used idle one is closed). */
+const DEFAULT_MAX_PRINCIPAL_CONNECTIONS = 100;
+/** A principal's connection unused this long is closed, by default. */
+const DEFAULT_PRINCIPAL_IDLE_MS = 300_000;
+
 /** A server's `oauth` section. */
 export const OAuthConfigSchema = z
   .strictObject({
@@ -37,6 +48,8 @@ export const OAuthConfigSchema = z
     callbackPort: z.number().int().min(0).max(65_535).optional(),
     /** private_key_jwt, DPoP, enterprise-managed authorization, workload identity: see extensions-config.ts. */
     ...OAUTH_EXTENSION_FIELDS,
+    /** Each principal of the gateway acts as itself: its own tokens and connection (see `PerPrincipalSchema`). */
+    perPrincipal: z.union([z.boolean(), PerPrincipalSchema]).optional(),
   })
   .refine(
     (oauth) =>
@@ -45,6 +58,15 @@ export const OAuthConfigSchema = z
     {
       error:
         'grant "client_credentials" needs a clientId and a clientSecret (or clientAuth "private_key_jwt")',
+    },
+  )
+  .refine(
+    (oauth) =>
+      !oauth.perPrincipal ||
+      (oauth.grant !== 'client_credentials' && !oauth.enterprise && !oauth.workloadIdentity),
+    {
+      error:
+        'perPrincipal needs a person per principal: it cannot go with grant "client_credentials", "enterprise" or "workloadIdentity"',
     },
   )
   .superRefine((oauth, context) => {
@@ -72,6 +94,14 @@ export interface OAuthSettings {
   readonly callbackPort: number;
   /** private_key_jwt, DPoP and the JWT bearer grants. */
   readonly extensions: OAuthExtensions;
+  /** Present when each principal acts as itself (its own tokens and connection), with its limits. */
+  readonly perPrincipal: PrincipalLimits | undefined;
+}
+
+/** The limits of a backend's per-principal connections. */
+export interface PrincipalLimits {
+  readonly maxConnections: number;
+  readonly idleTimeoutMs: number;
 }
 
 /** Whether a person authorizes the backend (the authorization code grant), rather than the gateway alone. */
@@ -102,5 +132,15 @@ export function resolveOAuth(
     clientMetadataUrl: oauth?.clientMetadataUrl,
     callbackPort: oauth?.callbackPort ?? 0,
     extensions,
+    perPrincipal: principalLimits(oauth?.perPrincipal),
+  };
+}
+
+function principalLimits(perPrincipal: OAuthConfig['perPrincipal']): PrincipalLimits | undefined {
+  if (perPrincipal === undefined || perPrincipal === false) return undefined;
+  const limits = perPrincipal === true ? {} : perPrincipal;
+  return {
+    maxConnections: limits.maxConnections ?? DEFAULT_MAX_PRINCIPAL_CONNECTIONS,
+    idleTimeoutMs: limits.idleTimeoutMs ?? DEFAULT_PRINCIPAL_IDLE_MS,
   };
 }

@@ -50,6 +50,11 @@ export class TokenStore {
     return { ...(await this.load()).get(name) };
   }
 
+  /** Whether tokens are kept under `name`; undefined until the file was read (on a backend's first use). */
+  hasTokens(name: string): boolean | undefined {
+    return this.entries && this.entries.get(name)?.tokens !== undefined;
+  }
+
   /** Changes the entry under `name` and writes the file. */
   async update(name: string, change: (entry: OAuthEntry) => OAuthEntry): Promise<void> {
     const entries = await this.load();

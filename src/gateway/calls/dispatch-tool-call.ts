@@ -189,6 +189,8 @@ async function runToolCall(
       clientCapabilities: scope.session.peer.clientCapabilities(),
       // A 2025 client that set no level hears what a 2025 backend sends unasked: everything.
       logLevel: caller.logLevel ?? scope.session.logLevel ?? 'debug',
+      // Read only by a backend that connects per principal: a field of this object, nothing more on the hot path.
+      principal: scope.session.identity.principal,
     };
     if (params.task !== undefined) {
       return forwardToolTask(callScope, target.backend, target.tool, args, params.task, options);
@@ -216,7 +218,8 @@ async function runToolCall(
         backend,
         backendTool,
         backendArgs,
-        options,
+        // call_backend and pipeline steps act as the caller's principal too.
+        { ...options, principal: scope.session.identity.principal },
         policy,
       ),
     signal: caller.signal,

@@ -33,6 +33,7 @@ export function registerCompletionHandler(context: ForwardingContext): void {
           backend.request({ method: request.method, params }, CompleteResultSchema, {
             signal: extra.mcpReq.signal,
             meta,
+            principal: context.session.identity.principal,
           }),
         { method: request.method, params },
       );

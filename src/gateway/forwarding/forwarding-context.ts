@@ -162,12 +162,13 @@ export function mappingErrors<A extends unknown[], R>(
   };
 }
 
-/** Every page of a paginated list. */
+/** Every page of a paginated list, as `principal` sees it (a backend that connects per principal lists its own). */
 export async function paginate<P extends { nextCursor?: string | undefined }, T>(
   backend: Backend,
   method: string,
   schema: Parameters<Backend['request']>[1],
   items: (page: P) => T[],
+  principal?: string,
 ): Promise<T[]> {
   const all: T[] = [];
   let cursor: string | undefined;
@@ -175,6 +176,7 @@ export async function paginate<P extends { nextCursor?: string | undefined }, T>
     const page = (await backend.request(
       cursor === undefined ? { method } : { method, params: { cursor } },
       schema,
+      { principal },
     )) as P;
     all.push(...items(page));
     cursor = page.nextCursor;

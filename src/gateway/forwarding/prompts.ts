@@ -23,6 +23,7 @@ export async function listPrompts(context: ForwardingContext): Promise<Prompt[]>
       'prompts/list',
       ListPromptsResultSchema,
       (page) => page.prompts,
+      context.session.identity.principal,
     ),
   );
   const index = context.catalog.setPrompts(
@@ -82,6 +83,7 @@ export function registerPromptHandlers(context: ForwardingContext): void {
             meta,
             inputRound: inputRoundOf(extra),
             clientCapabilities: context.session.peer.clientCapabilities(),
+            principal: context.session.identity.principal,
           }),
         forwarded,
       );

@@ -36,6 +36,7 @@ export async function listResources(context: ForwardingContext): Promise<Resourc
       'resources/list',
       ListResourcesResultSchema,
       (page) => page.resources,
+      context.session.identity.principal,
     ),
   );
   const merged: Resource[] = [];
@@ -60,6 +61,7 @@ export async function listTemplates(context: ForwardingContext): Promise<Resourc
       'resources/templates/list',
       ListResourceTemplatesResultSchema,
       (page) => page.resourceTemplates,
+      context.session.identity.principal,
     ),
   );
   // Templates withheld for a changed definition (pinning `enforce`) are left out, and reads through them refused.
@@ -134,6 +136,7 @@ export function registerResourceHandlers(context: ForwardingContext): void {
             meta,
             inputRound: inputRoundOf(extra),
             clientCapabilities: context.session.peer.clientCapabilities(),
+            principal: context.session.identity.principal,
           }),
         request,
       );

@@ -32,11 +32,36 @@ export interface RecipientChoice {
   readonly needed: ReturnType<typeof requirementOf>;
   /** Whether a session's client declared it. */
   readonly able: (session: SessionState) => boolean;
+  /** The principal whose own connection sent the request: only its sessions may be chosen. */
+  readonly principal?: string | undefined;
+}
+
+/** Whether a notification may reach a session (of the principal whose connection sent it). */
+export type Admits = (session: SessionState) => boolean;
+/** Whether a notification is wanted by a session (on the stream of its call in flight, when one). */
+export type Wanted = (session: SessionState, call?: InFlightCall) => boolean;
+
+/** Whether the session's access rights show `backend` at all. */
+export function sees(session: SessionState, backend: string): boolean {
+  return session.access.rights().serverVisible(backend);
+}
+
+/** Whether `session` is of `principal` (any session, for a message of no principal's connection). */
+export function ofPrincipal(session: SessionState, principal: string | undefined): boolean {
+  return principal === undefined || session.identity.principal === principal;
 }
 
 /** The recipient of `request` of `backend`; throws `no_session_for_request` saying why there is none. */
 export function recipientOf(backend: string, request: BackendMessage, choice: RecipientChoice): Recipient {
-  const { calls, needed, able } = choice;
+  const { needed, able, principal } = choice;
+  const calls =
+    principal === undefined
+      ? choice.calls
+      : choice.calls.filter((call) => ofPrincipal(call.session, principal));
+  const connectedSessions =
+    principal === undefined
+      ? choice.sessions
+      : new Set([...choice.sessions].filter((session) => ofPrincipal(session, principal)));
   let candidates = calls;
   if (new Set(calls.map((call) => call.session)).size > 1)
     candidates = calls.filter((call) => able(call.session));
@@ -45,8 +70,8 @@ export function recipientOf(backend: string, request: BackendMessage, choice: Re
     const call = candidates.at(-1);
     if (call) return { session: call.session, call };
   }
-  const connected = choice.sessions.size;
-  const only = [...choice.sessions][0];
+  const connected = connectedSessions.size;
+  const only = [...connectedSessions][0];
   if (calls.length === 0 && connected === 1 && only) return { session: only };
   let reason: string;
   if (sessions.size > 1) {

@@ -10,7 +10,8 @@ import type { Logger } from '../../logger.js';
 import type { CallerChannel } from '../../rpc/caller-channel.js';
 import type { BackendMessage } from '../../shared/backend.js';
 import { requirementOf, URL_ELICITATION } from './client-requirements.js';
-import { recipientOf, type InFlightCall, type Recipient } from './request-recipient.js';
+import { ofPrincipal, recipientOf, sees, type Admits, type Wanted } from './request-recipient.js';
+import type { InFlightCall, Recipient } from './request-recipient.js';
 import { logLevelPasses } from './log-levels.js';
 import type { SessionState } from './session-state.js';
 import { EarlyTaskMessages } from '../tasks/early-task-messages.js';
@@ -139,15 +140,17 @@ export class SessionRouter {
    * sessions are in flight, only the sessions whose client can answer it (declared what it needs, down to the
    * sub-capability: URL-mode elicitation, sampling with tools) count; with no call in flight, it goes to the only
    * session if there is one. Never to a guess, nor to a client that did not declare what it needs: the backend
-   * gets an error instead.
+   * gets an error instead. One of a principal's own connection (`principal`) goes to that principal's sessions only.
    */
   async routeRequest(
     backend: string,
     request: BackendMessage,
     signal: AbortSignal,
+    principal?: string,
   ): Promise<Record<string, unknown>> {
     // A request of a task (its related-task `_meta`) goes to the session that created the task, under its own id.
-    const forTask = taskMessageFor(this.tasks, backend, request);
+    const found = taskMessageFor(this.tasks, backend, request);
+    const forTask = found && ofPrincipal(found.task.session, principal) ? found : undefined;
     const asked = forTask?.message ?? request;
     const needed = requirementOf(asked);
     const able = (session: SessionState): boolean =>
@@ -159,6 +162,7 @@ export class SessionRouter {
           sessions: this.sessions,
           needed,
           able,
+          principal,
         });
     if (needed && !able(session)) {
       throw new GatewayError(
@@ -193,44 +197,46 @@ export class SessionRouter {
     return taskId;
   }
 
-  /** A notification a backend sent: to the sessions it concerns. */
-  routeNotification(backend: string, notification: BackendMessage): void {
+  /** A notification a backend sent: to the sessions it concerns (of a principal's connection: its own only). */
+  routeNotification(backend: string, notification: BackendMessage, principal?: string): void {
+    const admits: Admits = (session) => ofPrincipal(session, principal);
     // About a task (its status, or a message of it): to the session that created it, under its own id.
     const forTask = taskMessageFor(this.tasks, backend, notification);
     if (forTask) {
       const { session } = forTask.task;
-      if (this.sessions.has(session)) this.send(session, forTask.message as ServerNotification);
+      if (this.sessions.has(session) && admits(session))
+        this.send(session, forTask.message as ServerNotification);
       return;
     }
     // A status of a task not adopted yet (it came before the result that created it got through) waits for it.
     if (this.earlyTaskMessages.holdStatus(backend, notification)) return;
     switch (notification.method) {
       case 'notifications/message':
-        this.forwardLog(backend, notification);
+        this.forwardLog(backend, notification, admits);
         return;
       case 'notifications/resources/updated': {
         const uri = notification.params?.uri;
         for (const session of this.sessions) {
-          if (typeof uri === 'string' && session.subscriptions.has(uri)) {
+          if (typeof uri === 'string' && session.subscriptions.has(uri) && admits(session)) {
             this.send(session, notification as ServerNotification);
           }
         }
         return;
       }
       case 'notifications/elicitation/complete':
-        this.completeElicitation(backend, notification);
+        this.completeElicitation(backend, notification, admits);
         return;
       case 'notifications/resources/list_changed':
       case 'notifications/prompts/list_changed': {
         const kind = notification.method.includes('resources') ? 'resources' : 'prompts';
         for (const session of this.sessions) {
-          if (session.advertised[kind] && sees(session, backend))
+          if (session.advertised[kind] && sees(session, backend) && admits(session))
             this.send(session, notification as ServerNotification);
         }
         return;
       }
       default:
-        this.toCallersOrAll(backend, notification as ServerNotification);
+        this.toCallersOrAll(backend, notification as ServerNotification, admits);
     }
   }
 
@@ -239,9 +245,10 @@ export class SessionRouter {
    * when one is in flight), if its client declared URL-mode elicitation; to no one else, even for an id the gateway
    * never passed on (a client ignores ids it does not know anyway).
    */
-  private completeElicitation(backend: string, notification: BackendMessage): void {
+  private completeElicitation(backend: string, notification: BackendMessage, admits: Admits): void {
     const owner = this.elicitations.take(backend, notification);
-    if (!owner || !this.sessions.has(owner) || !URL_ELICITATION.metBy(owner.peer.clientCapabilities())) {
+    const able = owner && this.sessions.has(owner) && admits(owner);
+    if (!owner || !able || !URL_ELICITATION.metBy(owner.peer.clientCapabilities())) {
       this.logger.debug('dropped an elicitation completion no connected client asked for', { backend });
       return;
     }
@@ -251,20 +258,16 @@ export class SessionRouter {
   }
 
   /** A backend's log message, with the backend's name as `logger`, to the sessions that want that level. */
-  private forwardLog(backend: string, notification: BackendMessage): void {
+  private forwardLog(backend: string, notification: BackendMessage, admits: Admits): void {
     const params: Record<string, unknown> = { ...notification.params, logger: backend };
     const level = params.level as LoggingLevel | undefined;
     const wanted = (session: SessionState, call?: InFlightCall): boolean =>
-      logLevelPasses(level, call?.caller.logLevel ?? session.logLevel);
+      admits(session) && logLevelPasses(level, call?.caller.logLevel ?? session.logLevel);
     this.toCallersOrAll(backend, { method: 'notifications/message', params } as ServerNotification, wanted);
   }
 
   /** To the sessions with a call to `backend` in flight (on that call's stream), else to every session. */
-  private toCallersOrAll(
-    backend: string,
-    notification: ServerNotification,
-    wanted: (session: SessionState, call?: InFlightCall) => boolean = () => true,
-  ): void {
+  private toCallersOrAll(backend: string, notification: ServerNotification, wanted: Wanted): void {
     const calls = this.inFlight.get(backend);
     if (calls && calls.size > 0) {
       for (const call of calls) {
@@ -292,9 +295,4 @@ export class SessionRouter {
       });
     });
   }
-}
-
-/** Whether the session's access rights show `backend` at all. */
-function sees(session: SessionState, backend: string): boolean {
-  return session.access.rights().serverVisible(backend);
 }

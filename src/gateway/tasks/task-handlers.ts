@@ -82,6 +82,8 @@ async function askBackend(
       backend.request({ method, params: { taskId: task.backendTaskId } }, PassThroughResult, {
         signal: extra.mcpReq.signal,
         waits,
+        // A task of a backend that connects per principal lives on the principal's own connection.
+        principal: context.session.identity.principal,
       }),
     // Recorded under the id the client knows; `tasks/list` passed the gates once for all its tasks.
     { method, params: { taskId: task.taskId }, gated: !listing },

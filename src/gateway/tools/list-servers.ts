@@ -80,7 +80,10 @@ export const listServers: GatewayTool = {
           review,
           approve,
         }));
-      return { ...rights.info(backend.info()), ...(changes.length > 0 ? { pinChanges: changes } : {}) };
+      return {
+        ...rights.info(backend.info(context.access.principal)),
+        ...(changes.length > 0 ? { pinChanges: changes } : {}),
+      };
     });
     const conflicts = context
       .nameConflicts()
