@@ -30,13 +30,21 @@ describe("a server's oauth.perPrincipal", () => {
     expect(partial.oauth?.perPrincipal).toEqual({ maxConnections: 2, idleTimeoutMs: 300_000 });
   });
 
-  it('refuses the client credentials grant, a limit below one, and unknown keys', () => {
+  it('refuses the client credentials and JWT bearer grants, a limit below one, and unknown keys', () => {
     const machine = ServerConfigSchema.safeParse({
       url: URL,
       oauth: { grant: 'client_credentials', clientId: 'm', clientSecret: 's', perPrincipal: true },
     });
     expect(machine.error?.issues.map((issue) => issue.message).join()).toContain(
       'perPrincipal needs a person per principal',
+    );
+    // The JWT bearer grants act for the gateway's workload or one person's ID token: no principal of their own.
+    const workload = ServerConfigSchema.safeParse({
+      url: URL,
+      oauth: { perPrincipal: true, workloadIdentity: { tokenFile: 'token.jwt' } },
+    });
+    expect(workload.error?.issues.map((issue) => issue.message).join()).toContain(
+      'it cannot go with grant "client_credentials", "enterprise" or "workloadIdentity"',
     );
     expect(
       ServerConfigSchema.safeParse({ url: URL, oauth: { perPrincipal: { maxConnections: 0 } } }).success,
