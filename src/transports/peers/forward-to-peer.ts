@@ -16,7 +16,6 @@ import {
 
 import type { Logger } from '../../logger.js';
 import type { Rejection } from '../http/http-responses.js';
-import { HEAD_HOLD_MS, holdHead } from './hold-head.js';
 import { HOP_HEADER } from './peer-routing.js';
 
 /** Errors of a kept-alive connection the peer closed just before a request was written on it. */
@@ -49,8 +48,6 @@ export interface ForwardOptions {
   readonly logger: Logger;
   /** Answers the client when the owner is gone. */
   readonly refuse: (res: ServerResponse, rejection: Rejection) => void;
-  /** How long an answer's head may wait for its first piece of body (default `HEAD_HOLD_MS`). */
-  readonly headHoldMs?: number | undefined;
 }
 
 /**
@@ -107,10 +104,10 @@ export function forwardToPeer(
         },
         (answer: IncomingMessage) => {
           answered = true;
-          holdHead(res, options.headHoldMs ?? HEAD_HOLD_MS);
           res.writeHead(answer.statusCode ?? 502, passedOn(answer.headers));
+          // An SSE stream may stay quiet for a while: the client learns at once that it is open.
           res.flushHeaders();
-          relayBody(answer, res);
+          answer.pipe(res);
           answer.once('error', () => res.destroy());
           answer.once('close', () => {
             if (!answer.complete) res.destroy();
@@ -162,32 +159,6 @@ export function forwardToPeer(
       resolve();
     });
   });
-}
-
-/**
- * Streams the owner's answer to the client in as few writes as it came (see hold-head.ts): the pieces and the end
- * that arrive in one turn of the event loop leave together.
- */
-function relayBody(answer: IncomingMessage, res: ServerResponse): void {
-  let holding = false;
-  const hold = (): void => {
-    if (holding) return;
-    holding = true;
-    res.cork();
-    setImmediate(() => {
-      holding = false;
-      // `end()` has sent everything held already.
-      if (!res.writableEnded && !res.destroyed) res.uncork();
-    });
-  };
-  answer.on('data', (chunk: Buffer) => {
-    hold();
-    if (!res.write(chunk)) {
-      answer.pause();
-      res.once('drain', () => answer.resume());
-    }
-  });
-  answer.once('end', () => res.end());
 }
 
 /** `headers` without the connection's own. */

@@ -10,7 +10,6 @@ import type { Logger } from '../../logger.js';
 import { headerValue } from '../http/header-value.js';
 import { SHUTTING_DOWN, type Rejection } from '../http/http-responses.js';
 import { createPeerAgent, forwardToPeer } from './forward-to-peer.js';
-import { holdHead } from './hold-head.js';
 import { HOP_HEADER, ownerOfSession, readHop, signHop, type PeerRouting } from './peer-routing.js';
 
 /** What happened to a request the router looked at. */
@@ -67,13 +66,8 @@ export class OwnerRouter {
     body: Buffer | undefined,
   ): Promise<Routed> {
     const { self, hopKey } = this.routing;
+    if (owner === undefined || owner === self) return 'local';
     const hop = headerValue(req, HOP_HEADER);
-    if (owner === undefined || owner === self) {
-      // Forwarded here by a peer, which holds the head for the body anyway: sent together, they cost it one wake-up.
-      if (hop !== undefined && owner === self && readHop(hopKey, hop, self, route) !== undefined)
-        holdHead(res);
-      return 'local';
-    }
     if (hop !== undefined) {
       if (readHop(hopKey, hop, self, route) !== undefined) return 'local';
       this.refuse(res, { status: 403, message: `Forbidden: the ${HOP_HEADER} header is not valid` });
