@@ -1,14 +1,23 @@
 /**
  * A remote MCP backend protected by OAuth (Streamable HTTP, stateless, on 127.0.0.1 and a free port): it publishes
- * its protected resource metadata (RFC 9728) naming the authorization server, answers 401 with a challenge that
- * points to it, and accepts only JWT access tokens of that server whose audience is itself. Its one tool,
+ * its protected resource metadata (RFC 9728) naming the authorization server, and checks every request with the
+ * SDK's bearer-auth helpers (`verifyBearerToken`, `bearerAuthChallengeResponse`): only JWT access tokens of that
+ * server, unexpired, whose audience is itself; anything else gets the SDK's 401 challenge pointing to the metadata. Its one tool,
  * `whoami`, answers with the token's subject: what the backend knows of the user the gateway acts for.
  */
 import { once } from 'node:events';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import {
+  bearerAuthChallengeResponse,
+  OAuthError,
+  OAuthErrorCode,
+  verifyBearerToken,
+  type AuthInfo,
+  type OAuthTokenVerifier,
+} from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 
@@ -34,38 +43,58 @@ export async function startProtectedBackend(issuer: string): Promise<ProtectedBa
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(metadata));
       return;
     }
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    void verify(token).then((subject) => {
-      if (subject === undefined) {
-        refusals += 1;
-        return challenge(res);
-      }
-      tokens.push(token ?? '');
-      const mcp = new McpServer({ name: 'protected', version: '1.0.0' });
-      mcp.registerTool('whoami', { description: 'The subject of the access token.' }, () => ({
-        content: [{ type: 'text', text: subject }],
-      }));
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on('close', () => void transport.close());
-      void mcp.connect(transport).then(() => transport.handleRequest(req, res));
-    });
+    void serve(req, res);
   });
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let auth: AuthInfo;
+    try {
+      auth = await verifyBearerToken(req.headers.authorization, {
+        verifier,
+        expectedResource: new URL(url),
+        resourceMetadataUrl,
+      });
+    } catch (error) {
+      refusals += 1;
+      const refusal = bearerAuthChallengeResponse(error, { resourceMetadataUrl });
+      res.writeHead(refusal.status, Object.fromEntries(refusal.headers)).end(await refusal.text());
+      return;
+    }
+    tokens.push(auth.token);
+    const subject = String(auth.extra?.subject);
+    const mcp = new McpServer({ name: 'protected', version: '1.0.0' });
+    mcp.registerTool('whoami', { description: 'The subject of the access token.' }, () => ({
+      content: [{ type: 'text', text: subject }],
+    }));
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => void transport.close());
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res);
+  };
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const url = `${base}/mcp`;
-  const challenge = (res: ServerResponse): void => {
-    const metadata = `${base}/.well-known/oauth-protected-resource/mcp`;
-    res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${metadata}"` }).end();
-  };
-  const verify = async (token: string | undefined): Promise<string | undefined> => {
-    if (token === undefined) return undefined;
-    try {
-      const { payload } = await jwtVerify(token, keys, { issuer, audience: url });
-      return payload.sub ?? String(payload.client_id);
-    } catch {
-      return undefined;
-    }
+  const resourceMetadataUrl = `${base}/.well-known/oauth-protected-resource/mcp`;
+  // The SDK's verifier seam: the token checked against the authorization server's keys, its audience reported as
+  // the resource (which `expectedResource` compares), its expiry (without which the SDK refuses it).
+  const verifier: OAuthTokenVerifier = {
+    async verifyAccessToken(token) {
+      try {
+        const { payload } = await jwtVerify(token, keys, { issuer });
+        const audience = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+        const clientId = typeof payload.client_id === 'string' ? payload.client_id : undefined;
+        return {
+          token,
+          clientId: clientId ?? payload.sub ?? '',
+          scopes: typeof payload.scope === 'string' ? payload.scope.split(' ') : [],
+          expiresAt: payload.exp,
+          resource: audience === undefined ? undefined : new URL(audience),
+          extra: { subject: payload.sub ?? clientId },
+        };
+      } catch (error) {
+        throw new OAuthError(OAuthErrorCode.InvalidToken, (error as Error).message);
+      }
+    },
   };
   return {
     url,
