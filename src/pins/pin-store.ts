@@ -7,6 +7,7 @@
  */
 import { watch, type FSWatcher } from 'chokidar';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 import { plainMessage } from '../errors/protocol-error.js';
 import type { Logger } from '../logger.js';
@@ -120,7 +121,16 @@ export class PinStore {
 
   private async startWatching(): Promise<void> {
     if (!this.file || this.watcher || this.closed || !existsSync(this.file.dir)) return;
-    const watcher = watch(this.file.path, { ignoreInitial: true, persistent: false });
+    // The folder, not the file: each write (ours or `pins approve`'s) renames a new file over it, and a watch on the
+    // file itself can lose the next rename while it follows the last one.
+    const dir = path.resolve(this.file.dir);
+    const file = path.resolve(this.file.path);
+    const watcher = watch(dir, {
+      ignoreInitial: true,
+      persistent: false,
+      depth: 0,
+      ignored: (entry: string) => entry !== dir && entry !== file,
+    });
     this.watcher = watcher;
     const changed = (): void => {
       clearTimeout(this.timer);
