@@ -94,15 +94,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const authority = options.tokenAuthority;
   // Nobody needs to prove anything only when the front door asks nothing either (it is then on loopback).
   const open = tokens.length === 0 && authority === undefined;
+  // Made at the first bearer request: the authority exists once the listener is open, before any request.
   let requestAuth: RequestAuth | undefined;
-  const bearer = (req: IncomingMessage) => {
-    const made = authority?.();
-    // Kept once the authority exists (or when there is none to wait for).
-    if (requestAuth === undefined && (authority === undefined || made !== undefined)) {
-      requestAuth = createRequestAuth(tokens, made);
-    }
-    return (requestAuth ?? createRequestAuth(tokens, made))(req);
-  };
+  const bearer = (req: IncomingMessage) => (requestAuth ??= createRequestAuth(tokens, authority?.()))(req);
   const checkToken = createTokenCheck(tokens);
   const sessions = new LoginSessions(options.sessionTtlMs ?? 8 * 3600_000, 1000, base);
   const throttle = new LoginThrottle();
