@@ -3,23 +3,12 @@
  * child per pipeline step and per backend request, and the count of client requests in flight. Without an
  * exporter of traces it only counts: no span is made.
  */
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Span,
-  type Tracer,
-} from '@opentelemetry/api';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 
 import type { CallOutcome, RequestTracer, TracedRequest, TraceSpan } from '../../shared/observation.js';
 import {
-  ATTR_ERROR_CODE,
-  ATTR_ERROR_TYPE,
   ATTR_FRONT_DOOR,
   ATTR_METHOD,
-  ATTR_OUTCOME,
   ATTR_PRINCIPAL,
   ATTR_PROMPT,
   ATTR_SERVER,
@@ -27,7 +16,8 @@ import {
   ATTR_TOOL,
 } from './attribute-names.js';
 import type { InFlightCount } from './gateway-metrics.js';
-import { callerContext, formatTraceparent } from './trace-context.js';
+import { startSpan, type RecordedSpan, type SpanSink } from './gateway-span.js';
+import { formatTraceparent, parseTraceparent } from './trace-context.js';
 
 /** A span that records nothing: the children of a request when traces are off. */
 const UNTRACED: TraceSpan = {
@@ -36,8 +26,8 @@ const UNTRACED: TraceSpan = {
   end: () => undefined,
 };
 
-/** Builds the tracer: spans through `tracer` when traces are exported, and `inFlight` counted either way. */
-export function createRequestTracer(tracer: Tracer | undefined, inFlight: InFlightCount): RequestTracer {
+/** Builds the tracer: spans into `sink` when traces are exported, and `inFlight` counted either way. */
+export function createRequestTracer(sink: SpanSink | undefined, inFlight: InFlightCount): RequestTracer {
   // One attribute object per method, reused by every request: the in-flight count is keyed by it.
   const methodAttributes = new Map<string, Attributes>();
   const attributesOf = (method: string): Attributes => {
@@ -50,7 +40,7 @@ export function createRequestTracer(tracer: Tracer | undefined, inFlight: InFlig
       const counted = attributesOf(request.method);
       inFlight(counted, 1);
       const done = (): void => inFlight(counted, -1);
-      if (!tracer) return new CountedRequest(done);
+      if (!sink) return new CountedRequest(done);
       const attributes: Attributes = {
         [ATTR_METHOD]: request.method,
         [ATTR_PRINCIPAL]: request.principal,
@@ -60,8 +50,9 @@ export function createRequestTracer(tracer: Tracer | undefined, inFlight: InFlig
         attributes[request.method === 'prompts/get' ? ATTR_PROMPT : ATTR_TOOL] = request.name;
       }
       const name = request.name === undefined ? request.method : `${request.method} ${request.name}`;
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, callerContext(request.meta));
-      return new GatewaySpan(tracer, span, request.method, done, true);
+      const caller = request.meta && parseTraceparent(request.meta.traceparent, request.meta.tracestate);
+      const span = startSpan(sink, name, SpanKind.SERVER, attributes, caller);
+      return new GatewaySpan(span, request.method, done, true);
     },
   };
 }
@@ -87,15 +78,12 @@ class CountedRequest implements TraceSpan {
   }
 }
 
-/** A span of the gateway's: a client request, a pipeline step or a backend request. */
+/** A span of the gateway's, as the core holds it: a client request, a pipeline step or a backend request. */
 class GatewaySpan implements TraceSpan {
-  private ended = false;
-
   constructor(
-    private readonly tracer: Tracer,
-    private readonly span: Span,
+    private readonly span: RecordedSpan,
     private readonly method: string,
-    private readonly done: (() => void) | undefined,
+    private done: (() => void) | undefined,
     /** A client request's span, which names the backend of its first hop. */
     private namesServer: boolean,
   ) {}
@@ -105,19 +93,22 @@ class GatewaySpan implements TraceSpan {
       this.span.setAttribute(ATTR_SERVER, server);
       this.namesServer = false;
     }
-    const parent = trace.setSpan(ROOT_CONTEXT, this.span);
     if (kind === 'step') {
       const attributes: Attributes = { [ATTR_STEP]: name };
       if (server !== undefined) attributes[ATTR_SERVER] = server;
-      const step = this.tracer.startSpan(`pipeline step ${name ?? ''}`, { attributes }, parent);
-      return new GatewaySpan(this.tracer, step, 'tools/call', undefined, false);
+      const step = this.span.child(`pipeline step ${name ?? ''}`, SpanKind.INTERNAL, attributes);
+      return new GatewaySpan(step, 'tools/call', undefined, false);
     }
     const attributes: Attributes = { [ATTR_METHOD]: this.method };
     if (server !== undefined) attributes[ATTR_SERVER] = server;
     if (name !== undefined) attributes[this.method === 'prompts/get' ? ATTR_PROMPT : ATTR_TOOL] = name;
     const label = name === undefined ? this.method : `${this.method} ${name}`;
-    const hop = this.tracer.startSpan(label, { kind: SpanKind.CLIENT, attributes }, parent);
-    return new GatewaySpan(this.tracer, hop, this.method, undefined, false);
+    return new GatewaySpan(
+      this.span.child(label, SpanKind.CLIENT, attributes),
+      this.method,
+      undefined,
+      false,
+    );
   }
 
   outgoingMeta(meta: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
@@ -125,15 +116,9 @@ class GatewaySpan implements TraceSpan {
   }
 
   end(outcome: CallOutcome, errorCode: number | undefined): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.span.ended) return;
     this.done?.();
-    this.span.setAttribute(ATTR_OUTCOME, outcome);
-    if (outcome !== 'ok') {
-      this.span.setAttribute(ATTR_ERROR_TYPE, outcome);
-      if (errorCode !== undefined) this.span.setAttribute(ATTR_ERROR_CODE, errorCode);
-      this.span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    this.span.end();
+    this.done = undefined;
+    this.span.end(outcome, errorCode);
   }
 }

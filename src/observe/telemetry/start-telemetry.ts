@@ -10,7 +10,7 @@ import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
 
 import type { Logger } from '../../logger.js';
 import type { GatewayObservation } from '../../shared/observation.js';
@@ -19,6 +19,7 @@ import { createGatewayMetrics, type BackendSnapshot } from './gateway-metrics.js
 import type { OtelSettings } from './otel-settings.js';
 import { createMetricExporter, createTraceExporter } from './otlp-exporters.js';
 import { createRequestTracer } from './request-tracer.js';
+import { createSampler } from './span-sampler.js';
 
 /** The service name unless `OTEL_SERVICE_NAME` (or `service.name` in `OTEL_RESOURCE_ATTRIBUTES`) says. */
 export const DEFAULT_SERVICE_NAME = 'mcp-gateway';
@@ -68,18 +69,21 @@ export async function startTelemetry(
   const metrics = createGatewayMetrics(meterProvider.getMeter(SCOPE, GATEWAY_VERSION), options.backends, () =>
     observation.traffic(),
   );
-  const tracerProvider = settings.traces
-    ? new BasicTracerProvider({
+  // Spans are made by the gateway (see gateway-span.ts), sampled, batched and exported by the SDK.
+  const spans = settings.traces
+    ? {
+        processor: new BatchSpanProcessor(await createTraceExporter(settings.traces)),
+        sampler: createSampler(settings.sampler),
+        ids: new RandomIdGenerator(),
         resource,
-        spanProcessors: [new BatchSpanProcessor(await createTraceExporter(settings.traces))],
-      })
+        scope: { name: SCOPE, version: GATEWAY_VERSION },
+      }
     : undefined;
-  const tracer = tracerProvider?.getTracer(SCOPE, GATEWAY_VERSION);
   const stops = [
     observation.onCall(metrics.onCall),
     observation.onChange(metrics.onChange),
     observation.onSession(metrics.onSession),
-    observation.setTracer(createRequestTracer(tracer, metrics.requestsInFlight)),
+    observation.setTracer(createRequestTracer(spans, metrics.requestsInFlight)),
   ];
   // Said only when something leaves the process: /metrics alone is the HTTP front door's default.
   if (settings.metrics || settings.traces) {
@@ -93,7 +97,7 @@ export async function startTelemetry(
     close: async () => {
       for (const stop of stops.splice(0)) stop();
       // Shutdown flushes: the last spans and a last push of the metrics reach the receiver.
-      const results = await Promise.allSettled([meterProvider.shutdown(), tracerProvider?.shutdown()]);
+      const results = await Promise.allSettled([meterProvider.shutdown(), spans?.processor.shutdown()]);
       for (const result of results) {
         if (result.status === 'rejected') {
           logger.warn('telemetry could not flush on shutdown', { error: (result.reason as Error).message });

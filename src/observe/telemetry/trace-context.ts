@@ -2,22 +2,13 @@
  * The W3C trace context (https://www.w3.org/TR/trace-context/) as MCP carries it: `traceparent` and `tracestate`
  * in a request's `_meta`. Read from the client's request, written into the request the gateway sends a backend.
  */
-import { ROOT_CONTEXT, trace, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
+import { TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 
 // version-traceId-parentId-flags; a later version may append fields after the flags.
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const INVALID_TRACE_ID = '0'.repeat(32);
 const INVALID_SPAN_ID = '0'.repeat(16);
-
-/**
- * The context a client request's span continues: the caller's trace when its `_meta` carries a valid
- * `traceparent` (with its `tracestate`), else a new trace.
- */
-export function callerContext(meta: Readonly<Record<string, unknown>> | undefined): Context {
-  const parent = meta === undefined ? undefined : parseTraceparent(meta.traceparent, meta.tracestate);
-  return parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent);
-}
 
 /** The remote span a `traceparent` names, or undefined when it is missing or malformed (then ignored, per spec). */
 export function parseTraceparent(traceparent: unknown, tracestate: unknown): SpanContext | undefined {

@@ -53,4 +53,20 @@ describe('readOtelSettings', () => {
       readOtelSettings({ OTEL_METRIC_EXPORT_INTERVAL: '250', OTEL_METRIC_EXPORT_TIMEOUT: '100' }),
     ).toMatchObject({ metricIntervalMs: 250, metricTimeoutMs: 100 });
   });
+
+  it('reads the sampler and its ratio, warning of an unknown one or a ratio out of range', () => {
+    expect(readOtelSettings({}).sampler).toEqual({ name: 'parentbased_always_on', ratio: 1 });
+    expect(
+      readOtelSettings({ OTEL_TRACES_SAMPLER: 'TraceIdRatio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).sampler,
+    ).toEqual({ name: 'traceidratio', ratio: 0.25 });
+    const unknown = readOtelSettings({ OTEL_TRACES_SAMPLER: 'jaeger_remote' });
+    expect(unknown.sampler.name).toBe('parentbased_always_on');
+    expect(unknown.warnings.join('\n')).toContain('OTEL_TRACES_SAMPLER "jaeger_remote" is not supported');
+    const outOfRange = readOtelSettings({
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '1.5',
+    });
+    expect(outOfRange.sampler).toEqual({ name: 'parentbased_traceidratio', ratio: 1 });
+    expect(outOfRange.warnings).toEqual(['OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1: using 1']);
+  });
 });
