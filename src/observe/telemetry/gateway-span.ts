@@ -104,9 +104,15 @@ export class RecordedSpan implements ReadableSpan {
     return this.context;
   }
 
-  /** Starts a child of this span. */
+  /**
+   * Starts a child of this span, sampled as this span was: each sampler `OTEL_TRACES_SAMPLER` can name decides a
+   * child with a local parent as it decided the parent (the parent-based ones follow it, the others depend on the
+   * trace id alone), so it is not asked again.
+   */
   child(name: string, kind: SpanKind, attributes: Attributes): RecordedSpan {
-    return startSpan(this.sink, name, kind, attributes, this.context);
+    const { traceId, traceFlags, traceState } = this.context;
+    const spanContext = { traceId, spanId: this.sink.ids.generateSpanId(), traceFlags, traceState };
+    return new RecordedSpan(this.sink, name, kind, attributes, spanContext, this.context, this.decision);
   }
 
   /** Sets an attribute while the span runs (a request's span learns its backend at its first hop). */
