@@ -106,8 +106,8 @@ export class RecordedSpan implements ReadableSpan {
 
   /**
    * Starts a child of this span, sampled as this span was: each sampler `OTEL_TRACES_SAMPLER` can name decides a
-   * child with a local parent as it decided the parent (the parent-based ones follow it, the others depend on the
-   * trace id alone), so it is not asked again.
+   * child with a local parent as it decided the parent (the parent-based ones follow the parent, `traceidratio`
+   * decides by the trace id they share, `always_on` and `always_off` by nothing), so it is not asked again.
    */
   child(name: string, kind: SpanKind, attributes: Attributes): RecordedSpan {
     const { traceId, traceFlags, traceState } = this.context;
