@@ -3,7 +3,7 @@
  * Server. The SDK parses each request and each result with its schemas on the way through; a proxy passes results
  * on unchanged, so here the request is checked once for the fields the gateway reads and the result goes back as it
  * came. This is the only way a `tools/call` is served: a malformed one, or one reusing the id of a call in flight,
- * is answered here too. Everything else (initialize, lists, resources, responses, notifications) goes on to the SDK
+ * is answered here too (the same request sent again under its id is not run twice: see `take`). Everything else (initialize, lists, resources, responses, notifications) goes on to the SDK
  * Server, whose answers are the SDK's own.
  */
 import type {
@@ -35,10 +35,16 @@ export interface IncomingCallHandlers {
   readonly logger: Logger;
 }
 
+/** A call in flight: aborting its controller cancels it; its params tell the same request sent again. */
+interface InFlightCall {
+  readonly controller: AbortController;
+  readonly params: unknown;
+}
+
 /** A transport wrapper that serves every `tools/call` itself and passes the rest on. */
 export class IncomingToolCalls extends DelegatingTransport {
-  /** Calls in flight by request id; aborting one cancels it. */
-  private readonly calls = new Map<RequestId, AbortController>();
+  /** Calls in flight by request id. */
+  private readonly calls = new Map<RequestId, InFlightCall>();
 
   constructor(
     inner: Transport,
@@ -51,7 +57,8 @@ export class IncomingToolCalls extends DelegatingTransport {
     // Handlers the front door set before connecting (session bookkeeping) keep running, as the SDK's do.
     const { onclose: previousOnClose, onerror: previousOnError } = inner;
     inner.onclose = () => {
-      for (const call of this.calls.values()) call.abort(new Error('the client connection closed'));
+      for (const call of this.calls.values())
+        call.controller.abort(new Error('the client connection closed'));
       this.calls.clear();
       previousOnClose?.();
       this.onclose?.();
@@ -69,13 +76,18 @@ export class IncomingToolCalls extends DelegatingTransport {
       if (message.method !== 'notifications/cancelled') return false;
       const call = this.calls.get(message.params?.requestId as RequestId);
       if (!call) return false;
-      call.abort(new Error(describeCancellation(message.params?.reason)));
+      call.controller.abort(new Error(describeCancellation(message.params?.reason)));
       return true;
     }
     const id: unknown = message.id;
     // A request whose id is not one MCP allows is not a request at all: the SDK reports it as a bad message.
     if (message.method !== 'tools/call' || !isRequestId(id)) return false;
-    if (this.calls.has(id)) {
+    const inFlight = this.calls.get(id);
+    if (inFlight) {
+      // The same request again, its id and params unchanged: sent anew by a load balancer whose connection to a
+      // replica in between died before the answer came. It is not run twice; the answer of the run in progress
+      // goes where the transport now sends that id's answer (the Streamable HTTP transport: the newest stream).
+      if (sameParams(inFlight.params, message.params)) return true;
       void this.respond(
         id,
         errorResponse(
@@ -95,13 +107,13 @@ export class IncomingToolCalls extends DelegatingTransport {
       void this.respond(id, errorResponse(id, error));
       return true;
     }
-    void this.run(id, params);
+    void this.run(id, params, message.params);
     return true;
   }
 
-  private async run(id: RequestId, params: ToolCallParams): Promise<void> {
+  private async run(id: RequestId, params: ToolCallParams, raw: unknown): Promise<void> {
     const controller = new AbortController();
-    this.calls.set(id, controller);
+    this.calls.set(id, { controller, params: raw });
     const related = { relatedRequestId: id };
     const caller: CallerChannel = {
       signal: controller.signal,
@@ -129,6 +141,11 @@ export class IncomingToolCalls extends DelegatingTransport {
       this.handlers.logger.debug('could not send a tools/call response', { error: plainMessage(error) });
     }
   }
+}
+
+/** Whether two requests' params are the same (compared only when an id comes again while its call runs). */
+function sameParams(first: unknown, second: unknown): boolean {
+  return JSON.stringify(first) === JSON.stringify(second);
 }
 
 function errorResponse(id: RequestId, error: unknown): JSONRPCMessage {

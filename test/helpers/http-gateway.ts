@@ -2,7 +2,7 @@
  * Raw HTTP requests to a gateway (started with `startHttpGateway`) that can set any header (Host included) and
  * survive a server that answers before the body is sent.
  */
-import { request } from 'node:http';
+import { request, type Agent } from 'node:http';
 
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/server';
 
@@ -21,6 +21,8 @@ export interface RawRequestOptions {
   readonly body?: string | Buffer;
   /** Path and query instead of the URL's own. */
   readonly path?: string;
+  /** `false`: a connection of its own, never one kept alive by an earlier request (which a draining server closes). */
+  readonly agent?: Agent | false;
 }
 
 /**
@@ -35,6 +37,7 @@ export function rawRequest(url: URL, options: RawRequestOptions = {}): Promise<R
       method: options.method ?? 'POST',
       path: options.path ?? url.pathname,
       headers: { ...options.headers },
+      ...(options.agent === undefined ? {} : { agent: options.agent }),
     });
     let answered = false;
     req.on('response', (res) => {

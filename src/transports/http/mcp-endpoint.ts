@@ -9,8 +9,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { isInitializeRequest } from '@modelcontextprotocol/server';
-import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { Logger } from '../../logger.js';
+import { NodeHttpTransport } from '../node-http-transport.js';
+import { ResumableEvents } from '../resumable-events.js';
 import type { OpenSession, SessionOpener } from '../session-opener.js';
 import type { AuthIdentity, Principal } from './bearer-auth.js';
 import { headerValue } from './header-value.js';
@@ -24,7 +25,7 @@ import { SessionStore, type AcquiredSession } from './session-store.js';
 const SESSION_HEADER = 'mcp-session-id';
 
 interface Session {
-  readonly transport: NodeStreamableHTTPServerTransport;
+  readonly transport: NodeHttpTransport;
   readonly session: OpenSession;
   /** Gives the session's place back to the session limits. Idempotent. */
   readonly release: () => void;
@@ -163,9 +164,11 @@ export class McpEndpoint {
       refuse(res, { status: 400, message: `Bad Request: missing ${SESSION_HEADER} header` });
       return;
     }
-    // Draining: answers and notifications (a sampling result, a cancellation) still reach the calls in progress;
-    // a new request or stream gets 404, so that the client starts a session on another replica at once.
-    const newWork = method === 'GET' || (method === 'POST' && isRequest(body));
+    // Draining: answers and notifications (a sampling result, a cancellation) and resumed streams still reach the
+    // calls in progress; a new request or stream gets 404, so that the client starts a session on another replica at once.
+    // A GET with Last-Event-ID resumes the stream of a call in progress: not new work.
+    const resuming = method === 'GET' && headerValue(req, 'last-event-id') !== undefined;
+    const newWork = (method === 'GET' && !resuming) || (method === 'POST' && isRequest(body));
     const session = draining && newWork ? undefined : this.sessions.acquire(sessionId, principal);
     if (!session) {
       refuse(res, { status: 404, message: 'Session not found' });
@@ -173,7 +176,7 @@ export class McpEndpoint {
     }
     res.once('close', () => session.release());
     const { transport } = session.value;
-    await transport.handleRequest(req, res, body);
+    await transport.handleNodeRequest(req, res, body);
     if (method === 'DELETE') await this.endSession(sessionId);
     // A cancelled request gets no answer: its POST's stream is ended now rather than held open until the client
     // hangs up (a draining replica would otherwise wait its whole drain timeout for it).
@@ -206,8 +209,10 @@ export class McpEndpoint {
     let opened: AcquiredSession<Session> | undefined;
     let entry: Session | undefined;
     // The callbacks below run once the session is connected (during `handleRequest`), after `entry` is set.
-    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+    const transport: NodeHttpTransport = new NodeHttpTransport({
       sessionIdGenerator: () => id,
+      // A client whose stream broke before its answer came resumes it with Last-Event-ID (see resumable-events.ts).
+      eventStore: new ResumableEvents(),
       onsessioninitialized: (initialized) => {
         if (entry) opened = this.sessions.add(initialized, entry, principal);
         res.once('close', () => opened?.release());
@@ -231,7 +236,7 @@ export class McpEndpoint {
         claims: identity.claims,
       });
       entry = { transport, session, release: () => admission.release() };
-      await transport.handleRequest(req, res, body);
+      await transport.handleNodeRequest(req, res, body);
       // An initialize that failed leaves no session behind.
       if (opened === undefined) await session.close();
     } finally {

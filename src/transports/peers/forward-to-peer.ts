@@ -105,8 +105,11 @@ export function forwardToPeer(
         (answer: IncomingMessage) => {
           answered = true;
           res.writeHead(answer.statusCode ?? 502, passedOn(answer.headers));
-          // An SSE stream may stay quiet for a while: the client learns at once that it is open.
-          res.flushHeaders();
+          // The head goes out with the first event when both came in one read (an SSE answer starts with the event
+          // whose id lets the client resume it: a client that got the head alone, as this replica died, could not);
+          // else on the next turn, since a stream may stay quiet for a while and the client learns it is open.
+          const flush = setImmediate(() => res.flushHeaders());
+          answer.once('data', () => clearImmediate(flush));
           answer.pipe(res);
           answer.once('error', () => res.destroy());
           answer.once('close', () => {

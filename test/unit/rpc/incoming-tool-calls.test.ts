@@ -92,7 +92,7 @@ describe('tools/call on the fast path', () => {
     });
   });
 
-  it('refuses a call reusing the id of a call in flight, and still answers the first one', async () => {
+  it('refuses a different call reusing the id of a call in flight, and still answers the first one', async () => {
     const release = deferred();
     const { send, received } = await rawSession(
       new FakeDirectory([
@@ -108,7 +108,7 @@ describe('tools/call on the fast path', () => {
     );
     const answersTo = (id: string) => received.filter((message) => 'id' in message && message.id === id);
     await send({ id: 'same', method: 'tools/call', params: { name: 'slow__wait' } });
-    await send({ id: 'same', method: 'tools/call', params: { name: 'slow__wait' } });
+    await send({ id: 'same', method: 'tools/call', params: { name: 'slow__wait', arguments: { other: 1 } } });
 
     await expect
       .poll(() => answersTo('same'))
@@ -126,6 +126,40 @@ describe('tools/call on the fast path', () => {
     await expect
       .poll(() => answersTo('same').at(-1))
       .toEqual({ jsonrpc: '2.0', id: 'same', result: textResult('done') });
+  });
+
+  it('runs the same request sent again while it runs (a load balancer retry) once, and answers it once', async () => {
+    const release = deferred();
+    let runs = 0;
+    const { send, request, received } = await rawSession(
+      new FakeDirectory([
+        new FakeBackend('slow', {
+          tools: {
+            wait: async () => {
+              runs += 1;
+              await release.promise;
+              return textResult('done');
+            },
+          },
+        }),
+      ]),
+    );
+    const answersTo = (id: string) => received.filter((message) => 'id' in message && message.id === id);
+    const call = { id: 'again', method: 'tools/call', params: { name: 'slow__wait', arguments: { n: 1 } } };
+    await send(call);
+    await expect.poll(() => runs).toBe(1);
+    await send(call);
+    // Another request after it is answered first: the repeat was taken without an answer of its own.
+    await request({ id: 'later', method: 'tools/list' });
+    expect(answersTo('again')).toEqual([]);
+    release.resolve();
+    await expect
+      .poll(() => answersTo('again'))
+      .toEqual([{ jsonrpc: '2.0', id: 'again', result: textResult('done') }]);
+    expect(runs).toBe(1);
+    // Once answered, the id may come again: a new call.
+    await send(call);
+    await expect.poll(() => runs).toBe(2);
   });
 
   it('passes a content block of a type the protocol does not define on unchanged', async () => {
