@@ -84,7 +84,8 @@ export class ResumableEvents implements EventStore {
     const { events } = this;
     while (
       this.first < events.length &&
-      (events.length - this.first + room > this.maxEvents || now - (events[this.first]?.at ?? now) > this.windowMs)
+      (events.length - this.first + room > this.maxEvents ||
+        now - (events[this.first]?.at ?? now) > this.windowMs)
     ) {
       this.first += 1;
     }
