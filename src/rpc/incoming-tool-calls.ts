@@ -1,10 +1,11 @@
 /**
  * The client side of the fast path: every `tools/call` is served straight from the transport, ahead of the SDK
- * Server. The SDK parses each request and each result with its schemas on the way through; a proxy passes results
- * on unchanged, so here the request is checked once for the fields the gateway reads and the result goes back as it
+ * Server. The SDK parses each request and each result with its schemas on the way through; a proxy passes results on
+ * unchanged, so here the request is checked once for the fields the gateway reads and the result goes back as it
  * came. This is the only way a `tools/call` is served: a malformed one, or one reusing the id of a call in flight,
- * is answered here too (the same request sent again under its id is not run twice: see `take`). Everything else (initialize, lists, resources, responses, notifications) goes on to the SDK
- * Server, whose answers are the SDK's own.
+ * is answered here too (the same request sent again under its id is not run twice: see `take`). Everything else
+ * (initialize, lists, resources, responses, notifications) goes on to the SDK Server, whose answers are the SDK's
+ * own.
  */
 import type {
   Transport,

@@ -164,9 +164,9 @@ export class McpEndpoint {
       refuse(res, { status: 400, message: `Bad Request: missing ${SESSION_HEADER} header` });
       return;
     }
-    // Draining: answers and notifications (a sampling result, a cancellation) and resumed streams still reach the
-    // calls in progress; a new request or stream gets 404, so that the client starts a session on another replica at once.
-    // A GET with Last-Event-ID resumes the stream of a call in progress: not new work.
+    // Draining: answers and notifications (a sampling result, a cancellation) and resumed streams (a GET with
+    // Last-Event-ID: not new work) still reach the calls in progress; a new request or stream gets 404, so that the
+    // client starts a session on another replica at once.
     const resuming = method === 'GET' && headerValue(req, 'last-event-id') !== undefined;
     const newWork = (method === 'GET' && !resuming) || (method === 'POST' && isRequest(body));
     const session = draining && newWork ? undefined : this.sessions.acquire(sessionId, principal);

@@ -109,7 +109,9 @@ export function forwardToPeer(
           // whose id lets the client resume it: a client that got the head alone, as this replica died, could not);
           // else on the next turn, since a stream may stay quiet for a while and the client learns it is open.
           const flush = setImmediate(() => res.flushHeaders());
-          answer.once('data', () => clearImmediate(flush));
+          const sent = (): void => clearImmediate(flush);
+          answer.once('data', sent);
+          answer.once('end', sent);
           answer.pipe(res);
           answer.once('error', () => res.destroy());
           answer.once('close', () => {
