@@ -1,11 +1,12 @@
 /**
  * A 2025-11-25 client whose POST stream breaks before its answer came (a proxy or a replica between it and the
  * gateway died) gets the answer by reconnecting with `Last-Event-ID`, as the Streamable HTTP transport allows, and
- * a draining gateway still takes that reconnection.
+ * a draining gateway still takes that reconnection. The first event of an answer (the priming event with its id) is
+ * written at once, not after a timer turn.
  */
 import { request, type IncomingHttpHeaders } from 'node:http';
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { deferred, FakeBackend, FakeDirectory, textResult } from '../../../helpers/fake-directory.js';
 import { jsonHeaders, jsonRpcMessages, openRawSession, rawRequest } from '../../../helpers/http-gateway.js';
@@ -106,4 +107,39 @@ describe('a broken SSE answer', () => {
       { jsonrpc: '2.0', id: 10, result: { content: [{ type: 'text', text: 'call 0 answered' }] } },
     ]);
   });
+});
+
+describe('the head and priming event of an SSE answer', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('are written at once, without waiting a timer turn for the answer', async () => {
+    const released = deferred();
+    const slow = new FakeBackend('slow', {
+      tools: {
+        hold: async () => {
+          await released.promise;
+          return textResult('answered');
+        },
+      },
+    });
+    const { url } = await serve(new FakeDirectory([slow]));
+    const id = await openRawSession(url);
+    const session = jsonHeaders({ 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    // No timer fires from here on: the request listener under the SDK's transport, had it read ahead for a second
+    // chunk after the priming event, would wait on one for ever (it did, about 1 ms a call, before the answers were
+    // marked chunked).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'slow__hold', arguments: {} },
+    });
+    const eventId = await firstEventIdThenHangUp(url, session, body);
+    vi.useRealTimers();
+    released.resolve();
+    expect(eventId).toMatch(/\S/);
+  }, 5000);
 });
