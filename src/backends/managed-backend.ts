@@ -62,8 +62,7 @@ export class ManagedBackend extends BackendRequests implements Backend {
       ask: (asked, signal) => this.events.request(this.name, asked, signal),
       notify: (notification) => this.events.notification(this.name, notification),
     });
-    const owner = { spec, options, logger, events, isStopping: () => this.stopping };
-    this.principals = principalConnectionsOf({ ...owner, timeoutMs: () => this.timeoutMs });
+    this.principals = principalConnectionsOf({ spec, options, logger, events });
     const perPrincipal = this.principals !== undefined;
     this.resources = new ResourceSubscriptions(
       this.name,
@@ -187,28 +186,37 @@ export class ManagedBackend extends BackendRequests implements Backend {
   protected readonly send: Exchanger = async (request, check, options, what) => {
     try {
       // A principal's request goes over its own connection, whatever the state of the backend's own.
-      const { principals } = this;
-      if (principals && options.principal !== undefined)
-        return await principals.send(options.principal, request, check, options, what);
+      const { principal } = options;
+      if (this.principals && principal !== undefined) {
+        return await this.principals.use(principal, request.method, options.signal, what.tool, (connection) =>
+          this.exchangeOver(connection, principal)(request, check, options, what),
+        );
+      }
       if (this.currentState === 'needs_authorization')
         await this.authorization?.authorizeCall(options.signal);
       const connection = this.connection;
       if (this.currentState !== 'ready' || !connection) throw this.unavailable(what.tool);
-      const context = {
-        backend: this.name,
-        connection,
-        timeoutMs: this.timeoutMs,
-        maxCallMs: this.options.maxCallMs,
-        isStopping: () => this.stopping,
-      };
-      // What a 2026-07-28 backend asks the client goes up the way a 2025 backend's own requests go.
-      const askClient: AskClient = (asked, signal) => this.events.request(this.name, asked, signal);
-      return await exchangeInRounds(context, askClient, request, check, options, what);
+      return await this.exchangeOver(connection, undefined)(request, check, options, what);
     } catch (error) {
       this.errorCount += 1;
       throw error;
     }
   };
+
+  /** Exchanges over `connection`; what the backend asks meanwhile goes to `principal`'s sessions, or the caller's. */
+  private exchangeOver(connection: BackendConnection, principal: string | undefined): Exchanger {
+    const context = {
+      backend: this.name,
+      connection,
+      timeoutMs: this.timeoutMs,
+      maxCallMs: this.options.maxCallMs,
+      isStopping: () => this.stopping,
+    };
+    // What a 2026-07-28 backend asks the client goes up the way a 2025 backend's own requests go.
+    const askClient: AskClient = (asked, signal) => this.events.request(this.name, asked, signal, principal);
+    return (request, check, options, what) =>
+      exchangeInRounds(context, askClient, request, check, options, what);
+  }
 
   /** Opens a new connection and makes it current; throws a GatewayError describing why it could not. */
   private async connect(): Promise<void> {

@@ -3,17 +3,15 @@
  * opened on its first call with its own tokens, closed when unused for `idleTimeoutMs`, at most `maxConnections`
  * at once (past it the least recently used idle one is closed; with every one in use, the call is refused). The
  * backend's own connection (the gateway's identity) lists its tools; every call of a principal goes over that
- * principal's connection, and so does every other request it sends (resources, prompts, completion).
+ * principal's connection, and so does every other request it sends (resources, prompts, completion). The exchange
+ * itself is the backend's (`ManagedBackend`): this hands it the connection.
  */
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../logger.js';
-import type { RpcMessage } from '../../rpc/outgoing-requests.js';
-import type { BackendCallOptions } from '../../shared/backend.js';
 import type { BackendInfo } from '../../shared/backend-info.js';
 import type { BackendEvents, BackendOptions } from '../backend-options.js';
 import type { BackendSpec } from '../backend-spec.js';
-import { exchangeInRounds } from '../exchange/input-rounds.js';
-import type { ExchangeLabel } from '../exchange/request-exchange.js';
+import type { BackendConnection } from '../connection/connection.js';
 import type { PrincipalLimits } from '../oauth/oauth-config.js';
 import { PrincipalConnection } from './principal-connection.js';
 
@@ -28,10 +26,6 @@ export interface PrincipalsOwner {
   readonly options: BackendOptions;
   readonly logger: Logger;
   readonly events: BackendEvents;
-  /** The per-call timeout of the backend. */
-  timeoutMs(): number;
-  /** Whether the backend is being removed. */
-  isStopping(): boolean;
 }
 
 interface Entry {
@@ -57,37 +51,24 @@ export class PrincipalConnections {
     private readonly limits: PrincipalLimits,
   ) {}
 
-  /** Sends `request` over `principal`'s own connection, opened (and authorized) first when needed. */
-  async send<T>(
+  /**
+   * Runs `exchange` over `principal`'s own connection, opened (and authorized, unless `method` is a list) first
+   * when needed; the connection counts as in use meanwhile.
+   */
+  async use<T>(
     principal: string,
-    request: RpcMessage,
-    check: (result: Record<string, unknown>) => T,
-    options: BackendCallOptions,
-    what: ExchangeLabel,
+    method: string,
+    signal: AbortSignal | undefined,
+    tool: string | undefined,
+    exchange: (connection: BackendConnection) => Promise<T>,
   ): Promise<T> {
-    const { spec, options: backendOptions, events } = this.owner;
-    const entry = this.entryOf(principal, what.tool);
+    const entry = this.entryOf(principal, tool);
     entry.connection.inFlight += 1;
     clearTimeout(entry.idle);
     try {
       // A list is not worth a person's sign-in: it shows what the principal sees once it authorized.
-      const ask = !request.method.endsWith('/list');
-      const connection = await entry.connection.connect(options.signal, what.tool, ask);
-      const context = {
-        backend: spec.name,
-        connection,
-        timeoutMs: this.owner.timeoutMs(),
-        maxCallMs: backendOptions.maxCallMs,
-        isStopping: () => this.owner.isStopping(),
-      };
-      return await exchangeInRounds(
-        context,
-        (asked, signal) => events.request(spec.name, asked, signal, principal),
-        request,
-        check,
-        options,
-        what,
-      );
+      const ask = !method.endsWith('/list');
+      return await exchange(await entry.connection.connect(signal, tool, ask));
     } finally {
       entry.connection.inFlight -= 1;
       if (entry.connection.inFlight === 0) this.armIdle(principal, entry);
