@@ -10,8 +10,8 @@ import { AccessPolicy } from '../../../../src/gateway/access/access-policy.js';
 import { SessionRouter } from '../../../../src/gateway/hub/session-router.js';
 import type { SessionState } from '../../../../src/gateway/hub/session-state.js';
 import { silentLogger } from '../../../../src/logger.js';
-import type { CallerChannel } from '../../../../src/rpc/caller-channel.js';
 import { deferred } from '../../../helpers/fake-directory.js';
+import { caller } from '../../../helpers/recording-caller.js';
 import { unobservedSession } from '../../../helpers/unobserved-session.js';
 
 /** A session of `principal` over HTTP whose peer records what it is sent. */
@@ -41,20 +41,6 @@ function session(name: string, principal: string) {
     access: new AccessPolicy(undefined).forSession(identity),
   };
   return { state, notified, requested };
-}
-
-/** A call's channel that answers requests with `name` and records its notifications. */
-function caller(name: string) {
-  const notified: ServerNotification[] = [];
-  const channel: CallerChannel = {
-    signal: new AbortController().signal,
-    sendRequest: () => Promise.resolve({ answeredBy: `${name} (call)` }),
-    sendNotification: (notification) => {
-      notified.push(notification);
-      return Promise.resolve();
-    },
-  };
-  return { channel, notified };
 }
 
 const SAMPLING = { method: 'sampling/createMessage', params: { messages: [], maxTokens: 1 } };

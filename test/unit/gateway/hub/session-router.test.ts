@@ -12,6 +12,7 @@ import type { AdvertisedCapabilities, SessionState } from '../../../../src/gatew
 import { silentLogger } from '../../../../src/logger.js';
 import type { CallerChannel } from '../../../../src/rpc/caller-channel.js';
 import { deferred } from '../../../helpers/fake-directory.js';
+import { caller } from '../../../helpers/recording-caller.js';
 import { unobservedSession } from '../../../helpers/unobserved-session.js';
 
 /** A session whose peer records what it is sent and answers requests with its own name. */
@@ -52,20 +53,6 @@ function session(
     ...unobservedSession(name),
   };
   return { state, notified, requested };
-}
-
-/** A call's channel that records what it is sent and answers requests with `name`. */
-function caller(name: string) {
-  const notified: ServerNotification[] = [];
-  const channel: CallerChannel = {
-    signal: new AbortController().signal,
-    sendRequest: () => Promise.resolve({ answeredBy: `${name} (call)` }),
-    sendNotification: (notification) => {
-      notified.push(notification);
-      return Promise.resolve();
-    },
-  };
-  return { channel, notified };
 }
 
 const SAMPLING = { method: 'sampling/createMessage', params: { messages: [], maxTokens: 1 } };
