@@ -105,14 +105,7 @@ export function forwardToPeer(
         (answer: IncomingMessage) => {
           answered = true;
           res.writeHead(answer.statusCode ?? 502, passedOn(answer.headers));
-          // The head goes out with the first event when both came in one read (an SSE answer starts with the event
-          // whose id lets the client resume it: a client that got the head alone, as this replica died, could not);
-          // else on the next turn, since a stream may stay quiet for a while and the client learns it is open.
-          const flush = setImmediate(() => res.flushHeaders());
-          const sent = (): void => clearImmediate(flush);
-          answer.once('data', sent);
-          answer.once('end', sent);
-          answer.pipe(res);
+          relayAnswer(answer, res);
           answer.once('error', () => res.destroy());
           answer.once('close', () => {
             if (!answer.complete) res.destroy();
@@ -163,6 +156,46 @@ export function forwardToPeer(
       if (!res.writableFinished) upstream.destroy();
       resolve();
     });
+  });
+}
+
+/**
+ * Writes `answer` to `res`, each read held until the end of its turn so that what follows in the same turn goes out
+ * with it, in one write: the head with the first event (an SSE answer starts with the event whose id lets the
+ * client resume it: a client that got the head alone, as this replica died, could not), and the last event with the
+ * end of the answer (the owner sends them in one read; written apart, they wake the client twice). A stream that
+ * stays quiet still has its head sent on the next turn: the client learns it is open.
+ */
+function relayAnswer(answer: IncomingMessage, res: ServerResponse): void {
+  // What came in this turn: joined once, when it is written (a large answer arrives in many reads).
+  let held: Buffer[] = [];
+  let turn: NodeJS.Immediate | undefined;
+  const take = (): Buffer | undefined => {
+    const chunks = held;
+    held = [];
+    return chunks.length <= 1 ? chunks[0] : Buffer.concat(chunks);
+  };
+  const release = (): void => {
+    turn = undefined;
+    const chunk = take();
+    if (res.destroyed) return;
+    if (chunk === undefined) {
+      res.flushHeaders();
+    } else if (!res.write(chunk)) {
+      answer.pause();
+      res.once('drain', () => answer.resume());
+    }
+  };
+  turn = setImmediate(release);
+  answer.on('data', (chunk: Buffer) => {
+    held.push(chunk);
+    turn ??= setImmediate(release);
+  });
+  answer.once('end', () => {
+    if (turn !== undefined) clearImmediate(turn);
+    const chunk = take();
+    if (chunk === undefined) res.end();
+    else res.end(chunk);
   });
 }
 

@@ -2,9 +2,11 @@
  * A 2025-11-25 client whose POST stream breaks before its answer came (a proxy or a replica between it and the
  * gateway died) gets the answer by reconnecting with `Last-Event-ID`, as the Streamable HTTP transport allows, and
  * a draining gateway still takes that reconnection. The first event of an answer (the priming event with its id) is
- * written at once, not after a timer turn.
+ * written at once, not after a timer turn, and in one write with the head; a stream with no event yet still gets its
+ * head.
  */
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { Socket } from 'node:net';
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -142,4 +144,55 @@ describe('the head and priming event of an SSE answer', () => {
     released.resolve();
     expect(eventId).toMatch(/\S/);
   }, 5000);
+
+  it('leave in one write', async () => {
+    const released = deferred();
+    const slow = new FakeBackend('slow', {
+      tools: {
+        hold: async () => {
+          await released.promise;
+          return textResult('answered');
+        },
+      },
+    });
+    const { url } = await serve(new FakeDirectory([slow]));
+    const id = await openRawSession(url);
+    const session = jsonHeaders({ 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    // Every write to a socket of this process, as the system call gets it (the gateway's answers among them).
+    const spies = {
+      write: vi.spyOn(Socket.prototype, '_write'),
+      writev: vi.spyOn(Socket.prototype, '_writev'),
+    };
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 4,
+      method: 'tools/call',
+      params: { name: 'slow__hold', arguments: {} },
+    });
+    const text = (chunk: unknown): string => Buffer.from(chunk as Buffer).toString('utf8');
+    let writes: string[];
+    try {
+      await firstEventIdThenHangUp(url, session, body);
+      writes = [
+        ...spies.write.mock.calls.map(([chunk]) => text(chunk)),
+        ...spies.writev.mock.calls.map(([chunks]) => chunks.map(({ chunk }) => text(chunk)).join('')),
+      ];
+    } finally {
+      spies.write.mockRestore();
+      spies.writev.mockRestore();
+      released.resolve();
+    }
+    expect(writes.filter((text) => text.startsWith('HTTP/1.1'))).toEqual([
+      expect.stringMatching(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n[0-9a-f]+\r\nid: \S+\n/),
+    ]);
+  });
+
+  it('a stream with no event yet still gets its head', async () => {
+    const { url } = await serve(new FakeDirectory([]));
+    const id = await openRawSession(url);
+    const session = jsonHeaders({ 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    const stream = await openStream(url, { ...session, accept: 'text/event-stream' });
+    expect(stream.status).toBe(200);
+    expect(stream.headers['content-type']).toBe('text/event-stream');
+  });
 });
