@@ -21,7 +21,9 @@ import { checkTarget, targetMark } from '../lib/targets.mjs';
 import { timeSequential } from '../lib/timing.mjs';
 
 const ARGS = { text: 'one hop' };
-const BLOCKS = 4;
+// Short blocks, so that both paths see the machine in the same state: with 4 blocks of 500 calls the ratio of one
+// build ranged from 1.15x to 2.02x over runs here; with 40 blocks of 50, within a few hundredths.
+const BLOCKS = 40;
 const NO_SCALING =
   'One 2-core machine cannot show throughput scaling: the replicas share its cores. This section measures the ' +
   'price of the hop to the owner, not the gain of more replicas.';
@@ -137,7 +139,7 @@ export default {
       for (const { key: which, client } of block % 2 === 0 ? paths : [...paths].reverse()) {
         samples[which].push(...(await timeSequential(blockSize, () => callOk(client, 'echo__echo', ARGS))));
       }
-      context.log(`cluster: block ${block + 1}/${BLOCKS} done`);
+      if ((block + 1) % 10 === 0) context.log(`cluster: block ${block + 1}/${BLOCKS} done`);
     }
     const figures = { calls, owner: summarize(samples.owner), hop: summarize(samples.hop) };
     figures.p50Ratio = figures.hop.p50 / figures.owner.p50;
