@@ -182,7 +182,7 @@ describe('the head and priming event of an SSE answer', () => {
       spies.writev.mockRestore();
       released.resolve();
     }
-    expect(writes.filter((text) => text.startsWith('HTTP/1.1'))).toEqual([
+    expect(writes.filter((written) => written.startsWith('HTTP/1.1'))).toEqual([
       expect.stringMatching(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n[0-9a-f]+\r\nid: \S+\n/),
     ]);
   });
