@@ -22,7 +22,7 @@ import { timeSequential } from '../lib/timing.mjs';
 
 const ARGS = { text: 'one hop' };
 // Short blocks, so that both paths see the machine in the same state: with 4 blocks of 500 calls the ratio of one
-// build ranged from 1.15x to 2.02x over runs here; with 40 blocks of 50, within a few hundredths.
+// build ranged from 1.15x to 2.02x over runs here; with 40 blocks of 50, from 1.47x to 1.64x over eleven runs.
 const BLOCKS = 40;
 const NO_SCALING =
   'One 2-core machine cannot show throughput scaling: the replicas share its cores. This section measures the ' +
