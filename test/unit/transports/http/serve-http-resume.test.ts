@@ -16,6 +16,37 @@ import { useInProcessHttp } from '../../../helpers/in-process-http.js';
 
 const serve = useInProcessHttp();
 
+/** A 2025-11-25 session opened on the gateway at `url`: the headers its requests carry. */
+async function openSession(url: URL): Promise<Record<string, string>> {
+  const id = await openRawSession(url);
+  return jsonHeaders({ 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+}
+
+/** A `tools/call` of `slow__hold` (see {@link heldTool}) under `id`. */
+function holdCall(id: number): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'slow__hold', arguments: {} },
+  });
+}
+
+/** A gateway whose one tool, `slow__hold`, answers once `released` is resolved; a session opened on it. */
+async function heldTool() {
+  const released = deferred();
+  const slow = new FakeBackend('slow', {
+    tools: {
+      hold: async () => {
+        await released.promise;
+        return textResult('answered');
+      },
+    },
+  });
+  const { url } = await serve(new FakeDirectory([slow]));
+  return { url, session: await openSession(url), released };
+}
+
 /** Sends `body` and reads the SSE answer until its first event id, then breaks the connection; resolves that id. */
 function firstEventIdThenHangUp(url: URL, headers: Record<string, string>, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -69,8 +100,7 @@ describe('a broken SSE answer', () => {
       },
     });
     const { url, handle } = await serve(new FakeDirectory([slow]), { drainTimeoutMs: 10_000 });
-    const id = await openRawSession(url);
-    const session = jsonHeaders({ 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    const session = await openSession(url);
     const call = (n: number) =>
       JSON.stringify({
         jsonrpc: '2.0',
@@ -117,28 +147,12 @@ describe('the head and priming event of an SSE answer', () => {
   });
 
   it('are written at once, without waiting a timer turn for the answer', async () => {
-    const released = deferred();
-    const slow = new FakeBackend('slow', {
-      tools: {
-        hold: async () => {
-          await released.promise;
-          return textResult('answered');
-        },
-      },
-    });
-    const { url } = await serve(new FakeDirectory([slow]));
-    const id = await openRawSession(url);
-    const session = jsonHeaders({ 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    const { url, session, released } = await heldTool();
     // No timer fires from here on: the request listener under the SDK's transport, had it read ahead for a second
     // chunk after the priming event, would wait on one for ever (it did, about 1 ms a call, before the answers were
     // marked chunked).
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const body = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 3,
-      method: 'tools/call',
-      params: { name: 'slow__hold', arguments: {} },
-    });
+    const body = holdCall(3);
     const eventId = await firstEventIdThenHangUp(url, session, body);
     vi.useRealTimers();
     released.resolve();
@@ -146,29 +160,13 @@ describe('the head and priming event of an SSE answer', () => {
   }, 5000);
 
   it('leave in one write', async () => {
-    const released = deferred();
-    const slow = new FakeBackend('slow', {
-      tools: {
-        hold: async () => {
-          await released.promise;
-          return textResult('answered');
-        },
-      },
-    });
-    const { url } = await serve(new FakeDirectory([slow]));
-    const id = await openRawSession(url);
-    const session = jsonHeaders({ 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    const { url, session, released } = await heldTool();
     // Every write to a socket of this process, as the system call gets it (the gateway's answers among them).
     const spies = {
       write: vi.spyOn(Socket.prototype, '_write'),
       writev: vi.spyOn(Socket.prototype, '_writev'),
     };
-    const body = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 4,
-      method: 'tools/call',
-      params: { name: 'slow__hold', arguments: {} },
-    });
+    const body = holdCall(4);
     const text = (chunk: unknown): string => Buffer.from(chunk as Buffer).toString('utf8');
     let writes: string[];
     try {
@@ -189,8 +187,7 @@ describe('the head and priming event of an SSE answer', () => {
 
   it('a stream with no event yet still gets its head', async () => {
     const { url } = await serve(new FakeDirectory([]));
-    const id = await openRawSession(url);
-    const session = jsonHeaders({ 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    const session = await openSession(url);
     const stream = await openStream(url, { ...session, accept: 'text/event-stream' });
     expect(stream.status).toBe(200);
     expect(stream.headers['content-type']).toBe('text/event-stream');
